@@ -1,0 +1,68 @@
+//! Assembles the axum `Router`s: the agent API (route table + Recover + journal/metrics), the
+//! control API under `/__sim`, or both on one listener.
+
+use crate::control;
+use crate::journal::{now_rfc3339, FaultTag, JournalEntry};
+use crate::router::{dispatch, recover_panic};
+use crate::routes::AgentRoutes;
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::Router;
+use std::sync::Arc;
+use std::time::Instant;
+use tower_http::catch_panic::CatchPanicLayer;
+
+/// The agent API and the control API on one router (the default single-listener setup).
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .nest("/__sim", control::routes(state.clone()))
+        .fallback_service(agent_router(state))
+}
+
+/// Only the agent API: `/__sim/...` answers the agent's own 404.
+pub fn agent_router(state: AppState) -> Router {
+    let routes = Arc::new(AgentRoutes::default());
+    let dispatch_state = state.clone();
+    Router::new()
+        .fallback(move |req: Request| {
+            let state = dispatch_state.clone();
+            let routes = routes.clone();
+            async move {
+                let scenario = state.scenario();
+                dispatch(routes.for_scenario(&scenario), state, req).await
+            }
+        })
+        .layer(CatchPanicLayer::custom(recover_panic))
+        .layer(crate::faults::layer(state.clone()))
+        .layer(middleware::from_fn_with_state(state, record))
+}
+
+/// Only the control API, for `--control-listen`.
+pub fn control_router(state: AppState) -> Router {
+    Router::new().nest("/__sim", control::routes(state))
+}
+
+/// Journal and metrics for every agent request.
+async fn record(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let time = now_rfc3339();
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().unwrap_or_default().to_string();
+    let resp = next.run(req).await;
+    let status = resp.status().as_u16();
+    state.metrics().observe(&method, &path, status);
+    state.journal().record(JournalEntry {
+        seq: 0,
+        time,
+        method,
+        path,
+        query,
+        status: Some(status),
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        fault: resp.extensions().get::<FaultTag>().map(|t| t.0.clone()),
+    });
+    resp
+}

@@ -1,0 +1,156 @@
+//! Go `encoding/json` compatible serialization.
+//!
+//! The agent writes every JSON body with an `Encoder` that has `SetEscapeHTML(true)` and no
+//! indentation, which always appends one `\n`. This module reproduces that byte for byte on top of
+//! `serde_json`: `<`, `>`, `&`, U+2028 and U+2029 are escaped as `\u003c`, `\u003e`, `\u0026`,
+//! `\u2028`, `\u2029`, and floats are formatted the way Go's `strconv` does (`1` not `1.0`,
+//! `1e-7` not `1e-07`, `1e+21`). Every JSON writer in the project goes through here.
+
+use serde::Serialize;
+use serde_json::ser::{CharEscape, Formatter};
+use std::io::{self, Write};
+
+/// A `serde_json` formatter that produces what Go's `encoding/json` produces.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct GoFormatter;
+
+impl Formatter for GoFormatter {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            let escaped: &[u8] = match c {
+                '<' => b"\\u003c",
+                '>' => b"\\u003e",
+                '&' => b"\\u0026",
+                '\u{2028}' => b"\\u2028",
+                '\u{2029}' => b"\\u2029",
+                _ => continue,
+            };
+            writer.write_all(&fragment.as_bytes()[start..i])?;
+            writer.write_all(escaped)?;
+            start = i + c.len_utf8();
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn write_char_escape<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        char_escape: CharEscape,
+    ) -> io::Result<()> {
+        let s: &[u8] = match char_escape {
+            CharEscape::Quote => b"\\\"",
+            CharEscape::ReverseSolidus => b"\\\\",
+            CharEscape::Solidus => b"/",
+            CharEscape::Backspace => b"\\b",
+            CharEscape::FormFeed => b"\\f",
+            CharEscape::LineFeed => b"\\n",
+            CharEscape::CarriageReturn => b"\\r",
+            CharEscape::Tab => b"\\t",
+            CharEscape::AsciiControl(byte) => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let buf = [
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[(byte >> 4) as usize],
+                    HEX[(byte & 0xF) as usize],
+                ];
+                return writer.write_all(&buf);
+            }
+        };
+        writer.write_all(s)
+    }
+
+    fn write_f64<W: ?Sized + Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
+        writer.write_all(go_float(value).as_bytes())
+    }
+
+    fn write_f32<W: ?Sized + Write>(&mut self, writer: &mut W, value: f32) -> io::Result<()> {
+        writer.write_all(go_float(f64::from(value)).as_bytes())
+    }
+}
+
+/// Formats a float as Go's `encoding/json` does: shortest representation, plain decimal for
+/// `1e-6 <= |x| < 1e21`, exponent form otherwise with a sign and no leading zero in the exponent.
+pub fn go_float(value: f64) -> String {
+    let abs = value.abs();
+    if abs == 0.0 || (1e-6..1e21).contains(&abs) {
+        return format!("{value}");
+    }
+    // Rust prints `1e-7` / `1e21`; Go prints `1e-07` trimmed to `1e-7` and `1e+21`.
+    let s = format!("{value:e}");
+    match s.split_once('e') {
+        Some((mantissa, exp)) if !exp.starts_with('-') => format!("{mantissa}e+{exp}"),
+        _ => s,
+    }
+}
+
+/// Serializes `value` as Go's `json.Encoder.Encode` would: compact, HTML-escaped, with a
+/// trailing newline.
+pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let mut out = to_vec_compact(value);
+    out.push(b'\n');
+    out
+}
+
+/// Like [`to_vec`] without the trailing newline (for embedding in other text).
+pub fn to_vec_compact<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, GoFormatter);
+    // Serializing our own types into memory cannot fail except for maps with non-string keys,
+    // which the wire types never contain; fall back to `null` rather than panicking.
+    if value.serialize(&mut ser).is_err() {
+        out.clear();
+        out.extend_from_slice(b"null");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn escapes_html_and_line_separators() {
+        let v = json!({"a": "<b> & \u{2028}\u{2029}"});
+        assert_eq!(
+            to_vec(&v),
+            b"{\"a\":\"\\u003cb\\u003e \\u0026 \\u2028\\u2029\"}\n".to_vec()
+        );
+    }
+
+    #[test]
+    fn control_characters_use_go_escapes() {
+        let v = json!("\n\r\t\u{8}\u{c}\u{1}\u{1f}\"\\/");
+        assert_eq!(
+            to_vec(&v),
+            b"\"\\n\\r\\t\\b\\f\\u0001\\u001f\\\"\\\\/\"\n".to_vec()
+        );
+    }
+
+    #[test]
+    fn floats_match_go() {
+        assert_eq!(go_float(1.0), "1");
+        assert_eq!(go_float(0.0123), "0.0123");
+        assert_eq!(go_float(1e-7), "1e-7");
+        assert_eq!(go_float(1e21), "1e+21");
+        assert_eq!(go_float(1e20), "100000000000000000000");
+        assert_eq!(go_float(-2.5e-9), "-2.5e-9");
+        assert_eq!(go_float(0.0), "0");
+    }
+
+    #[test]
+    fn non_ascii_is_raw() {
+        assert_eq!(
+            to_vec(&json!("héllo ✓")),
+            "\"héllo ✓\"\n".as_bytes().to_vec()
+        );
+    }
+}

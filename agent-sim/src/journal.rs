@@ -1,0 +1,182 @@
+//! The request journal: a bounded, newest-last record of the agent requests the simulator
+//! answered (method, path, query, status, duration, time, and the fault that hit it, if any),
+//! served by `GET /__sim/requests` and `Sim::requests()`.
+
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// Entries kept by default before the oldest are dropped.
+pub const DEFAULT_CAPACITY: usize = 10_000;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    /// Sequence number, increasing over the simulator's life (survives `DELETE`).
+    pub seq: u64,
+    /// When the request arrived, RFC 3339 UTC.
+    pub time: String,
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    /// Status sent; `null` when no response was sent (connection reset, hang).
+    pub status: Option<u16>,
+    pub duration_ms: f64,
+    /// The fault injected into this request, if any (e.g. `latency`, `reset`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
+}
+
+/// Filters for [`Journal::entries`].
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct JournalFilter {
+    pub path: Option<String>,
+    pub method: Option<String>,
+}
+
+impl JournalFilter {
+    fn matches(&self, e: &JournalEntry) -> bool {
+        self.path.as_deref().is_none_or(|p| e.path == p)
+            && self
+                .method
+                .as_deref()
+                .is_none_or(|m| e.method.eq_ignore_ascii_case(m))
+    }
+}
+
+#[derive(Debug)]
+pub struct Journal {
+    entries: Mutex<VecDeque<JournalEntry>>,
+    capacity: usize,
+    seq: AtomicU64,
+}
+
+impl Default for Journal {
+    fn default() -> Self {
+        Self::with_capacity(DEFAULT_CAPACITY)
+    }
+}
+
+impl Journal {
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            entries: Mutex::new(VecDeque::with_capacity(capacity.min(1024))),
+            capacity: capacity.max(1),
+            seq: AtomicU64::new(0),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<JournalEntry>> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Appends an entry (its `seq` is assigned here), dropping the oldest beyond capacity.
+    pub fn record(&self, mut entry: JournalEntry) {
+        entry.seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut q = self.lock();
+        if q.len() >= self.capacity {
+            q.pop_front();
+        }
+        q.push_back(entry);
+    }
+
+    pub fn entries(&self, filter: &JournalFilter) -> Vec<JournalEntry> {
+        self.lock()
+            .iter()
+            .filter(|e| filter.matches(e))
+            .cloned()
+            .collect()
+    }
+
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Now as RFC 3339 UTC with milliseconds, without a date crate.
+pub fn now_rfc3339() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = now.as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60,
+        now.subsec_millis()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, method: &str) -> JournalEntry {
+        JournalEntry {
+            seq: 0,
+            time: now_rfc3339(),
+            method: method.into(),
+            path: path.into(),
+            query: String::new(),
+            status: Some(200),
+            duration_ms: 0.1,
+            fault: None,
+        }
+    }
+
+    #[test]
+    fn bounded_and_newest_last() {
+        let j = Journal::with_capacity(3);
+        for i in 0..5 {
+            j.record(entry(&format!("/{i}"), "GET"));
+        }
+        let all = j.entries(&JournalFilter::default());
+        let paths: Vec<_> = all.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["/2", "/3", "/4"]);
+        assert_eq!(all[2].seq, 5);
+    }
+
+    #[test]
+    fn filters_by_path_and_method() {
+        let j = Journal::default();
+        j.record(entry("/a", "GET"));
+        j.record(entry("/a", "POST"));
+        j.record(entry("/b", "GET"));
+        let f = JournalFilter {
+            path: Some("/a".into()),
+            method: Some("post".into()),
+        };
+        assert_eq!(j.entries(&f).len(), 1);
+    }
+
+    #[test]
+    fn time_format() {
+        let t = now_rfc3339();
+        assert_eq!(t.len(), 24, "{t}");
+        assert!(t.ends_with('Z'));
+    }
+}
+
+/// Response extension naming the fault injected into a request, read by the journal.
+#[derive(Debug, Clone)]
+pub struct FaultTag(pub String);

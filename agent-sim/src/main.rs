@@ -1,0 +1,159 @@
+//! The `agent-sim` command: run a simulated agent on a scenario, or validate scenario files.
+
+use agent_sim::{Scenario, Sim};
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "agent-sim",
+    version,
+    about = "A simulated Coder workspace agent HTTP API, answering byte for byte from a scenario",
+    after_help = "Examples:\n  agent-sim --scenario fixtures/default.json\n  agent-sim --listen 127.0.0.1:4000 --control-listen 127.0.0.1:4001\n  agent-sim validate fixtures/*.json"
+)]
+struct Cli {
+    /// Address of the agent API; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0", env = "AGENT_SIM_LISTEN")]
+    listen: SocketAddr,
+    /// Scenario file (JSON); without it the built-in default scenario is used.
+    #[arg(long, env = "AGENT_SIM_SCENARIO")]
+    scenario: Option<PathBuf>,
+    /// Serve the control API (/__sim/...) only on this address instead of the agent port.
+    #[arg(long)]
+    control_listen: Option<SocketAddr>,
+    /// Log format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// Allow processes.mode "exec" on a non-loopback address.
+    #[arg(long)]
+    allow_remote_exec: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check scenario files; print each error with its file and JSON path; exit 1 on any.
+    Validate {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn validate(files: &[PathBuf]) -> ExitCode {
+    let mut failed = 0;
+    for f in files {
+        match Scenario::from_file(f) {
+            Ok(s) => println!("ok    {} ({})", f.display(), s.name),
+            Err(e) => {
+                failed += 1;
+                println!("error {e}");
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!("{failed} of {} scenario files invalid", files.len());
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let scenario = match &cli.scenario {
+        Some(path) => Scenario::from_file(path)?,
+        None => Scenario::builtin_default(),
+    };
+    let name = scenario.name.clone();
+    let mut builder = Sim::builder()
+        .scenario(scenario)
+        .listen(cli.listen)
+        .allow_remote_exec(cli.allow_remote_exec);
+    if let Some(addr) = cli.control_listen {
+        builder = builder.control_listen(addr);
+    }
+    let sim = builder.start().await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "agent-sim listening on {}", sim.url()).context("writing ready line")?;
+        if cli.control_listen.is_some() {
+            writeln!(out, "agent-sim control on {}", sim.control_url())?;
+        }
+        out.flush()?;
+    }
+    tracing::info!(scenario = %name, url = %sim.url(), "serving");
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    sim.shutdown().await;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Validate { files }) = &cli.command {
+        return validate(files);
+    }
+    init_logs(cli.log_format);
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("agent-sim: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("agent-sim: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The simulator's request metrics and the `/debug/prometheus` body: the agent registry's
+//! always-present counters plus `agent_sim_http_requests_total`, written in the Prometheus text
+//! format the way `expfmt.MetricFamilyToText` writes it (HELP even when empty, families sorted).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// (method, route group, status) → count.
+    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
+}
+
+/// The agent registry's plain counters, which always appear (with 0 in a fresh agent).
+const AGENT_COUNTERS: [&str; 4] = [
+    "agent_reconnecting_pty_connections_total",
+    "agent_ssh_server_failed_connections_total",
+    "agent_ssh_server_sftp_connections_total",
+    "agent_ssh_server_sftp_server_errors_total",
+];
+
+const SIM_REQUESTS: &str = "agent_sim_http_requests_total";
+
+impl Metrics {
+    pub fn observe(&self, method: &str, path: &str, status: u16) {
+        let mut m = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+        *m.entry((method.to_string(), route_label(path), status))
+            .or_insert(0) += 1;
+    }
+
+    pub fn reset(&self) {
+        self.requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    /// The `/debug/prometheus` body.
+    pub fn render(&self) -> String {
+        let mut families: BTreeMap<&str, String> = BTreeMap::new();
+        for name in AGENT_COUNTERS {
+            families.insert(
+                name,
+                format!("# HELP {name} \n# TYPE {name} counter\n{name} 0\n"),
+            );
+        }
+        let reqs = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+        if !reqs.is_empty() {
+            let mut s = format!(
+                "# HELP {SIM_REQUESTS} Requests answered by the simulated agent API.\n# TYPE {SIM_REQUESTS} counter\n"
+            );
+            for ((method, route, status), n) in reqs.iter() {
+                let _ = writeln!(
+                    s,
+                    "{SIM_REQUESTS}{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
+                    escape_label(method),
+                    escape_label(route)
+                );
+            }
+            families.insert(SIM_REQUESTS, s);
+        }
+        families.into_values().collect()
+    }
+}
+
+/// Keeps label cardinality bounded: known route prefixes, everything else `other`.
+fn route_label(path: &str) -> String {
+    const KNOWN: [&str; 11] = [
+        "/api/v0/listening-ports",
+        "/api/v0/netcheck",
+        "/api/v0/containers",
+        "/api/v0/processes",
+        "/debug/logs",
+        "/debug/magicsock/debug-logging",
+        "/debug/magicsock",
+        "/debug/manifest",
+        "/debug/prometheus",
+        "/api/v0",
+        "/",
+    ];
+    for k in KNOWN {
+        if path == k || (k != "/" && path.starts_with(&format!("{k}/"))) {
+            return k.to_string();
+        }
+    }
+    "other".to_string()
+}
+
+fn escape_label(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_registry_has_plain_counters_sorted() {
+        let body = Metrics::default().render();
+        assert!(body.starts_with(
+            "# HELP agent_reconnecting_pty_connections_total \n# TYPE agent_reconnecting_pty_connections_total counter\nagent_reconnecting_pty_connections_total 0\n"
+        ));
+        assert!(!body.contains(SIM_REQUESTS));
+    }
+
+    #[test]
+    fn counts_requests_by_route_group() {
+        let m = Metrics::default();
+        m.observe("GET", "/api/v0/processes/abc/output", 200);
+        m.observe("GET", "/api/v0/processes/x", 200);
+        m.observe("GET", "/nope", 404);
+        let body = m.render();
+        assert!(body.contains(
+            "agent_sim_http_requests_total{method=\"GET\",route=\"/api/v0/processes\",status=\"200\"} 2\n"
+        ));
+        assert!(body.contains("route=\"other\",status=\"404\"} 1\n"));
+    }
+}

@@ -1,0 +1,402 @@
+//! The agent router's rules, written once: chi v5 routing semantics (static before `{param}`
+//! before mounts, the method-not-allowed flag carried into a mount's sub-router, no HEAD→GET
+//! mapping, non-standard methods refused before routing), routing on Go's `RawPath` when the
+//! request path is non-canonically escaped, Go's 404/405 bodies, the Recover middleware's 500,
+//! and Go's response framing (`Content-Length` up to 2048 bytes, chunked above).
+//!
+//! Route groups describe their routes with [`Routes`]; [`crate::routes::agent_routes`]
+//! assembles the tree, and [`router`] wraps it into an axum `Router` with the control API,
+//! the request journal and fault injection.
+
+use crate::response;
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request};
+use axum::handler::Handler;
+use axum::response::{IntoResponse, Response};
+use futures::future::BoxFuture;
+use http::request::Parts;
+use http::{Method, StatusCode};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+
+/// A type-erased handler: any axum handler whose state is [`AppState`].
+pub type BoxHandler = Arc<dyn Fn(Request, AppState) -> BoxFuture<'static, Response> + Send + Sync>;
+
+/// Erases an axum handler so it can live in a route table.
+pub fn handler<H, T>(h: H) -> BoxHandler
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    Arc::new(move |req, state| Box::pin(h.clone().call(req, state)))
+}
+
+/// The methods chi knows; any other method is answered 405 without `Allow`.
+pub const STANDARD_METHODS: [Method; 9] = [
+    Method::CONNECT,
+    Method::DELETE,
+    Method::GET,
+    Method::HEAD,
+    Method::OPTIONS,
+    Method::PATCH,
+    Method::POST,
+    Method::PUT,
+    Method::TRACE,
+];
+
+/// URL parameters captured by `{name}` segments, available to handlers as an extractor.
+#[derive(Debug, Clone, Default)]
+pub struct PathParams(pub HashMap<String, String>);
+
+impl PathParams {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PathParams {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<PathParams>()
+            .cloned()
+            .unwrap_or_default())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Static(String),
+    Param(String),
+}
+
+#[derive(Clone)]
+struct Route {
+    segments: Vec<Segment>,
+    /// `None` means every standard method (chi's `HandleFunc`).
+    methods: Vec<(Option<Method>, BoxHandler)>,
+}
+
+/// A chi-style router: routes by pattern and method, and mounted sub-routers.
+#[derive(Clone, Default)]
+pub struct Routes {
+    routes: Vec<Route>,
+    mounts: Vec<(Vec<String>, Routes)>,
+}
+
+fn split(pattern: &str) -> Vec<&str> {
+    // "/" has no segments; "/a/b" has ["a", "b"]; "/a/" has ["a", ""].
+    if pattern == "/" {
+        Vec::new()
+    } else {
+        pattern
+            .strip_prefix('/')
+            .unwrap_or(pattern)
+            .split('/')
+            .collect()
+    }
+}
+
+fn parse_pattern(pattern: &str) -> Vec<Segment> {
+    split(pattern)
+        .into_iter()
+        .map(
+            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => Segment::Param(name.to_string()),
+                None => Segment::Static(s.to_string()),
+            },
+        )
+        .collect()
+}
+
+/// What routing decided for one request.
+pub enum Outcome {
+    Handler(BoxHandler, PathParams),
+    NotFound,
+    MethodNotAllowed(Vec<Method>),
+}
+
+impl Routes {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn add(mut self, method: Option<Method>, pattern: &str, h: BoxHandler) -> Self {
+        let segments = parse_pattern(pattern);
+        if let Some(r) = self.routes.iter_mut().find(|r| r.segments == segments) {
+            r.methods.push((method, h));
+        } else {
+            self.routes.push(Route {
+                segments,
+                methods: vec![(method, h)],
+            });
+        }
+        self
+    }
+
+    /// Registers `pattern` for one method (`r.Method(m, pattern, h)`).
+    pub fn on<H: Handler<T, AppState>, T: 'static>(self, m: Method, pattern: &str, h: H) -> Self {
+        self.add(Some(m), pattern, handler(h))
+    }
+
+    pub fn get<H: Handler<T, AppState>, T: 'static>(self, pattern: &str, h: H) -> Self {
+        self.on(Method::GET, pattern, h)
+    }
+
+    pub fn post<H: Handler<T, AppState>, T: 'static>(self, pattern: &str, h: H) -> Self {
+        self.on(Method::POST, pattern, h)
+    }
+
+    pub fn put<H: Handler<T, AppState>, T: 'static>(self, pattern: &str, h: H) -> Self {
+        self.on(Method::PUT, pattern, h)
+    }
+
+    pub fn delete<H: Handler<T, AppState>, T: 'static>(self, pattern: &str, h: H) -> Self {
+        self.on(Method::DELETE, pattern, h)
+    }
+
+    /// Registers `pattern` for every standard method (`r.HandleFunc`).
+    pub fn any<H: Handler<T, AppState>, T: 'static>(self, pattern: &str, h: H) -> Self {
+        self.add(None, pattern, handler(h))
+    }
+
+    /// Mounts a sub-router at `prefix` (`r.Mount`): it receives `prefix`, `prefix/` and
+    /// `prefix/*`, with the remainder as its path (`/` for the first two).
+    pub fn mount(mut self, prefix: &str, sub: Routes) -> Self {
+        let segs = split(prefix).into_iter().map(str::to_string).collect();
+        self.mounts.push((segs, sub));
+        self
+    }
+
+    /// Routes a request path (already the routing path, see [`routing_path`]).
+    pub fn find(&self, method: &Method, path: &str) -> Outcome {
+        let mut allowed = Vec::new();
+        let mut not_allowed = false;
+        self.find_inner(method, &split(path), &mut allowed, &mut not_allowed)
+    }
+
+    fn find_inner(
+        &self,
+        method: &Method,
+        segs: &[&str],
+        allowed: &mut Vec<Method>,
+        not_allowed: &mut bool,
+    ) -> Outcome {
+        // 1. Routes: static patterns win over patterns with parameters.
+        let mut matches: Vec<(&Route, PathParams)> = self
+            .routes
+            .iter()
+            .filter_map(|r| match_route(r, segs).map(|p| (r, p)))
+            .collect();
+        matches.sort_by_key(|(r, _)| {
+            r.segments
+                .iter()
+                .filter(|s| matches!(s, Segment::Param(_)))
+                .count()
+        });
+        for (route, params) in matches {
+            for (m, h) in &route.methods {
+                if m.as_ref().is_none_or(|m| m == method) {
+                    return Outcome::Handler(h.clone(), params);
+                }
+            }
+            *not_allowed = true;
+            for (m, _) in &route.methods {
+                match m {
+                    Some(m) => allowed.push(m.clone()),
+                    None => allowed.extend(STANDARD_METHODS.iter().cloned()),
+                }
+            }
+        }
+        // 2. Mounts: the longest matching prefix takes the request.
+        let mount = self
+            .mounts
+            .iter()
+            .filter(|(prefix, _)| {
+                segs.len() >= prefix.len() && prefix.iter().zip(segs).all(|(p, s)| p == s)
+            })
+            .max_by_key(|(prefix, _)| prefix.len());
+        if let Some((prefix, sub)) = mount {
+            let rest = &segs[prefix.len()..];
+            // `prefix` and `prefix/` both reach the sub-router as "/".
+            let rest: &[&str] = if rest == [""] { &[] } else { rest };
+            return sub.find_inner(method, rest, allowed, not_allowed);
+        }
+        if *not_allowed {
+            Outcome::MethodNotAllowed(std::mem::take(allowed))
+        } else {
+            Outcome::NotFound
+        }
+    }
+}
+
+fn match_route(route: &Route, segs: &[&str]) -> Option<PathParams> {
+    if route.segments.len() != segs.len() {
+        return None;
+    }
+    let mut params = HashMap::new();
+    for (p, s) in route.segments.iter().zip(segs) {
+        match p {
+            Segment::Static(st) if st == s => {}
+            Segment::Param(name) if !s.is_empty() => {
+                params.insert(name.clone(), (*s).to_string());
+            }
+            _ => return None,
+        }
+    }
+    Some(PathParams(params))
+}
+
+/// Characters Go's `url.PathEscape`-style path encoding leaves alone.
+fn go_path_unescaped(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'_'
+                | b'.'
+                | b'~'
+                | b'$'
+                | b'&'
+                | b'+'
+                | b','
+                | b'/'
+                | b':'
+                | b';'
+                | b'='
+                | b'@'
+        )
+}
+
+/// The path chi routes on: Go's `URL.RawPath` when the raw path is not the canonical escaping
+/// of the decoded one, else the decoded `URL.Path`. `None` when the escapes are invalid (Go's
+/// server answers `400 Bad Request` before any handler runs).
+pub fn routing_path(raw: &str) -> Option<String> {
+    if !raw.contains('%') {
+        return Some(raw.to_string());
+    }
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let ok = i + 2 < bytes.len()
+                && bytes[i + 1].is_ascii_hexdigit()
+                && bytes[i + 2].is_ascii_hexdigit();
+            if !ok {
+                return None;
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    let decoded = percent_encoding::percent_decode_str(raw).collect::<Vec<u8>>();
+    let mut canonical = String::with_capacity(raw.len());
+    for &b in &decoded {
+        if go_path_unescaped(b) {
+            canonical.push(b as char);
+        } else {
+            canonical.push_str(&format!("%{b:02X}"));
+        }
+    }
+    if canonical == raw {
+        Some(String::from_utf8_lossy(&decoded).into_owned())
+    } else {
+        Some(raw.to_string())
+    }
+}
+
+/// Dispatches one request through `routes` with the agent's rules.
+pub async fn dispatch(routes: &Routes, state: AppState, mut req: Request) -> Response {
+    let method = req.method().clone();
+    if !STANDARD_METHODS.contains(&method) {
+        return response::method_not_allowed(&[]);
+    }
+    let Some(path) = routing_path(req.uri().path()) else {
+        return bad_request();
+    };
+    match routes.find(&method, &path) {
+        Outcome::Handler(h, params) => {
+            req.extensions_mut().insert(params);
+            frame(h(req, state).await)
+        }
+        Outcome::NotFound => response::not_found(),
+        Outcome::MethodNotAllowed(allowed) => response::method_not_allowed(&allowed),
+    }
+}
+
+/// Go's server answer to an unparsable request line.
+fn bad_request() -> Response {
+    let mut resp = response::bytes_with_type(
+        StatusCode::BAD_REQUEST,
+        "400 Bad Request",
+        Some(response::TEXT_CONTENT_TYPE),
+    );
+    resp.headers_mut().insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("close"),
+    );
+    resp
+}
+
+/// Bodies up to this size are sent with `Content-Length`, larger ones chunked (Go's
+/// `net/http` buffers 2048 bytes before it commits to a framing).
+pub const GO_BUFFER_SIZE: usize = 2048;
+
+/// Applies Go's framing: a body larger than [`GO_BUFFER_SIZE`] loses its `Content-Length` and
+/// is streamed, so hyper sends it chunked. Bodies that are already streams are left alone.
+pub fn frame(resp: Response) -> Response {
+    let too_big = resp
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n > GO_BUFFER_SIZE);
+    if !too_big {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    parts.headers.remove(http::header::CONTENT_LENGTH);
+    let stream = http_body_util::BodyStream::new(body);
+    Response::from_parts(
+        parts,
+        Body::from_stream(futures::StreamExt::map(stream, |f| {
+            f.map(|frame| frame.into_data().unwrap_or_default())
+        })),
+    )
+}
+
+/// The Recover middleware's answer to a panic, for `tower_http::catch_panic`.
+pub fn recover_panic(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let msg = err
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".to_string());
+    tracing::warn!(panic = %msg, "panic serving request");
+    response::internal_server_error().into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routing_path_follows_go_raw_path_rules() {
+        assert_eq!(
+            routing_path("/api/v0/netcheck").as_deref(),
+            Some("/api/v0/netcheck")
+        );
+        assert_eq!(
+            routing_path("/api/v0/listening%2Dports").as_deref(),
+            Some("/api/v0/listening%2Dports")
+        );
+        assert_eq!(routing_path("/a%20b").as_deref(), Some("/a b"));
+        assert_eq!(routing_path("/a%2Fb").as_deref(), Some("/a%2Fb"));
+        assert_eq!(routing_path("/a%zz"), None);
+        assert_eq!(routing_path("/a%2"), None);
+    }
+}

@@ -1,0 +1,132 @@
+//! The `/debug/...` routes: logs, magicsock page, magicsock debug-logging toggle, manifest and
+//! Prometheus metrics, with the content types Go gives them (mostly sniffed).
+
+use crate::router::PathParams;
+use crate::state::AppState;
+use crate::{gojson, response};
+use axum::extract::State;
+use axum::response::Response;
+use http::StatusCode;
+use std::sync::atomic::Ordering;
+
+/// `/debug/logs` sends at most the first 10 MiB of the log file.
+pub const MAX_LOG_BYTES: usize = 10 * 1024 * 1024;
+
+pub async fn logs(State(state): State<AppState>) -> Response {
+    let scenario = state.scenario();
+    match &scenario.debug.logs {
+        None => response::sniffed(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!(
+                "could not open log file: open {}: no such file or directory",
+                scenario.debug.log_path
+            ),
+        ),
+        Some(text) => {
+            let bytes = text.as_bytes();
+            let body = bytes[..bytes.len().min(MAX_LOG_BYTES)].to_vec();
+            response::sniffed(StatusCode::OK, body)
+        }
+    }
+}
+
+pub async fn magicsock(State(state): State<AppState>) -> Response {
+    let scenario = state.scenario();
+    response::bytes_with_type(
+        StatusCode::OK,
+        scenario.debug.magicsock.clone(),
+        Some("text/html; charset=utf-8"),
+    )
+}
+
+/// Go's `strconv.ParseBool`.
+pub fn parse_go_bool(s: &str) -> Option<bool> {
+    match s {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// Go's `%q` (`strconv.Quote`) for the strings a path segment can hold.
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            '\u{fffd}' => out.push_str("\\ufffd"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+pub async fn magicsock_debug_logging(
+    State(state): State<AppState>,
+    params: PathParams,
+) -> Response {
+    let raw = params.get("state").unwrap_or_default();
+    match parse_go_bool(raw) {
+        None => response::sniffed(
+            StatusCode::BAD_REQUEST,
+            format!("invalid state {}, must be a boolean", go_quote(raw)),
+        ),
+        Some(on) => {
+            state.magicsock_debug_logging().store(on, Ordering::Relaxed);
+            tracing::info!(enabled = on, "updated magicsock debug logging");
+            response::sniffed(
+                StatusCode::OK,
+                format!("updated magicsock debug logging to {on}"),
+            )
+        }
+    }
+}
+
+pub async fn manifest(State(state): State<AppState>) -> Response {
+    let scenario = state.scenario();
+    response::sniffed(StatusCode::OK, gojson::to_vec(&scenario.manifest))
+}
+
+pub async fn prometheus(State(state): State<AppState>) -> Response {
+    response::bytes_with_type(StatusCode::OK, state.metrics().render(), Some("text/plain"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_bool_accepts_go_spellings_only() {
+        for t in ["1", "t", "T", "TRUE", "true", "True"] {
+            assert_eq!(parse_go_bool(t), Some(true));
+        }
+        for f in ["0", "f", "F", "FALSE", "false", "False"] {
+            assert_eq!(parse_go_bool(f), Some(false));
+        }
+        for bad in ["", "yes", "tRUE", "blah", "2"] {
+            assert_eq!(parse_go_bool(bad), None);
+        }
+    }
+
+    #[test]
+    fn quote_like_go() {
+        assert_eq!(go_quote("blah"), "\"blah\"");
+        assert_eq!(go_quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
+        assert_eq!(go_quote("a b\n\x01"), "\"a b\\n\\x01\"");
+        assert_eq!(go_quote("é"), "\"é\"");
+    }
+}

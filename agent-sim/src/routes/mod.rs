@@ -1,0 +1,62 @@
+//! The agent's route table, as `apiHandler()` registers it: one module per route group, named
+//! after its URL. The containers entry depends on the scenario in force (mounted API, or the
+//! exact-path 403 gate), so two trees are built once and one is chosen per request.
+
+pub mod containers;
+pub mod debug;
+pub mod files;
+pub mod hello;
+pub mod netcheck;
+pub mod ports;
+pub mod processes;
+
+use crate::router::Routes;
+
+/// The agent's routes, with the containers API mounted (`containers_enabled`) or gated.
+pub fn agent_routes(containers_enabled: bool) -> Routes {
+    let r = Routes::new()
+        .get("/", hello::hello)
+        .mount("/api/v0", files::routes())
+        .mount("/api/v0/processes", processes::routes());
+    let r = if containers_enabled {
+        r.mount("/api/v0/containers", containers::routes())
+    } else {
+        r.any("/api/v0/containers", containers::gate)
+    };
+    r.get("/api/v0/listening-ports", ports::listening_ports)
+        .get("/api/v0/netcheck", netcheck::netcheck)
+        .get("/debug/logs", debug::logs)
+        .get("/debug/magicsock", debug::magicsock)
+        .get(
+            "/debug/magicsock/debug-logging/{state}",
+            debug::magicsock_debug_logging,
+        )
+        .get("/debug/manifest", debug::manifest)
+        .get("/debug/prometheus", debug::prometheus)
+}
+
+/// Both variants of the tree, built once per router.
+#[derive(Clone)]
+pub struct AgentRoutes {
+    enabled: Routes,
+    gated: Routes,
+}
+
+impl Default for AgentRoutes {
+    fn default() -> Self {
+        Self {
+            enabled: agent_routes(true),
+            gated: agent_routes(false),
+        }
+    }
+}
+
+impl AgentRoutes {
+    pub fn for_scenario(&self, scenario: &crate::scenario::Scenario) -> &Routes {
+        if scenario.containers_enabled() {
+            &self.enabled
+        } else {
+            &self.gated
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! The simulator's shared state: the scenario in force (swapped atomically, so a request keeps
+//! the scenario it started with), the start scenario for resets, the journal, metrics, and the
+//! per-area stores (processes, files, containers).
+
+use crate::containers::ContainerStore;
+use crate::files::FileStore;
+use crate::journal::Journal;
+use crate::metrics::Metrics;
+use crate::portscan::OsPortScanner;
+use crate::processes::ProcessManager;
+use crate::scenario::Scenario;
+use arc_swap::ArcSwap;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    scenario: ArcSwap<Scenario>,
+    initial: ArcSwap<Scenario>,
+    journal: Journal,
+    metrics: Metrics,
+    port_scanner: OsPortScanner,
+    magicsock_debug_logging: AtomicBool,
+    processes: ProcessManager,
+    files: FileStore,
+    containers: ContainerStore,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("scenario", &self.scenario().name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    pub fn new(scenario: Scenario) -> Self {
+        Self::with_journal_capacity(scenario, crate::journal::DEFAULT_CAPACITY)
+    }
+
+    pub fn with_journal_capacity(scenario: Scenario, capacity: usize) -> Self {
+        let inner = Inner {
+            processes: ProcessManager::new(&scenario),
+            files: FileStore::new(&scenario),
+            containers: ContainerStore::new(&scenario),
+            initial: ArcSwap::from_pointee(scenario.clone()),
+            scenario: ArcSwap::from_pointee(scenario),
+            journal: Journal::with_capacity(capacity),
+            metrics: Metrics::default(),
+            port_scanner: OsPortScanner::default(),
+            magicsock_debug_logging: AtomicBool::new(false),
+        };
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The scenario in force now; hold on to it for the whole request.
+    pub fn scenario(&self) -> Arc<Scenario> {
+        self.inner.scenario.load_full()
+    }
+
+    /// The scenario given at start (what `POST /__sim/reset` returns to).
+    pub fn initial_scenario(&self) -> Arc<Scenario> {
+        self.inner.initial.load_full()
+    }
+
+    /// Puts an already validated scenario in force.
+    pub fn set_scenario(&self, scenario: Scenario) {
+        self.inner.processes.apply_scenario(&scenario);
+        self.inner.files.apply_scenario(&scenario);
+        self.inner.containers.apply_scenario(&scenario);
+        self.inner.scenario.store(Arc::new(scenario));
+    }
+
+    /// Back to the start scenario; clears the journal, metrics, processes, files, containers.
+    pub fn reset(&self) {
+        let initial = self.initial_scenario();
+        self.inner.processes.reset(&initial);
+        self.inner.files.reset(&initial);
+        self.inner.containers.reset(&initial);
+        self.inner.scenario.store(initial);
+        self.inner.journal.clear();
+        self.inner.metrics.reset();
+        self.inner
+            .magicsock_debug_logging
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Stops everything that outlives requests (child processes, watchers).
+    pub fn shutdown(&self) {
+        self.inner.processes.shutdown();
+        self.inner.files.shutdown();
+        self.inner.containers.shutdown();
+    }
+
+    pub fn journal(&self) -> &Journal {
+        &self.inner.journal
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    pub fn port_scanner(&self) -> &OsPortScanner {
+        &self.inner.port_scanner
+    }
+
+    pub fn magicsock_debug_logging(&self) -> &AtomicBool {
+        &self.inner.magicsock_debug_logging
+    }
+
+    pub fn processes(&self) -> &ProcessManager {
+        &self.inner.processes
+    }
+
+    pub fn files(&self) -> &FileStore {
+        &self.inner.files
+    }
+
+    pub fn containers(&self) -> &ContainerStore {
+        &self.inner.containers
+    }
+}
