@@ -23,7 +23,13 @@ pub fn router(state: AppState) -> Router {
 
 /// Only the agent API: `/__sim/...` answers the agent's own 404.
 pub fn agent_router(state: AppState) -> Router {
-    let routes = Arc::new(AgentRoutes::default());
+    agent_router_with(state, AgentRoutes::default())
+}
+
+/// The agent's layers (journal, faults, Recover, framing) around another route table; tests
+/// use it to serve routes the agent does not have (a panicking handler).
+pub fn agent_router_with(state: AppState, routes: AgentRoutes) -> Router {
+    let routes = Arc::new(routes);
     let dispatch_state = state.clone();
     Router::new()
         .fallback(move |req: Request| {

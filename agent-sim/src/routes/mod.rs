@@ -52,6 +52,14 @@ impl Default for AgentRoutes {
 }
 
 impl AgentRoutes {
+    /// One table whatever the scenario says (for tests of the router rules).
+    pub fn fixed(routes: Routes) -> Self {
+        Self {
+            enabled: routes.clone(),
+            gated: routes,
+        }
+    }
+
     pub fn for_scenario(&self, scenario: &crate::scenario::Scenario) -> &Routes {
         if scenario.containers_enabled() {
             &self.enabled
