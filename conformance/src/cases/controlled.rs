@@ -1,0 +1,160 @@
+//! Controlled tier, snapshots: every fixture is put in force through `PUT /__sim/scenario`,
+//! every route is requested, and the redacted rendering is compared with the reviewed snapshot
+//! `snapshots/<fixture>__<route>.snap`.
+
+use crate::case::{Case, Failure, Tier, Verdict};
+use crate::context::Ctx;
+use crate::fixtures::Fixture;
+use crate::http::Request;
+use crate::snapshot;
+use std::sync::Arc;
+
+/// One snapshotted request: (id used in names, route for coverage, request).
+pub struct SnapRoute {
+    pub id: &'static str,
+    pub route: &'static str,
+    pub method: &'static str,
+    pub path: &'static str,
+}
+
+const fn r(
+    id: &'static str,
+    route: &'static str,
+    method: &'static str,
+    path: &'static str,
+) -> SnapRoute {
+    SnapRoute {
+        id,
+        route,
+        method,
+        path,
+    }
+}
+
+/// Every route requested for every fixture.
+pub const ROUTES: &[SnapRoute] = &[
+    r("hello", "GET /", "GET", "/"),
+    r("hello-post", "GET /", "POST", "/"),
+    r("not-found", "404", "GET", "/api/v0/nope"),
+    r(
+        "listening-ports",
+        "GET /api/v0/listening-ports",
+        "GET",
+        "/api/v0/listening-ports",
+    ),
+    r(
+        "netcheck",
+        "GET /api/v0/netcheck",
+        "GET",
+        "/api/v0/netcheck",
+    ),
+    r("debug-logs", "GET /debug/logs", "GET", "/debug/logs"),
+    r(
+        "debug-magicsock",
+        "GET /debug/magicsock",
+        "GET",
+        "/debug/magicsock",
+    ),
+    r(
+        "debug-logging-true",
+        "GET /debug/magicsock/debug-logging/{state}",
+        "GET",
+        "/debug/magicsock/debug-logging/true",
+    ),
+    r(
+        "debug-logging-invalid",
+        "GET /debug/magicsock/debug-logging/{state}",
+        "GET",
+        "/debug/magicsock/debug-logging/blah",
+    ),
+    r(
+        "debug-manifest",
+        "GET /debug/manifest",
+        "GET",
+        "/debug/manifest",
+    ),
+    r(
+        "debug-prometheus",
+        "GET /debug/prometheus",
+        "GET",
+        "/debug/prometheus",
+    ),
+    r(
+        "containers-get",
+        "ANY /api/v0/containers",
+        "GET",
+        "/api/v0/containers",
+    ),
+    r(
+        "containers-post",
+        "ANY /api/v0/containers",
+        "POST",
+        "/api/v0/containers",
+    ),
+    r(
+        "containers-subpath",
+        "ANY /api/v0/containers",
+        "GET",
+        "/api/v0/containers/",
+    ),
+];
+
+/// The snapshot name of a route under a fixture.
+pub fn snapshot_name(fixture: &str, route: &str) -> String {
+    format!("{fixture}__{route}")
+}
+
+/// Puts the fixture in force, sends the route's request, renders the response.
+pub async fn capture(ctx: &Ctx, fixture: &Fixture, route: &SnapRoute) -> Result<String, Failure> {
+    ctx.put_scenario(&fixture.json).await.map_err(|mut f| {
+        f.reason = format!("loading fixture {}: {}", fixture.path.display(), f.reason);
+        f
+    })?;
+    let req = Request::new(route.method, route.path);
+    let resp = ctx.send(&req).await?;
+    Ok(snapshot::render(&req, &resp))
+}
+
+/// A case per fixture × route.
+pub fn cases(fixtures: &[Fixture]) -> Vec<Case> {
+    let mut v = Vec::new();
+    for f in fixtures {
+        for (i, route) in ROUTES.iter().enumerate() {
+            let fixture = Arc::new(f.clone());
+            v.push(Case::steps(
+                format!("snapshot/{}/{}", f.name, route.id),
+                Tier::Controlled,
+                route.route,
+                move |ctx| {
+                    let fixture = fixture.clone();
+                    async move { compare(&ctx, &fixture, &ROUTES[i]).await }
+                },
+            ));
+        }
+    }
+    v
+}
+
+async fn compare(ctx: &Ctx, fixture: &Fixture, route: &SnapRoute) -> Result<Verdict, Failure> {
+    let name = snapshot_name(&fixture.name, route.id);
+    let path = ctx.snapshots_dir.join(format!("{name}.snap"));
+    let Some(expected) = snapshot::read_snap(&path) else {
+        return Err(Failure::new(format!(
+            "no snapshot {} (run `cargo test -p conformance` and review with `cargo insta review`)",
+            path.display()
+        )));
+    };
+    let actual = capture(ctx, fixture, route).await?;
+    if snapshot::same(&expected, &actual) {
+        return Ok(Verdict::Pass);
+    }
+    let req = Request::new(route.method, route.path);
+    let f = Failure::new(format!(
+        "{}: response differs from snapshot {} under fixture {}",
+        req.line(),
+        path.display(),
+        fixture.name
+    ))
+    .with_diff(expected.trim_end(), actual.trim_end());
+    Err(ctx.attach(&req, f))
+}

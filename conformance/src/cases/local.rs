@@ -1,0 +1,161 @@
+//! Local tier: the agent runs on this host, so the suite opens real TCP listeners (random
+//! ports, the ignore-set ports and a port below 9 where it can bind them, an IPv6-only one)
+//! and checks which ones `/api/v0/listening-ports` reports. With a control API, the scenario
+//! is switched to `listening_ports.source = "os"` first.
+
+use crate::case::{Case, Failure, Tier, Verdict};
+use crate::context::Ctx;
+use crate::expect::check_go_json;
+use crate::http::Request;
+use serde_json::json;
+use std::collections::BTreeSet;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// The agent caches a scan for 1 s.
+const CACHE: Duration = Duration::from_millis(1100);
+
+/// Every local case.
+pub fn cases() -> Vec<Case> {
+    let route = "GET /api/v0/listening-ports";
+    vec![
+        Case::steps(
+            "local/listening-ports/reports-opened-ports",
+            Tier::Local,
+            route,
+            |ctx| async move { opened_ports(&ctx).await },
+        ),
+        Case::steps(
+            "local/listening-ports/filters-low-and-ignored",
+            Tier::Local,
+            route,
+            |ctx| async move { filtered_ports(&ctx).await },
+        ),
+        Case::steps(
+            "local/listening-ports/ipv6-only-not-reported",
+            Tier::Local,
+            route,
+            |ctx| async move { ipv6_only(&ctx).await },
+        ),
+    ]
+}
+
+/// With a control API, makes the agent scan the OS.
+async fn use_os_ports(ctx: &Ctx) -> Result<(), Failure> {
+    if ctx.control.is_some() {
+        ctx.patch_scenario(&json!({
+            "listening_ports": {"source": "os", "ports": [], "error": null},
+            "ignore_ports": [6060, 2112, 2113],
+            "faults": []
+        }))
+        .await?;
+    }
+    Ok(())
+}
+
+async fn reported(ctx: &Ctx) -> Result<(Request, BTreeSet<u64>), Failure> {
+    let req = Request::get("/api/v0/listening-ports");
+    let resp = ctx.send(&req).await?;
+    if resp.status != 200 {
+        return Err(ctx.failure(
+            &req,
+            format!("status {} (want 200): {}", resp.status, resp.text()),
+        ));
+    }
+    let v = check_go_json(&resp).map_err(|e| ctx.failure(&req, e))?;
+    let ports = v["ports"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["port"].as_u64()).collect())
+        .unwrap_or_default();
+    Ok((req, ports))
+}
+
+/// Reads the report, once more after the agent's cache expired if `want` is not all there.
+async fn reported_with(ctx: &Ctx, want: &[u64]) -> Result<(Request, BTreeSet<u64>), Failure> {
+    let (req, ports) = reported(ctx).await?;
+    if want.iter().all(|p| ports.contains(p)) {
+        return Ok((req, ports));
+    }
+    tokio::time::sleep(CACHE).await;
+    reported(ctx).await
+}
+
+async fn bind(addr: &str) -> Option<(TcpListener, u64)> {
+    let l = TcpListener::bind(addr).await.ok()?;
+    let port = u64::from(l.local_addr().ok()?.port());
+    Some((l, port))
+}
+
+async fn opened_ports(ctx: &Ctx) -> Result<Verdict, Failure> {
+    use_os_ports(ctx).await?;
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        if let Some(l) = bind("127.0.0.1:0").await {
+            held.push(l);
+        }
+    }
+    if let Some(l) = bind("0.0.0.0:0").await {
+        held.push(l);
+    }
+    let want: Vec<u64> = held.iter().map(|(_, p)| *p).collect();
+    let (req, ports) = reported_with(ctx, &want).await?;
+    let missing: Vec<u64> = want
+        .iter()
+        .filter(|p| !ports.contains(p))
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        return Err(ctx.failure(
+            &req,
+            format!("IPv4 listeners on {missing:?} opened by the suite are not reported (reported: {ports:?})"),
+        ));
+    }
+    Ok(Verdict::Pass)
+}
+
+async fn filtered_ports(ctx: &Ctx) -> Result<Verdict, Failure> {
+    use_os_ports(ctx).await?;
+    let mut held = Vec::new();
+    let mut bound = Vec::new();
+    for p in [8u16, 7, 6060, 2112, 2113] {
+        if let Some(l) = bind(&format!("127.0.0.1:{p}")).await {
+            bound.push(l.1);
+            held.push(l);
+        }
+    }
+    let marker = bind("127.0.0.1:0").await;
+    let want: Vec<u64> = marker.iter().map(|(_, p)| *p).collect();
+    let (req, ports) = reported_with(ctx, &want).await?;
+    let bad: Vec<u64> = ports
+        .iter()
+        .filter(|p| **p < 9 || [6060, 2112, 2113].contains(*p))
+        .copied()
+        .collect();
+    if !bad.is_empty() {
+        return Err(ctx.failure(
+            &req,
+            format!("reported {bad:?}: ports below 9 and in the ignore set must be dropped (the suite bound {bound:?})"),
+        ));
+    }
+    drop(held);
+    Ok(Verdict::Pass)
+}
+
+async fn ipv6_only(ctx: &Ctx) -> Result<Verdict, Failure> {
+    use_os_ports(ctx).await?;
+    let Some((_v6, port)) = bind("[::1]:0").await else {
+        return Ok(Verdict::Skip(
+            "cannot bind an IPv6 loopback socket here".into(),
+        ));
+    };
+    let marker = bind("127.0.0.1:0").await;
+    let want: Vec<u64> = marker.iter().map(|(_, p)| *p).collect();
+    let (req, ports) = reported_with(ctx, &want).await?;
+    if ports.contains(&port) {
+        return Err(ctx.failure(
+            &req,
+            format!("reported IPv6-only port {port}: the agent reads /proc/net/tcp only (IPv4)"),
+        ));
+    }
+    Ok(Verdict::Pass)
+}

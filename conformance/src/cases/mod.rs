@@ -1,0 +1,21 @@
+//! The suite's cases, one module per area and tier. [`all`] lists them in run order:
+//! black-box, local, controlled.
+
+pub mod controlled;
+pub mod core;
+pub mod local;
+pub mod properties;
+pub mod router;
+
+use crate::case::Case;
+use crate::fixtures::Fixture;
+
+/// Every case, in run order.
+pub fn all(fixtures: &[Fixture]) -> Vec<Case> {
+    let mut v = core::cases();
+    v.extend(router::cases());
+    v.extend(local::cases());
+    v.extend(controlled::cases(fixtures));
+    v.extend(properties::cases());
+    v
+}

@@ -1,0 +1,287 @@
+//! Controlled tier, properties (proptest through the control API): generated scenarios are put
+//! in force and the answers compared with a model of the agent. The runner is seeded from the
+//! run's `--seed`; a failure shrinks and reports the seed and the minimal scenario as JSON,
+//! ready to be saved as a fixture.
+
+use crate::case::{Case, Failure, Tier, Verdict};
+use crate::context::Ctx;
+use crate::expect::{go_encoded, Expect, NOT_FOUND_BODY};
+use crate::http::{Request, Response};
+use futures::future::BoxFuture;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use serde_json::{json, Value};
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use super::core::{GATE_NOT_ENABLED, GATE_NOT_SUPPORTED, NIL_UUID};
+
+/// A generated input: the scenario it puts in force, and what else it varies.
+pub trait PropInput: Debug + Clone + Send + 'static {
+    fn scenario(&self) -> Value;
+}
+
+/// Every property case.
+pub fn cases() -> Vec<Case> {
+    vec![
+        Case::steps(
+            "property/port-filtering",
+            Tier::Controlled,
+            "GET /api/v0/listening-ports",
+            |ctx| async move {
+                run(ctx, "port-filtering", ports_strategy(), |ctx, input| {
+                    Box::pin(check_ports(ctx, input))
+                })
+                .await
+            },
+        ),
+        Case::steps(
+            "property/containers-gating",
+            Tier::Controlled,
+            "ANY /api/v0/containers",
+            |ctx| async move {
+                run(ctx, "containers-gating", gating_strategy(), |ctx, input| {
+                    Box::pin(check_gating(ctx, input))
+                })
+                .await
+            },
+        ),
+    ]
+}
+
+/// The 32-byte proptest seed for one property under the run's seed.
+pub fn rng_seed(seed: u64, property: &str) -> [u8; 32] {
+    let mut h: u64 = 0xcbf29ce484222325 ^ seed;
+    let mut out = [0u8; 32];
+    for (i, chunk) in out.chunks_mut(8).enumerate() {
+        for b in property.bytes().chain([i as u8]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x100000001b3);
+        }
+        chunk.copy_from_slice(&h.to_le_bytes());
+    }
+    out
+}
+
+type Check<I> = fn(Arc<Ctx>, I) -> BoxFuture<'static, Result<(), String>>;
+
+/// Runs a property on a blocking thread (proptest is synchronous), each case driven on the
+/// current tokio runtime.
+async fn run<S>(
+    ctx: Arc<Ctx>,
+    property: &'static str,
+    strategy: S,
+    check: Check<S::Value>,
+) -> Result<Verdict, Failure>
+where
+    S: Strategy + Send + 'static,
+    S::Value: PropInput,
+{
+    ctx.control()?;
+    let handle = tokio::runtime::Handle::current();
+    let seed = ctx.seed;
+    let cases = ctx.property_cases;
+    let task = tokio::task::spawn_blocking(move || {
+        let config = Config {
+            cases,
+            failure_persistence: None,
+            max_shrink_iters: 200,
+            ..Config::default()
+        };
+        let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &rng_seed(seed, property));
+        let mut runner = TestRunner::new_with_rng(config, rng);
+        runner.run(&strategy, |input| {
+            let ctx = ctx.clone();
+            handle
+                .block_on(async move {
+                    let scenario = input.scenario();
+                    ctx.put_scenario(&scenario.to_string())
+                        .await
+                        .map_err(|f| f.reason)?;
+                    check(ctx, input).await
+                })
+                .map_err(TestCaseError::fail)
+        })
+    });
+    match task.await {
+        Ok(Ok(())) => Ok(Verdict::Pass),
+        Ok(Err(TestError::Fail(reason, input))) => {
+            let scenario = serde_json::to_string_pretty(&input.scenario()).unwrap_or_default();
+            let mut f = Failure::new(format!(
+                "property {property} failed (seed {seed}): {reason}; minimal input {input:?}"
+            ));
+            f.expected = Some("the model's answer (see reason)".into());
+            f.actual = Some(format!(
+                "minimal scenario (save it as a fixture):\n{scenario}"
+            ));
+            Err(f)
+        }
+        Ok(Err(TestError::Abort(reason))) => Err(Failure::new(format!(
+            "property {property} aborted (seed {seed}): {reason}"
+        ))),
+        Err(e) => Err(Failure::new(format!("property {property} crashed: {e}"))),
+    }
+}
+
+/// A port list and an ignore set.
+#[derive(Debug, Clone)]
+pub struct PortsInput {
+    pub ports: Vec<(String, u16)>,
+    pub ignore: Vec<u16>,
+}
+
+impl PropInput for PortsInput {
+    fn scenario(&self) -> Value {
+        let ports: Vec<Value> = self
+            .ports
+            .iter()
+            .map(|(name, port)| json!({"process_name": name, "network": "tcp", "port": port}))
+            .collect();
+        json!({
+            "name": "property-port-filtering",
+            "listening_ports": {"source": "static", "ports": ports},
+            "ignore_ports": self.ignore,
+        })
+    }
+}
+
+fn port() -> impl Strategy<Value = u16> {
+    prop_oneof![
+        0u16..=12,
+        prop::sample::select(vec![22u16, 2112, 2113, 3000, 5432, 6060, 7777, 8080]),
+        any::<u16>(),
+    ]
+}
+
+fn ports_strategy() -> impl Strategy<Value = PortsInput> {
+    let name = prop::sample::select(vec!["", "node", "a<b&c>", "sshd", "é"]).prop_map(String::from);
+    (
+        prop::collection::vec((name, port()), 0..8),
+        prop::collection::vec(port(), 0..4),
+    )
+        .prop_map(|(ports, ignore)| PortsInput { ports, ignore })
+}
+
+/// The model: ports ≥ 9 and not ignored, getter order kept.
+pub fn expected_ports(input: &PortsInput) -> Vec<Value> {
+    input
+        .ports
+        .iter()
+        .filter(|(_, p)| *p >= 9 && !input.ignore.contains(p))
+        .map(|(name, port)| json!({"process_name": name, "network": "tcp", "port": port}))
+        .collect()
+}
+
+async fn check_ports(ctx: Arc<Ctx>, input: PortsInput) -> Result<(), String> {
+    let req = Request::get("/api/v0/listening-ports");
+    let resp = ctx.send(&req).await.map_err(|f| f.reason)?;
+    if resp.status != 200 {
+        return Err(format!("status {} (want 200)", resp.status));
+    }
+    let v = go_encoded(&resp.body)?;
+    let want = Value::Array(expected_ports(&input));
+    if v["ports"] != want {
+        return Err(format!("ports {} (want {want})", v["ports"]));
+    }
+    Ok(())
+}
+
+/// Gating inputs: enabled flag, sub-agent or not, method, sub-path.
+#[derive(Debug, Clone)]
+pub struct GatingInput {
+    pub enabled: bool,
+    pub sub_agent: bool,
+    pub method: &'static str,
+    pub suffix: &'static str,
+}
+
+const PARENT: &str = "8c3f5a1e-4b7d-4f2a-9c61-2d8e0f4b7a10";
+
+impl PropInput for GatingInput {
+    fn scenario(&self) -> Value {
+        let parent = if self.sub_agent { PARENT } else { NIL_UUID };
+        json!({
+            "name": "property-containers-gating",
+            "manifest": {"parent_id": parent},
+            "devcontainers": {"enabled": self.enabled},
+        })
+    }
+}
+
+fn gating_strategy() -> impl Strategy<Value = GatingInput> {
+    (
+        any::<bool>(),
+        any::<bool>(),
+        prop::sample::select(vec![
+            "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "FOO", "PROPFIND",
+        ]),
+        prop::sample::select(vec![
+            "",
+            "?x=1",
+            "/",
+            "/watch",
+            "/devcontainers/abc/recreate",
+            "/x/y",
+        ]),
+    )
+        .prop_map(|(enabled, sub_agent, method, suffix)| GatingInput {
+            enabled,
+            sub_agent,
+            method,
+            suffix,
+        })
+}
+
+const STANDARD: [&str; 9] = [
+    "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE",
+];
+
+/// The router table's answer for a gated agent; `None` when the containers API is mounted
+/// (then only "not a gate answer" is required).
+pub fn expected_gate(input: &GatingInput) -> Option<Expect> {
+    if !STANDARD.contains(&input.method) {
+        return Some(Expect::nonstandard_405());
+    }
+    if input.enabled && !input.sub_agent {
+        return None;
+    }
+    let exact = input.suffix.is_empty() || input.suffix.starts_with('?');
+    let head = input.method == "HEAD";
+    Some(match (exact, head) {
+        (true, true) => Expect::status(403).body(""),
+        (true, false) if input.sub_agent => Expect::json(403, GATE_NOT_SUPPORTED),
+        (true, false) => Expect::json(403, GATE_NOT_ENABLED),
+        (false, true) => Expect::status(404).body(""),
+        (false, false) => Expect::not_found(),
+    })
+}
+
+async fn check_gating(ctx: Arc<Ctx>, input: GatingInput) -> Result<(), String> {
+    let req = Request::new(input.method, &format!("/api/v0/containers{}", input.suffix));
+    let resp: Response = ctx.send(&req).await.map_err(|f| f.reason)?;
+    match expected_gate(&input) {
+        Some(e) => e
+            .check(&resp)
+            .map_err(|f| format!("{}: {}", req.line(), f.reason)),
+        None => {
+            let body = resp.text();
+            if resp.status == 403 && (body == GATE_NOT_ENABLED || body == GATE_NOT_SUPPORTED) {
+                return Err(format!(
+                    "{}: gate answered while the API is mounted",
+                    req.line()
+                ));
+            }
+            if input.method == "GET" && input.suffix.is_empty() && resp.status != 200 {
+                return Err(format!(
+                    "{}: status {} (want 200, API mounted)",
+                    req.line(),
+                    resp.status
+                ));
+            }
+            if body == NOT_FOUND_BODY && input.suffix.is_empty() {
+                return Err(format!("{}: 404 on the mounted API's root", req.line()));
+            }
+            Ok(())
+        }
+    }
+}

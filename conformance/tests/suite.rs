@@ -1,0 +1,74 @@
+//! The suite against the reference: the snapshots in `snapshots/` are asserted (and created,
+//! for review with `cargo insta review`) from an in-process agent-sim for every fixture × route,
+//! then the whole suite runs against agent-sim started with every fixture and must pass.
+
+use agent_sim::{Scenario, Sim};
+use conformance::cases::controlled::{capture, snapshot_name, ROUTES};
+use conformance::context::Ctx;
+use conformance::fixtures::{self, workspace_dir};
+use conformance::http::Client;
+use conformance::runner::{run, Outcome, RunConfig};
+use std::time::Duration;
+
+fn all_fixtures() -> Vec<fixtures::Fixture> {
+    fixtures::load(&workspace_dir().join("fixtures")).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshots_match_agent_sim() {
+    let sim = Sim::start(Scenario::builtin_default()).await.unwrap();
+    let ctx = Ctx {
+        target: sim.url(),
+        control: Some(sim.control_url()),
+        client: Client::new(Duration::from_secs(10)),
+        seed: 0,
+        fixtures: all_fixtures(),
+        snapshots_dir: workspace_dir().join("snapshots"),
+        property_cases: 0,
+    };
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let _guard = settings.bind_to_scope();
+    for f in &ctx.fixtures {
+        for route in ROUTES {
+            let text = capture(&ctx, f, route).await.unwrap();
+            insta::assert_snapshot!(snapshot_name(&f.name, route.id), text);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suite_passes_against_agent_sim_for_every_fixture() {
+    for f in all_fixtures() {
+        let scenario = Scenario::from_json(&f.name, &f.json).unwrap();
+        let sim = Sim::start(scenario).await.unwrap();
+        let mut config = RunConfig::new(&sim.url());
+        config.fixtures = all_fixtures();
+        config.snapshots_dir = workspace_dir().join("snapshots");
+        config.seed = 7;
+        config.property_cases = 16;
+        let report = run(config, |_| {}).await.unwrap();
+        let failed: Vec<String> = report
+            .results
+            .iter()
+            .filter_map(|r| match &r.outcome {
+                Outcome::Failed(fl) => Some(format!(
+                    "{}: {}\n{}",
+                    r.name,
+                    fl.reason,
+                    fl.diff.clone().unwrap_or_default()
+                )),
+                _ => None,
+            })
+            .collect();
+        assert!(failed.is_empty(), "fixture {}: {failed:#?}", f.name);
+        assert_eq!(
+            report.tiers.len(),
+            3,
+            "all three tiers run against a local agent-sim"
+        );
+        assert!(report.count("passed") > 100, "{}", report.summary_line());
+    }
+}
