@@ -76,6 +76,8 @@ async fn hung_target_times_out_per_case() {
 #[tokio::test]
 async fn reset_connections_fail_the_case() {
     let url = raw_server(|s| async move {
+        // A zero linger makes the close an RST and never blocks.
+        #[allow(deprecated)]
         let _ = s.set_linger(Some(Duration::ZERO));
         drop(s);
     })
