@@ -210,7 +210,11 @@ mod tests {
         let s = OsPortScanner::with_proc_root(&dir);
         let first = s.get().unwrap();
         std::fs::remove_file(dir.join("net/tcp")).unwrap();
-        assert_eq!(s.get().unwrap(), first, "second scan within 1 s is served from the cache");
+        assert_eq!(
+            s.get().unwrap(),
+            first,
+            "second scan within 1 s is served from the cache"
+        );
         *s.cache.lock().unwrap() = Some((Instant::now() - CACHE_DURATION, first));
         assert!(s.get().is_err(), "an expired cache rescans");
         std::fs::remove_dir_all(&dir).unwrap();
