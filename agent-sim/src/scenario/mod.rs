@@ -39,9 +39,15 @@ pub struct Scenario {
     pub listening_ports: ListeningPortsConfig,
     pub ignore_ports: Vec<u16>,
     pub netcheck: NetcheckReport,
+    /// When set, `netcheck.interfaces` is generated from these OS interfaces with the agent's
+    /// rules instead of being served as written.
+    pub os_interfaces: Option<Vec<netcheck::OsInterface>>,
     pub files: FilesConfig,
     pub processes: ProcessesConfig,
     pub debug: DebugConfig,
+    /// Workspace secrets coderd sends with the manifest; the agent strips them before it keeps
+    /// the manifest, so they never appear in `/debug/manifest`.
+    pub workspace_secrets: std::collections::BTreeMap<String, String>,
     /// Seed for every random draw the scenario makes (fault probabilities).
     pub seed: u64,
     pub faults: Vec<FaultRule>,
@@ -57,9 +63,11 @@ impl Default for Scenario {
             listening_ports: ListeningPortsConfig::default(),
             ignore_ports: DEFAULT_IGNORE_PORTS.to_vec(),
             netcheck: NetcheckReport::default(),
+            os_interfaces: None,
             files: FilesConfig::default(),
             processes: ProcessesConfig::default(),
             debug: DebugConfig::default(),
+            workspace_secrets: Default::default(),
             seed: 0,
             faults: Vec::new(),
         }
@@ -111,9 +119,16 @@ pub enum ScenarioError {
 
 impl ScenarioError {
     pub fn invalid(origin: &str, path: impl Into<String>, message: impl Into<String>) -> Self {
+        let path = path.into();
+        // serde_path_to_error says "?" when the document itself is at fault.
+        let path = if path == "?" || path.is_empty() {
+            ".".to_string()
+        } else {
+            path
+        };
         Self::Invalid {
             origin: origin.to_string(),
-            path: path.into(),
+            path,
             message: message.into(),
         }
     }
@@ -229,10 +244,10 @@ mod tests {
     #[test]
     fn unknown_field_names_path() {
         let err = Scenario::from_json("f.json", r#"{"manifest":{"agent_nme":"x"}}"#).unwrap_err();
-        assert_eq!(err.path(), "manifest");
+        assert_eq!(err.path(), "manifest.agent_nme");
         let msg = err.to_string();
         assert!(
-            msg.starts_with("f.json: at manifest: unknown field `agent_nme`"),
+            msg.starts_with("f.json: at manifest.agent_nme: unknown field `agent_nme`"),
             "{msg}"
         );
     }

@@ -1,0 +1,133 @@
+//! The `agent-sim` command line: the ready line, validate, bad scenarios, address in use,
+//! graceful shutdown on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_agent-sim");
+
+fn fixtures() -> String {
+    format!("{}/../fixtures", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+    let p = std::env::temp_dir().join(format!("agent-sim-cli-{}-{name}", std::process::id()));
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn validate_reports_each_file() {
+    let bad = temp_file(
+        "bad.json",
+        r#"{"listening_ports":{"ports":[{"port":99999}]}}"#,
+    );
+    let out = Command::new(BIN)
+        .args(["validate", &format!("{}/default.json", fixtures())])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("ok    "), "{stdout}");
+    assert!(
+        stdout.contains(&format!("error {}: at listening_ports.ports[0].port: invalid value: integer `99999`, expected u16", bad.display())),
+        "{stdout}"
+    );
+    std::fs::remove_file(bad).unwrap();
+}
+
+#[test]
+fn validate_accepts_every_fixture() {
+    let files: Vec<_> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    assert!(files.len() >= 5);
+    let out = Command::new(BIN)
+        .arg("validate")
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn bad_scenario_exits_before_binding() {
+    let bad = temp_file("typo.json", r#"{"manifest":{"agent_nmae":"x"}}"#);
+    let out = Command::new(BIN)
+        .arg("--scenario")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}: at manifest.agent_nmae: unknown field `agent_nmae`",
+            bad.display()
+        )),
+        "{stderr}"
+    );
+    std::fs::remove_file(bad).unwrap();
+}
+
+#[test]
+fn address_in_use_exits_non_zero() {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    let out = Command::new(BIN)
+        .args(["--listen", &addr])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("cannot listen on {addr}: ")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn ready_line_then_sigterm_exits_zero() {
+    let started = Instant::now();
+    let mut child = Command::new(BIN)
+        .args(["--scenario", &format!("{}/default.json", fixtures())])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .strip_prefix("agent-sim listening on http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("ready line: {line:?}"));
+    assert!(url.trim_end().parse::<u16>().is_ok(), "{line:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            assert_eq!(st.code(), Some(0));
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("agent-sim did not exit on SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -1,0 +1,12 @@
+//! Core routes and router rules through the real router: the acceptance tables of `core.md`
+//! (TestAgent_DebugServer, the listening-ports cases, TestRecover, not-found and method cases),
+//! the control API, the library API and the command line.
+
+mod cli;
+mod control;
+mod debug;
+mod gating;
+mod library;
+mod ports;
+mod router_rules;
+mod support;
