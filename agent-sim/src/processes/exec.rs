@@ -86,7 +86,9 @@ fn spawn_inner(command: &str, workdir: &str, env: &[String]) -> Result<Spawned, 
         .try_clone()
         .map_err(|e| format!("dup: {}", errno_text(e.raw_os_error().unwrap_or(libc::EIO))))?;
     let mut cmd = tokio::process::Command::new(&sh);
-    cmd.arg("-c")
+    // Go's `exec.Command("sh", …)` keeps `sh` as argv[0] (dash prints it in its errors).
+    cmd.arg0("sh")
+        .arg("-c")
         .arg(command)
         .env_clear()
         .stdin(Stdio::null())

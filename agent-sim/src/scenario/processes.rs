@@ -132,7 +132,7 @@ mod tests {
         let cases = [
             (
                 r#"{"processes":{"scripts":[{"command":"a","exit_cod":1}]}}"#,
-                "processes.scripts[0]",
+                "processes.scripts[0].exit_cod",
             ),
             (
                 r#"{"processes":{"scripts":[{"command":"a"},{"command":""}]}}"#,

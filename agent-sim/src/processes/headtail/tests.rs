@@ -316,8 +316,11 @@ fn line_cuts_are_byte_based() {
     assert_eq!(cut.len(), 2048);
     assert_eq!(&cut[..2032], &s.as_bytes()[..2032]);
     // `\r` is ordinary content; a 2048-byte line is kept.
-    let line = format!("{}\r\n{}", rep("a", 2048), rep("b", 10));
-    assert_eq!(truncate_lines(line.as_bytes()), line.as_bytes());
+    let line = format!("{}\r\n{}", rep("a", 2047), rep("b", 10));
+    assert!(truncate_lines(line.as_bytes()) == line.as_bytes());
+    let line = format!("{}\r\n", rep("a", 2048));
+    let cut = truncate_lines(line.as_bytes());
+    assert!(cut.ends_with(b" ... [truncated]\n") && cut.len() == 2049);
 }
 
 #[test]
