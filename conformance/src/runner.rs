@@ -19,6 +19,8 @@ pub struct RunConfig {
     pub control: Option<String>,
     pub tier: Option<Tier>,
     pub filter: Option<Regex>,
+    /// Leave out cases whose names match (library use: e.g. exec cases against a scripted sim).
+    pub exclude: Option<Regex>,
     pub seed: u64,
     pub timeout: Duration,
     pub expected_failures: BTreeSet<String>,
@@ -34,6 +36,7 @@ impl RunConfig {
             control: None,
             tier: None,
             filter: None,
+            exclude: None,
             seed: 0,
             timeout: Duration::from_millis(5000),
             expected_failures: BTreeSet::new(),
@@ -209,11 +212,12 @@ pub async fn run(
     };
     let cases: Vec<Case> = crate::cases::all(&config.fixtures)
         .into_iter()
+        .filter(|c| config.filter.as_ref().is_none_or(|re| re.is_match(&c.name)))
         .filter(|c| {
-            config
-                .filter
+            !config
+                .exclude
                 .as_ref()
-                .map_or(true, |re| re.is_match(&c.name))
+                .is_some_and(|re| re.is_match(&c.name))
         })
         .collect();
     let mut results = Vec::new();

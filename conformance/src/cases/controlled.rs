@@ -14,6 +14,8 @@ pub struct SnapRoute {
     pub id: &'static str,
     pub route: &'static str,
     pub method: &'static str,
+    /// The path, or for `RUN` the command started through the process API (the snapshot then
+    /// holds the start answer and the `?wait=true` output, the id shown as `[process-id]`).
     pub path: &'static str,
 }
 
@@ -92,6 +94,30 @@ pub const ROUTES: &[SnapRoute] = &[
         "/api/v0/containers",
     ),
     r(
+        "process-start-empty-body",
+        "POST /api/v0/processes/start",
+        "POST",
+        "/api/v0/processes/start",
+    ),
+    r(
+        "process-output-unknown",
+        "GET /api/v0/processes/{id}/output",
+        "GET",
+        "/api/v0/processes/nope/output",
+    ),
+    r(
+        "process-run-echo",
+        "POST /api/v0/processes/start",
+        "RUN",
+        "echo hello",
+    ),
+    r(
+        "process-run-exit-3",
+        "POST /api/v0/processes/start",
+        "RUN",
+        "exit 3",
+    ),
+    r(
         "containers-subpath",
         "ANY /api/v0/containers",
         "GET",
@@ -110,9 +136,32 @@ pub async fn capture(ctx: &Ctx, fixture: &Fixture, route: &SnapRoute) -> Result<
         f.reason = format!("loading fixture {}: {}", fixture.path.display(), f.reason);
         f
     })?;
+    if route.method == "RUN" {
+        return run_flow(ctx, route.path).await;
+    }
     let req = Request::new(route.method, route.path);
     let resp = ctx.send(&req).await?;
     Ok(snapshot::render(&req, &resp))
+}
+
+/// Start a command, wait for its output; both answers, the generated id redacted.
+async fn run_flow(ctx: &Ctx, command: &str) -> Result<String, Failure> {
+    let body = serde_json::json!({ "command": command }).to_string();
+    let start = Request::new("POST", "/api/v0/processes/start")
+        .with_body("application/json", body.into_bytes());
+    let resp = ctx.send(&start).await?;
+    let mut text = snapshot::render(&start, &resp);
+    let id = serde_json::from_slice::<serde_json::Value>(&resp.body)
+        .ok()
+        .and_then(|v| v["id"].as_str().map(str::to_string));
+    if let Some(id) = id.filter(|i| !i.is_empty()) {
+        let out = Request::get(&format!("/api/v0/processes/{id}/output?wait=true"));
+        let resp = ctx.send(&out).await?;
+        text.push('\n');
+        text.push_str(&snapshot::render(&out, &resp));
+        text = text.replace(&id, "[process-id]");
+    }
+    Ok(text)
 }
 
 /// A case per fixture × route.
@@ -148,7 +197,11 @@ async fn compare(ctx: &Ctx, fixture: &Fixture, route: &SnapRoute) -> Result<Verd
     if snapshot::same(&expected, &actual) {
         return Ok(Verdict::Pass);
     }
-    let req = Request::new(route.method, route.path);
+    let req = if route.method == "RUN" {
+        Request::new("POST", "/api/v0/processes/start")
+    } else {
+        Request::new(route.method, route.path)
+    };
     let f = Failure::new(format!(
         "{}: response differs from snapshot {} under fixture {}",
         req.line(),

@@ -89,7 +89,7 @@ fn ports_body(
                 if keys != ["process_name", "network", "port"]
                     || !p["process_name"].is_string()
                     || !p["network"].is_string()
-                    || p["port"].as_u64().map_or(true, |n| n > 65535)
+                    || p["port"].as_u64().is_none_or(|n| n > 65535)
                 {
                     return Err(ctx.failure(
                         req,

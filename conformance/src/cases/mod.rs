@@ -4,6 +4,7 @@
 pub mod controlled;
 pub mod core;
 pub mod local;
+pub mod processes;
 pub mod properties;
 pub mod router;
 
@@ -14,6 +15,7 @@ use crate::fixtures::Fixture;
 pub fn all(fixtures: &[Fixture]) -> Vec<Case> {
     let mut v = core::cases();
     v.extend(router::cases());
+    v.extend(processes::cases());
     v.extend(local::cases());
     v.extend(controlled::cases(fixtures));
     v.extend(properties::cases());
