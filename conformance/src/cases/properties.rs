@@ -36,6 +36,20 @@ pub fn cases() -> Vec<Case> {
             },
         ),
         Case::steps(
+            "property/process-round-trip",
+            Tier::Controlled,
+            "GET /api/v0/processes/{id}/output",
+            |ctx| async move {
+                run(
+                    ctx,
+                    "process-round-trip",
+                    process_strategy(),
+                    |ctx, input| Box::pin(check_process(ctx, input)),
+                )
+                .await
+            },
+        ),
+        Case::steps(
             "property/containers-gating",
             Tier::Controlled,
             "ANY /api/v0/containers",
@@ -283,5 +297,104 @@ async fn check_gating(ctx: Arc<Ctx>, input: GatingInput) -> Result<(), String> {
             }
             Ok(())
         }
+    }
+}
+
+/// Bytes a process prints and the code it exits with.
+#[derive(Debug, Clone)]
+pub struct ProcessInput {
+    pub bytes: Vec<u8>,
+    pub exit_code: u8,
+}
+
+impl ProcessInput {
+    /// `printf` with every byte as an octal escape, then `exit N`.
+    pub fn command(&self) -> String {
+        let escaped: String = self.bytes.iter().map(|b| format!("\\{b:03o}")).collect();
+        format!("printf '{escaped}'; exit {}", self.exit_code)
+    }
+}
+
+impl PropInput for ProcessInput {
+    fn scenario(&self) -> Value {
+        json!({
+            "name": "property-process-round-trip",
+            "description": format!("start: {}", self.command()),
+            "processes": {"mode": "exec"},
+        })
+    }
+}
+
+fn process_strategy() -> impl Strategy<Value = ProcessInput> {
+    (prop::collection::vec(any::<u8>(), 0..48), any::<u8>())
+        .prop_map(|(bytes, exit_code)| ProcessInput { bytes, exit_code })
+}
+
+/// What Go's JSON encoder makes of a byte string: each byte of an invalid UTF-8 sequence
+/// becomes U+FFFD on its own.
+pub fn go_lossy(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let width = match bytes[i] {
+            0x00..=0x7f => 1,
+            0xc2..=0xdf => 2,
+            0xe0..=0xef => 3,
+            0xf0..=0xf4 => 4,
+            _ => 0,
+        };
+        let piece = bytes.get(i..i + width.max(1)).filter(|_| width > 0);
+        match piece.and_then(|p| std::str::from_utf8(p).ok()) {
+            Some(s) => {
+                out.push_str(s);
+                i += width;
+            }
+            None => {
+                out.push('\u{fffd}');
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+async fn check_process(ctx: Arc<Ctx>, input: ProcessInput) -> Result<(), String> {
+    let id = super::processes::start(&ctx, &input.command())
+        .await
+        .map_err(|f| f.reason)?;
+    let (_, v) = super::processes::wait_output(&ctx, &id)
+        .await
+        .map_err(|f| f.reason)?;
+    let want = go_lossy(&input.bytes);
+    if v["output"] != want.as_str() {
+        return Err(format!("output {} (want {:?})", v["output"], want));
+    }
+    if v["exit_code"] != input.exit_code {
+        return Err(format!(
+            "exit_code {} (want {})",
+            v["exit_code"], input.exit_code
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_lossy_replaces_each_invalid_byte() {
+        assert_eq!(go_lossy(b"a\xe2\x82b"), "a\u{fffd}\u{fffd}b");
+        assert_eq!(go_lossy("é€".as_bytes()), "é€");
+        assert_eq!(go_lossy(b"\xff"), "\u{fffd}");
+    }
+
+    #[test]
+    fn command_escapes_every_byte() {
+        let i = ProcessInput {
+            bytes: vec![b'\'', 0, 255],
+            exit_code: 7,
+        };
+        assert_eq!(i.command(), "printf '\\047\\000\\377'; exit 7");
     }
 }
