@@ -25,21 +25,28 @@ async fn read_file_table() {
         let env = Env::new(b, &read_setup());
         let r = env.get("/api/v0/read-file?path=&offset=0&limit=0").await;
         r.is(400, "{\"message\":\"Query parameters have invalid values.\",\"validations\":[{\"field\":\"path\",\"detail\":\"Query param \\\"path\\\" is required and cannot be empty\"}]}\n");
-        env.get("/api/v0/read-file?path=./relative&offset=0&limit=0").await
+        env.get("/api/v0/read-file?path=./relative&offset=0&limit=0")
+            .await
             .msg(400, "file path must be absolute: \"./relative\"");
-        env.get("/api/v0/read-file?path=also-relative").await
+        env.get("/api/v0/read-file?path=also-relative")
+            .await
             .msg(400, "file path must be absolute: \"also-relative\"");
         env.get("/api/v0/read-file?path=/tmp/file&offset=0&limit=-10").await.is(400, "{\"message\":\"Query parameters have invalid values.\",\"validations\":[{\"field\":\"limit\",\"detail\":\"Query param \\\"limit\\\" must be a valid 64-bit positive integer: value is negative\"}]}\n");
         env.get("/api/v0/read-file?path=/tmp/file&offset=-10&limit=0").await.is(400, "{\"message\":\"Query parameters have invalid values.\",\"validations\":[{\"field\":\"offset\",\"detail\":\"Query param \\\"offset\\\" must be a valid 64-bit positive integer: value is negative\"}]}\n");
-        env.get("/api/v0/read-file?path=/tmp/does-not-exist&offset=0&limit=0").await
+        env.get("/api/v0/read-file?path=/tmp/does-not-exist&offset=0&limit=0")
+            .await
             .msg(404, "open /tmp/does-not-exist: no such file or directory");
-        env.get("/api/v0/read-file?path=/tmp/a-directory&offset=0&limit=0").await
+        env.get("/api/v0/read-file?path=/tmp/a-directory&offset=0&limit=0")
+            .await
             .msg(400, "open /tmp/a-directory: not a file");
         if perm_cases(b) {
-            env.get("/api/v0/read-file?path=/tmp/no-perms&offset=0&limit=0").await
+            env.get("/api/v0/read-file?path=/tmp/no-perms&offset=0&limit=0")
+                .await
                 .msg(403, "open /tmp/no-perms: permission denied");
         }
-        let r = env.get("/api/v0/read-file?path=/tmp/file&offset=0&limit=0").await;
+        let r = env
+            .get("/api/v0/read-file?path=/tmp/file&offset=0&limit=0")
+            .await;
         r.is(200, "content");
         assert_eq!(r.headers["content-type"], "application/octet-stream");
         assert_eq!(r.headers["content-length"], "7");
@@ -52,11 +59,15 @@ async fn read_file_table() {
             ("offset=7&limit=0", ""),
             ("offset=100&limit=0", ""),
         ] {
-            let r = env.get(&format!("/api/v0/read-file?path=/tmp/file&{q}")).await;
+            let r = env
+                .get(&format!("/api/v0/read-file?path=/tmp/file&{q}"))
+                .await;
             r.is(200, want);
             assert_eq!(r.headers["content-length"], want.len().to_string().as_str());
         }
-        let r = env.get("/api/v0/read-file?path=/tmp/file.png&offset=0&limit=0").await;
+        let r = env
+            .get("/api/v0/read-file?path=/tmp/file.png&offset=0&limit=0")
+            .await;
         r.is(200, "not really an image");
         assert_eq!(r.headers["content-type"], "image/png");
         let r = env.get("/api/v0/read-file?offset=-1&foo=1").await;
@@ -69,7 +80,13 @@ async fn read_file_large_keeps_content_length_and_follows_links() {
     let big = "x".repeat(5000);
     let big: &'static str = Box::leak(big.into_boxed_str());
     for b in BOTH {
-        let env = Env::new(b, &[("/tmp/big.txt", E::File(big)), ("/tmp/ln", E::Link("big.txt"))]);
+        let env = Env::new(
+            b,
+            &[
+                ("/tmp/big.txt", E::File(big)),
+                ("/tmp/ln", E::Link("big.txt")),
+            ],
+        );
         let r = env.get("/api/v0/read-file?path=/tmp/big.txt").await;
         assert_eq!(r.status, 200);
         assert_eq!(r.headers["content-length"], "5000");
@@ -106,26 +123,52 @@ async fn read_file_lines_table() {
                 ("/tmp/no-perms-lines", E::Mode("x", 0o000)),
             ],
         );
-        let q = |p: &str, o: i64, l: i64| format!("/api/v0/read-file-lines?path={p}&offset={o}&limit={l}");
+        let q = |p: &str, o: i64, l: i64| {
+            format!("/api/v0/read-file-lines?path={p}&offset={o}&limit={l}")
+        };
         env.get(&q("", 0, 0)).await.is(400, "{\"message\":\"Query parameters have invalid values.\",\"validations\":[{\"field\":\"path\",\"detail\":\"Query param \\\"path\\\" is required and cannot be empty\"}]}\n");
-        env.get(&q("relative/path", 0, 0)).await.is(200, "{\"success\":false,\"error\":\"file path must be absolute: \\\"relative/path\\\"\"}\n");
-        env.get(&q("/tmp/does-not-exist", 0, 0)).await.is(200, "{\"success\":false,\"error\":\"file does not exist: /tmp/does-not-exist\"}\n");
-        env.get(&q("/tmp/a-directory-lines", 0, 0)).await.is(200, "{\"success\":false,\"error\":\"not a file: /tmp/a-directory-lines\"}\n");
+        env.get(&q("relative/path", 0, 0)).await.is(
+            200,
+            "{\"success\":false,\"error\":\"file path must be absolute: \\\"relative/path\\\"\"}\n",
+        );
+        env.get(&q("/tmp/does-not-exist", 0, 0)).await.is(
+            200,
+            "{\"success\":false,\"error\":\"file does not exist: /tmp/does-not-exist\"}\n",
+        );
+        env.get(&q("/tmp/a-directory-lines", 0, 0)).await.is(
+            200,
+            "{\"success\":false,\"error\":\"not a file: /tmp/a-directory-lines\"}\n",
+        );
         if perm_cases(b) {
-            env.get(&q("/tmp/no-perms-lines", 0, 0)).await.is(200, "{\"success\":false,\"error\":\"permission denied: /tmp/no-perms-lines\"}\n");
+            env.get(&q("/tmp/no-perms-lines", 0, 0)).await.is(
+                200,
+                "{\"success\":false,\"error\":\"permission denied: /tmp/no-perms-lines\"}\n",
+            );
         }
-        env.get(&q("/tmp/empty-file", 0, 0)).await.is(200, "{\"success\":true}\n");
-        env.get(&q("/tmp/empty-file", 7, 0)).await.is(200, "{\"success\":true}\n");
+        env.get(&q("/tmp/empty-file", 0, 0))
+            .await
+            .is(200, "{\"success\":true}\n");
+        env.get(&q("/tmp/empty-file", 7, 0))
+            .await
+            .is(200, "{\"success\":true}\n");
         env.get(&q("/tmp/basic-file", 0, 0)).await.is(200, "{\"success\":true,\"file_size\":17,\"total_lines\":3,\"lines_read\":3,\"content\":\"1\\tline1\\n2\\tline2\\n3\\tline3\"}\n");
         env.get(&q("/tmp/basic-file", 2, 0)).await.is(200, "{\"success\":true,\"file_size\":17,\"total_lines\":3,\"lines_read\":2,\"content\":\"2\\tline2\\n3\\tline3\"}\n");
         env.get(&q("/tmp/basic-file", 0, 1)).await.is(200, "{\"success\":true,\"file_size\":17,\"total_lines\":3,\"lines_read\":1,\"content\":\"1\\tline1\"}\n");
         env.get(&q("/tmp/basic-file", 2, 1)).await.is(200, "{\"success\":true,\"file_size\":17,\"total_lines\":3,\"lines_read\":1,\"content\":\"2\\tline2\"}\n");
-        env.get(&q("/tmp/basic-file", 100, 0)).await.is(200, "{\"success\":false,\"error\":\"offset 100 is beyond the file length of 3 lines\"}\n");
+        env.get(&q("/tmp/basic-file", 100, 0)).await.is(
+            200,
+            "{\"success\":false,\"error\":\"offset 100 is beyond the file length of 3 lines\"}\n",
+        );
         env.get(&q("/tmp/long-line-file", 0, 0)).await.is(200, &format!("{{\"success\":true,\"file_size\":1025,\"total_lines\":1,\"lines_read\":1,\"content\":\"1\\t{}... [truncated]\"}}\n", "x".repeat(1024)));
         env.get(&q("/tmp/large-file", 0, 0)).await.is(200, "{\"success\":false,\"error\":\"file is 1048577 bytes which exceeds the maximum of 1048576 bytes. Use grep, sed, or awk to extract the content you need, or use offset and limit to read a portion.\"}\n");
         env.get("/api/v0/read-file-lines?path=/tmp/basic-file&max_response_bytes=10").await.is(200, "{\"success\":false,\"error\":\"output would exceed 10 bytes. Read less at a time using offset and limit parameters.\"}\n");
         env.get("/api/v0/read-file-lines?path=/tmp/basic-file&limit=3&max_response_lines=2").await.is(200, "{\"success\":false,\"error\":\"output would exceed 2 lines. Read less at a time using offset and limit parameters.\"}\n");
-        env.get("/api/v0/read-file-lines?path=/tmp/basic-file&max_response_lines=0").await.is(200, "{\"success\":true,\"file_size\":17,\"total_lines\":3}\n");
+        env.get("/api/v0/read-file-lines?path=/tmp/basic-file&max_response_lines=0")
+            .await
+            .is(
+                200,
+                "{\"success\":true,\"file_size\":17,\"total_lines\":3}\n",
+            );
         env.get("/api/v0/read-file-lines?path=/tmp/basic-file/x").await.is(200, "{\"success\":false,\"error\":\"open file: open /tmp/basic-file/x: not a directory\"}\n");
     }
 }
@@ -148,18 +191,42 @@ async fn resolve_path_cases() {
             ],
         );
         let rp = |p: &str| format!("/api/v0/resolve-path?path={p}");
-        env.get(&rp("/home/coder/link-plans/PLAN.md")).await.is(200, "{\"resolved_path\":\"/home/coder/real-plans/PLAN.md\"}\n");
-        env.get(&rp("/")).await.is(200, "{\"resolved_path\":\"/\"}\n");
+        env.get(&rp("/home/coder/link-plans/PLAN.md")).await.is(
+            200,
+            "{\"resolved_path\":\"/home/coder/real-plans/PLAN.md\"}\n",
+        );
+        env.get(&rp("/"))
+            .await
+            .is(200, "{\"resolved_path\":\"/\"}\n");
         // An intermediate loop fails the lstat, as the kernel's does.
-        env.get(&rp("/tmp/a/b")).await.msg(500, "lstat /tmp/a/b: too many levels of symbolic links");
-        env.get(&rp("/tmp//x/./y/")).await.is(200, "{\"resolved_path\":\"/tmp/x/y\"}\n");
-        env.get(&rp("rel")).await.msg(400, "file path must be absolute: \"rel\"");
-        env.get(&rp("~/x")).await.msg(400, "file path must be absolute: \"~/x\"");
-        env.get(&rp("/d/link.txt")).await.is(200, "{\"resolved_path\":\"/d/real.txt\"}\n");
-        env.get(&rp("/d/rel/deep/er")).await.is(200, "{\"resolved_path\":\"/home/coder/real-plans/deep/er\"}\n");
-        env.get(&rp("/tmp/l")).await.msg(500, "too many levels of symlinks resolving \"/tmp/l\"");
-        env.get(&rp("/tmp/a")).await.msg(500, "too many levels of symlinks resolving \"/tmp/b\"");
-        env.get(&rp("/tmp/file/x")).await.msg(500, "lstat /tmp/file/x: not a directory");
+        env.get(&rp("/tmp/a/b"))
+            .await
+            .msg(500, "lstat /tmp/a/b: too many levels of symbolic links");
+        env.get(&rp("/tmp//x/./y/"))
+            .await
+            .is(200, "{\"resolved_path\":\"/tmp/x/y\"}\n");
+        env.get(&rp("rel"))
+            .await
+            .msg(400, "file path must be absolute: \"rel\"");
+        env.get(&rp("~/x"))
+            .await
+            .msg(400, "file path must be absolute: \"~/x\"");
+        env.get(&rp("/d/link.txt"))
+            .await
+            .is(200, "{\"resolved_path\":\"/d/real.txt\"}\n");
+        env.get(&rp("/d/rel/deep/er")).await.is(
+            200,
+            "{\"resolved_path\":\"/home/coder/real-plans/deep/er\"}\n",
+        );
+        env.get(&rp("/tmp/l"))
+            .await
+            .msg(500, "too many levels of symlinks resolving \"/tmp/l\"");
+        env.get(&rp("/tmp/a"))
+            .await
+            .msg(500, "too many levels of symlinks resolving \"/tmp/b\"");
+        env.get(&rp("/tmp/file/x"))
+            .await
+            .msg(500, "lstat /tmp/file/x: not a directory");
         env.get(&rp("/tmp/x&path=/y")).await.is(400, "{\"message\":\"Query parameters have invalid values.\",\"validations\":[{\"field\":\"path\",\"detail\":\"Query param \\\"path\\\" provided more than once, found 2 times. Only provide 1 instance of this query param.\"}]}\n");
     }
 }
@@ -184,35 +251,60 @@ async fn list_directory_cases() {
             .is(200, "{\"absolute_path\":[\"tmp\",\"x\"],\"absolute_path_string\":\"/tmp/x\",\"contents\":[{\"name\":\"Downloads\",\"absolute_path_string\":\"/tmp/x/Downloads\",\"is_dir\":true},{\"name\":\"repos\",\"absolute_path_string\":\"/tmp/x/repos\",\"is_dir\":true},{\"name\":\".hidden\",\"absolute_path_string\":\"/tmp/x/.hidden\",\"is_dir\":false},{\"name\":\"dirlink\",\"absolute_path_string\":\"/tmp/x/dirlink\",\"is_dir\":false},{\"name\":\"file.txt\",\"absolute_path_string\":\"/tmp/x/file.txt\",\"is_dir\":false}]}\n");
         env.post(ls, r#"{"path":["nope"],"relativity":"home"}"#).await
             .msg(404, "failed to open directory \"/home/coder/nope\": open /home/coder/nope: no such file or directory");
-        env.post(ls, "{}").await.msg(500, "unsupported relativity type \"\"");
-        env.post(&format!("{ls}?path=rel"), "{}").await.msg(500, "path must be absolute: \"rel\"");
+        env.post(ls, "{}")
+            .await
+            .msg(500, "unsupported relativity type \"\"");
+        env.post(&format!("{ls}?path=rel"), "{}")
+            .await
+            .msg(500, "path must be absolute: \"rel\"");
         env.post(&format!("{ls}?path=/tmp/empty"), "{}").await
             .is(200, "{\"absolute_path\":[\"tmp\",\"empty\"],\"absolute_path_string\":\"/tmp/empty\",\"contents\":[]}\n");
-        env.post(&format!("{ls}?path=/tmp/x/file.txt"), "{}").await.msg(500, "path \"/tmp/x/file.txt\" is not a directory");
+        env.post(&format!("{ls}?path=/tmp/x/file.txt"), "{}")
+            .await
+            .msg(500, "path \"/tmp/x/file.txt\" is not a directory");
         env.post(ls, r#"{"path":["repos"],"relativity":"home"}"#).await
             .is(200, "{\"absolute_path\":[\"home\",\"coder\",\"repos\"],\"absolute_path_string\":\"/home/coder/repos\",\"contents\":[{\"name\":\"coder\",\"absolute_path_string\":\"/home/coder/repos/coder\",\"is_dir\":true}]}\n");
         env.post(ls, r#"{"path":["/tmp","a/b","../x"],"relativity":"home"}"#).await
             .msg(404, "failed to open directory \"/home/coder/tmp/a/x\": open /home/coder/tmp/a/x: no such file or directory");
         // Following a link to a directory; `..` inside components is lexical.
-        let r = env.post(ls, r#"{"path":["tmp","x","dirlink"],"relativity":"root"}"#).await;
+        let r = env
+            .post(ls, r#"{"path":["tmp","x","dirlink"],"relativity":"root"}"#)
+            .await;
         assert_eq!(r.status, 200);
         assert_eq!(r.json()["absolute_path_string"], "/tmp/x/dirlink");
-        env.post(ls, r#"{"path":null,"relativity":"root"}"#).await.json();
-        env.post(ls, "").await.is(400, "{\"message\":\"Request body must be valid JSON.\",\"detail\":\"EOF\"}\n");
-        env.post(&format!("{ls}?path=/tmp"), "").await.is(400, "{\"message\":\"Request body must be valid JSON.\",\"detail\":\"EOF\"}\n");
-        env.post(ls, "{\"path\":").await.is(400, "{\"message\":\"Request body must be valid JSON.\",\"detail\":\"unexpected EOF\"}\n");
+        env.post(ls, r#"{"path":null,"relativity":"root"}"#)
+            .await
+            .json();
+        env.post(ls, "").await.is(
+            400,
+            "{\"message\":\"Request body must be valid JSON.\",\"detail\":\"EOF\"}\n",
+        );
+        env.post(&format!("{ls}?path=/tmp"), "").await.is(
+            400,
+            "{\"message\":\"Request body must be valid JSON.\",\"detail\":\"EOF\"}\n",
+        );
+        env.post(ls, "{\"path\":").await.is(
+            400,
+            "{\"message\":\"Request body must be valid JSON.\",\"detail\":\"unexpected EOF\"}\n",
+        );
         env.post(ls, "nope").await.is(400, "{\"message\":\"Request body must be valid JSON.\",\"detail\":\"invalid character 'o' in literal null (expecting 'u')\"}\n");
         env.post(ls, r#"{"path":"tmp"}"#).await.is(400, "{\"message\":\"Request body must be valid JSON.\",\"detail\":\"json: cannot unmarshal string into Go struct field LSRequest.path of type []string\"}\n");
         env.post(&format!("{ls}?bogus=1"), "{}").await.is(400, "{\"message\":\"Query parameters have invalid values.\",\"validations\":[{\"field\":\"bogus\",\"detail\":\"\\\"bogus\\\" is not a valid query param\"}]}\n");
         // Keys match case-insensitively; unknown keys are ignored.
-        let r = env.post(ls, r#"{"PATH":["tmp"],"Relativity":"root","x":1}"#).await;
+        let r = env
+            .post(ls, r#"{"PATH":["tmp"],"Relativity":"root","x":1}"#)
+            .await;
         assert_eq!(r.json()["absolute_path_string"], "/tmp");
         let r = env.post(ls, r#"{"relativity":"root"}"#).await;
         assert_eq!(r.json()["absolute_path"], json!([]));
     }
     let env = Env::with_home(Backend::Memory, &[], None);
-    env.post("/api/v0/list-directory", r#"{"relativity":"home"}"#).await
-        .msg(500, "failed to get user home directory: $HOME is not defined");
+    env.post("/api/v0/list-directory", r#"{"relativity":"home"}"#)
+        .await
+        .msg(
+            500,
+            "failed to get user home directory: $HOME is not defined",
+        );
 }
 
 #[tokio::test]
@@ -242,28 +334,49 @@ async fn write_file_table() {
         );
         let w = |p: &str| format!("/api/v0/write-file?path={p}");
         env.post(&w(""), "").await.is(400, "{\"message\":\"Query parameters have invalid values.\",\"validations\":[{\"field\":\"path\",\"detail\":\"Query param \\\"path\\\" is required and cannot be empty\"}]}\n");
-        env.post(&w("./relative"), "").await.msg(400, "file path must be absolute: \"./relative\"");
-        env.post(&w("also-relative"), "").await.msg(400, "file path must be absolute: \"also-relative\"");
-        env.post(&w("/tmp/nested/does-not-exist"), "now it does exist").await
+        env.post(&w("./relative"), "")
+            .await
+            .msg(400, "file path must be absolute: \"./relative\"");
+        env.post(&w("also-relative"), "")
+            .await
+            .msg(400, "file path must be absolute: \"also-relative\"");
+        env.post(&w("/tmp/nested/does-not-exist"), "now it does exist")
+            .await
             .msg(200, "Successfully wrote to \"/tmp/nested/does-not-exist\"");
         env.assert_content("/tmp/nested/does-not-exist", "now it does exist");
         assert_eq!(env.mode("/tmp/nested"), Some(0o755));
-        env.post(&w("/tmp/directory"), "").await.msg(400, "open /tmp/directory: is a directory");
-        env.post(&w("/tmp/file/file2"), "").await
-            .msg(500, "resolve symlink \"/tmp/file/file2\": lstat /tmp/file/file2: not a directory");
+        env.post(&w("/tmp/directory"), "")
+            .await
+            .msg(400, "open /tmp/directory: is a directory");
+        env.post(&w("/tmp/file/file2"), "").await.msg(
+            500,
+            "resolve symlink \"/tmp/file/file2\": lstat /tmp/file/file2: not a directory",
+        );
         env.assert_content("/tmp/file", "content");
-        env.post(&w("/tmp/script.sh"), "#!/bin/sh\necho world\n").await.msg(200, "Successfully wrote to \"/tmp/script.sh\"");
+        env.post(&w("/tmp/script.sh"), "#!/bin/sh\necho world\n")
+            .await
+            .msg(200, "Successfully wrote to \"/tmp/script.sh\"");
         env.assert_content("/tmp/script.sh", "#!/bin/sh\necho world\n");
         assert_eq!(env.mode("/tmp/script.sh"), Some(0o755));
-        env.post(&w("/tmp/link.txt"), "updated").await.msg(200, "Successfully wrote to \"/tmp/link.txt\"");
+        env.post(&w("/tmp/link.txt"), "updated")
+            .await
+            .msg(200, "Successfully wrote to \"/tmp/link.txt\"");
         assert!(env.is_symlink("/tmp/link.txt"));
         env.assert_content("/tmp/real.txt", "updated");
-        env.post(&w("/tmp/x/"), "trail").await.msg(200, "Successfully wrote to \"/tmp/x/\"");
+        env.post(&w("/tmp/x/"), "trail")
+            .await
+            .msg(200, "Successfully wrote to \"/tmp/x/\"");
         env.assert_content("/tmp/x", "trail");
-        env.post(&w("/tmp/empty"), "").await.msg(200, "Successfully wrote to \"/tmp/empty\"");
+        env.post(&w("/tmp/empty"), "")
+            .await
+            .msg(200, "Successfully wrote to \"/tmp/empty\"");
         env.assert_content("/tmp/empty", "");
         // No temp files left behind.
-        assert!(env.names("/tmp").iter().all(|n| !n.contains(".tmp.")), "{:?}", env.names("/tmp"));
+        assert!(
+            env.names("/tmp").iter().all(|n| !n.contains(".tmp.")),
+            "{:?}",
+            env.names("/tmp")
+        );
     }
 }
 
@@ -280,15 +393,27 @@ async fn write_file_permissions() {
                 ("/tmp/ro.txt", E::Mode("old", 0o444)),
             ],
         );
-        let r = env.post("/api/v0/write-file?path=/tmp/no-perms-dir/within", "x").await;
+        let r = env
+            .post("/api/v0/write-file?path=/tmp/no-perms-dir/within", "x")
+            .await;
         assert_eq!(r.status, 403);
         let m = r.json()["message"].as_str().unwrap().to_string();
-        assert!(m.starts_with("open /tmp/no-perms-dir/.within.tmp.") && m.ends_with(": permission denied"), "{m}");
-        assert_eq!(m.len(), "open /tmp/no-perms-dir/.within.tmp.12345678: permission denied".len());
-        env.post("/api/v0/write-file?path=/tmp/no-perms-dir/sub/x", "x").await
+        assert!(
+            m.starts_with("open /tmp/no-perms-dir/.within.tmp.")
+                && m.ends_with(": permission denied"),
+            "{m}"
+        );
+        assert_eq!(
+            m.len(),
+            "open /tmp/no-perms-dir/.within.tmp.12345678: permission denied".len()
+        );
+        env.post("/api/v0/write-file?path=/tmp/no-perms-dir/sub/x", "x")
+            .await
             .msg(403, "mkdir /tmp/no-perms-dir/sub: permission denied");
         // A read-only file in a writable directory is replaced and keeps its mode.
-        env.post("/api/v0/write-file?path=/tmp/ro.txt", "new").await.msg(200, "Successfully wrote to \"/tmp/ro.txt\"");
+        env.post("/api/v0/write-file?path=/tmp/ro.txt", "new")
+            .await
+            .msg(200, "Successfully wrote to \"/tmp/ro.txt\"");
         assert_eq!(env.mode("/tmp/ro.txt"), Some(0o444));
     }
 }
@@ -318,18 +443,38 @@ async fn edit_files_table() {
                 ("/tmp/nomatch", E::File("original content")),
             ],
         );
-        env.edit(json!({"files": null})).await.msg(400, "must specify at least one file");
-        env.edit(json!({})).await.msg(400, "must specify at least one file");
-        env.edit(edit1("", "foo", "bar")).await.msg(400, "\"path\" is required");
-        env.edit(edit1("./relative", "foo", "bar")).await.msg(400, "file path must be absolute: \"./relative\"");
-        env.edit(edit1("also-relative", "foo", "bar")).await.msg(400, "file path must be absolute: \"also-relative\"");
-        env.edit(json!({"files":[{"path":"/tmp/no-edits","edits":null}]})).await.msg(400, "must specify at least one edit");
-        env.edit(edit1("/tmp/does-not-exist", "foo", "bar")).await.msg(404, "open /tmp/does-not-exist: no such file or directory");
-        env.edit(edit1("/tmp/directory", "foo", "bar")).await.msg(400, "open /tmp/directory: not a file");
+        env.edit(json!({"files": null}))
+            .await
+            .msg(400, "must specify at least one file");
+        env.edit(json!({}))
+            .await
+            .msg(400, "must specify at least one file");
+        env.edit(edit1("", "foo", "bar"))
+            .await
+            .msg(400, "\"path\" is required");
+        env.edit(edit1("./relative", "foo", "bar"))
+            .await
+            .msg(400, "file path must be absolute: \"./relative\"");
+        env.edit(edit1("also-relative", "foo", "bar"))
+            .await
+            .msg(400, "file path must be absolute: \"also-relative\"");
+        env.edit(json!({"files":[{"path":"/tmp/no-edits","edits":null}]}))
+            .await
+            .msg(400, "must specify at least one edit");
+        env.edit(edit1("/tmp/does-not-exist", "foo", "bar"))
+            .await
+            .msg(404, "open /tmp/does-not-exist: no such file or directory");
+        env.edit(edit1("/tmp/directory", "foo", "bar"))
+            .await
+            .msg(400, "open /tmp/directory: not a file");
         if perm_cases(b) {
-            env.edit(edit1("/tmp/no-perms-file", "foo", "bar")).await.msg(403, "open /tmp/no-perms-file: permission denied");
+            env.edit(edit1("/tmp/no-perms-file", "foo", "bar"))
+                .await
+                .msg(403, "open /tmp/no-perms-file: permission denied");
         }
-        env.edit(edit1("/tmp/edit1", "foo", "bar")).await.is(200, "{}\n");
+        env.edit(edit1("/tmp/edit1", "foo", "bar"))
+            .await
+            .is(200, "{}\n");
         env.assert_content("/tmp/edit1", "bar bar");
         env.edit(json!({"files":[{"path":"/tmp/amb","edits":[{"search":"foo","replace":"bar"},{"search":"bar","replace":"qux"}]}]})).await
             .msg(400, "edit /tmp/amb: search string matches 2 occurrences (expected exactly 1). Include more surrounding context to make the match unique, or set replace_all to true");
@@ -339,7 +484,9 @@ async fn edit_files_table() {
         env.edit(json!({"files":[
             {"path":"/tmp/file1","edits":[{"search":"file","replace":"edited1"}]},
             {"path":"/tmp/file2","edits":[{"search":"file","replace":"edited2"}]},
-            {"path":"/tmp/file3","edits":[{"search":"file","replace":"edited3"}]}]})).await.is(200, "{}\n");
+            {"path":"/tmp/file3","edits":[{"search":"file","replace":"edited3"}]}]}))
+            .await
+            .is(200, "{}\n");
         env.assert_content("/tmp/file1", "edited1 1");
         env.assert_content("/tmp/file3", "edited3 3");
         env.edit(edit1("/tmp/nomatch", "this does not exist in the file", "whatever")).await
@@ -393,19 +540,27 @@ async fn edit_files_links_modes_duplicates_and_diffs() {
                 ("/tmp/B", E::File("B\n")),
             ],
         );
-        env.edit(edit1("/tmp/script.sh", "hello", "world")).await.is(200, "{}\n");
+        env.edit(edit1("/tmp/script.sh", "hello", "world"))
+            .await
+            .is(200, "{}\n");
         env.assert_content("/tmp/script.sh", "#!/bin/sh\necho world\n");
         assert_eq!(env.mode("/tmp/script.sh"), Some(0o755));
-        env.edit(edit1("/tmp/link.txt", "hello", "goodbye")).await.is(200, "{}\n");
+        env.edit(edit1("/tmp/link.txt", "hello", "goodbye"))
+            .await
+            .is(200, "{}\n");
         assert!(env.is_symlink("/tmp/link.txt"));
         env.assert_content("/tmp/real.txt", "goodbye world");
         env.edit(json!({"files":[
             {"path":"/tmp/dup-path","edits":[{"search":"one","replace":"CHANGED"}]},
-            {"path":"/tmp/dup-path","edits":[{"search":"CHANGED","replace":"FINAL"}]}]})).await.is(200, "{}\n");
+            {"path":"/tmp/dup-path","edits":[{"search":"CHANGED","replace":"FINAL"}]}]}))
+            .await
+            .is(200, "{}\n");
         env.assert_content("/tmp/dup-path", "FINAL\ntwo\nthree\n");
         env.edit(json!({"files":[
             {"path":"/tmp/noncanon","edits":[{"search":"one","replace":"ONE"}]},
-            {"path":"/tmp/./noncanon","edits":[{"search":"three","replace":"THREE"}]}]})).await.is(200, "{}\n");
+            {"path":"/tmp/./noncanon","edits":[{"search":"three","replace":"THREE"}]}]}))
+            .await
+            .is(200, "{}\n");
         env.assert_content("/tmp/noncanon", "ONE\ntwo\nTHREE\n");
         env.edit(json!({"files":[
             {"path":"/tmp/alias-real","edits":[{"search":"one","replace":"ONE"}]},
@@ -430,16 +585,30 @@ async fn edit_files_links_modes_duplicates_and_diffs() {
 #[tokio::test]
 async fn edit_files_bad_json() {
     let env = Env::new(Backend::Memory, &[]);
-    let bad = |d: &str| format!("{{\"message\":\"Request body must be valid JSON.\",\"detail\":\"{d}\"}}\n");
-    env.post("/api/v0/edit-files", "").await.is(400, &bad("EOF"));
-    env.post("/api/v0/edit-files", "{\"files\":[").await.is(400, &bad("unexpected EOF"));
-    env.post("/api/v0/edit-files", "xyz").await.is(400, &bad("invalid character 'x' looking for beginning of value"));
+    let bad = |d: &str| {
+        format!("{{\"message\":\"Request body must be valid JSON.\",\"detail\":\"{d}\"}}\n")
+    };
+    env.post("/api/v0/edit-files", "")
+        .await
+        .is(400, &bad("EOF"));
+    env.post("/api/v0/edit-files", "{\"files\":[")
+        .await
+        .is(400, &bad("unexpected EOF"));
+    env.post("/api/v0/edit-files", "xyz").await.is(
+        400,
+        &bad("invalid character 'x' looking for beginning of value"),
+    );
     env.post("/api/v0/edit-files", "{\"files\":\"x\"}").await.is(400, &bad("json: cannot unmarshal string into Go struct field FileEditRequest.files of type []workspacesdk.FileEdits"));
-    env.post("/api/v0/edit-files", "[1]").await.is(400, &bad("json: cannot unmarshal array into Go value of type workspacesdk.FileEditRequest"));
+    env.post("/api/v0/edit-files", "[1]").await.is(
+        400,
+        &bad("json: cannot unmarshal array into Go value of type workspacesdk.FileEditRequest"),
+    );
     env.post("/api/v0/edit-files", "{\"files\":[{\"path\":\"/tmp/x\",\"edits\":[{\"search\":1}]}]}").await
         .is(400, &bad("json: cannot unmarshal number into Go struct field FileEdit.files.edits.search of type string"));
     // The server keeps serving.
-    env.get("/api/v0/resolve-path?path=/").await.is(200, "{\"resolved_path\":\"/\"}\n");
+    env.get("/api/v0/resolve-path?path=/")
+        .await
+        .is(200, "{\"resolved_path\":\"/\"}\n");
 }
 
 #[tokio::test]
@@ -449,10 +618,17 @@ async fn routes_404_405() {
     assert_eq!(r.status, 405);
     assert_eq!(r.headers["allow"], "POST");
     assert!(r.body.is_empty());
-    let r = env.send("HEAD", "/api/v0/read-file", axum::body::Body::empty()).await;
+    let r = env
+        .send("HEAD", "/api/v0/read-file", axum::body::Body::empty())
+        .await;
     assert_eq!(r.status, 405);
     assert_eq!(r.headers["allow"], "GET");
-    for p in ["/api/v0/read-file/", "/api/v0/zip-files", "/api/v0/nope/deeper", "/api/v0/"] {
+    for p in [
+        "/api/v0/read-file/",
+        "/api/v0/zip-files",
+        "/api/v0/nope/deeper",
+        "/api/v0/",
+    ] {
         env.get(p).await.is(404, "404 page not found\n");
     }
 }

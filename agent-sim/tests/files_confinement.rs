@@ -22,11 +22,18 @@ fn snapshot(dir: &Path) -> BTreeMap<String, (String, u32, Vec<u8>)> {
         for e in rd.flatten() {
             let path = e.path();
             let md = std::fs::symlink_metadata(&path).unwrap();
-            let rel = path.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+            let rel = path
+                .strip_prefix(base)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             let mode = md.permissions().mode();
             if md.file_type().is_symlink() {
                 let t = std::fs::read_link(&path).unwrap();
-                out.insert(rel, ("link".into(), mode, t.to_string_lossy().as_bytes().to_vec()));
+                out.insert(
+                    rel,
+                    ("link".into(), mode, t.to_string_lossy().as_bytes().to_vec()),
+                );
             } else if md.is_dir() {
                 out.insert(rel, ("dir".into(), mode, Vec::new()));
                 walk(base, &path, out);
@@ -93,7 +100,10 @@ impl Jail {
 
 fn no_secret(r: &Resp) {
     let t = r.text();
-    assert!(!t.contains("secret") || t.contains("secret.txt"), "leak: {t}");
+    assert!(
+        !t.contains("secret") || t.contains("secret.txt"),
+        "leak: {t}"
+    );
     assert!(!t.contains("inner secret"), "leak: {t}");
 }
 
@@ -122,31 +132,70 @@ async fn reads_lists_and_resolves_stay_inside() {
         assert_eq!(r.status, 404, "{p}: {}", r.text());
         r.msg(404, &format!("open {p}: no such file or directory"));
         let r = e.get(&format!("/api/v0/read-file-lines?path={p}")).await;
-        r.is(200, &format!("{{\"success\":false,\"error\":\"file does not exist: {p}\"}}\n"));
-        let r = e.post(&format!("/api/v0/list-directory?path={p}"), "{}").await;
+        r.is(
+            200,
+            &format!("{{\"success\":false,\"error\":\"file does not exist: {p}\"}}\n"),
+        );
+        let r = e
+            .post(&format!("/api/v0/list-directory?path={p}"), "{}")
+            .await;
         assert_eq!(r.status, 404, "{p}");
-        let r = e.edit(json!({"files":[{"path": p, "edits":[{"search":"secret","replace":"pwned"}]}]})).await;
+        let r = e
+            .edit(json!({"files":[{"path": p, "edits":[{"search":"secret","replace":"pwned"}]}]}))
+            .await;
         assert_eq!(r.status, 404, "{p}: {}", r.text());
         no_secret(&r);
     }
-    e.get("/api/v0/read-file?path=/loop1").await.msg(500, "open /loop1: too many levels of symbolic links");
-    e.get("/api/v0/resolve-path?path=/loop1").await.msg(500, "too many levels of symlinks resolving \"/loop2\"");
+    e.get("/api/v0/read-file?path=/loop1")
+        .await
+        .msg(500, "open /loop1: too many levels of symbolic links");
+    e.get("/api/v0/resolve-path?path=/loop1")
+        .await
+        .msg(500, "too many levels of symlinks resolving \"/loop2\"");
     // `..` never climbs above the virtual root: these name files inside it.
-    e.get("/api/v0/read-file?path=/../../tmp/inside.txt").await.is(200, "inside");
-    e.get("/api/v0/read-file?path=/dotdot/tmp/inside.txt").await.is(200, "inside");
-    e.get("/api/v0/read-file?path=/slash/slash/tmp/inside.txt").await.is(200, "inside");
-    for comps in [json!(["..", "..", "outside"]), json!(["..", "rel"]), json!(["abs"])] {
-        let r = e.post("/api/v0/list-directory", json!({"path": comps, "relativity": "root"}).to_string()).await;
+    e.get("/api/v0/read-file?path=/../../tmp/inside.txt")
+        .await
+        .is(200, "inside");
+    e.get("/api/v0/read-file?path=/dotdot/tmp/inside.txt")
+        .await
+        .is(200, "inside");
+    e.get("/api/v0/read-file?path=/slash/slash/tmp/inside.txt")
+        .await
+        .is(200, "inside");
+    for comps in [
+        json!(["..", "..", "outside"]),
+        json!(["..", "rel"]),
+        json!(["abs"]),
+    ] {
+        let r = e
+            .post(
+                "/api/v0/list-directory",
+                json!({"path": comps, "relativity": "root"}).to_string(),
+            )
+            .await;
         assert_eq!(r.status, 404, "{comps}: {}", r.text());
     }
-    let r = e.post("/api/v0/list-directory", r#"{"path":["..",".."],"relativity":"root"}"#).await;
+    let r = e
+        .post(
+            "/api/v0/list-directory",
+            r#"{"path":["..",".."],"relativity":"root"}"#,
+        )
+        .await;
     assert_eq!(r.json()["absolute_path_string"], "/");
     no_secret(&r);
     // Resolution is virtual: targets are reported as the paths they name inside the root.
-    e.get("/api/v0/resolve-path?path=/rel/secret.txt").await.is(200, "{\"resolved_path\":\"/outside/secret.txt\"}\n");
-    e.get("/api/v0/resolve-path?path=/chain1").await.is(200, "{\"resolved_path\":\"/outside/secret.txt\"}\n");
-    e.get("/api/v0/resolve-path?path=/dotdot/x").await.is(200, "{\"resolved_path\":\"/x\"}\n");
-    e.get(&format!("/api/v0/resolve-path?path=/abs/x")).await.is(200, &format!("{{\"resolved_path\":\"{ho}/x\"}}\n"));
+    e.get("/api/v0/resolve-path?path=/rel/secret.txt")
+        .await
+        .is(200, "{\"resolved_path\":\"/outside/secret.txt\"}\n");
+    e.get("/api/v0/resolve-path?path=/chain1")
+        .await
+        .is(200, "{\"resolved_path\":\"/outside/secret.txt\"}\n");
+    e.get("/api/v0/resolve-path?path=/dotdot/x")
+        .await
+        .is(200, "{\"resolved_path\":\"/x\"}\n");
+    e.get("/api/v0/resolve-path?path=/abs/x")
+        .await
+        .is(200, &format!("{{\"resolved_path\":\"{ho}/x\"}}\n"));
     assert_eq!(snapshot(&j.outside()), before);
 }
 
@@ -167,23 +216,42 @@ async fn writes_stay_inside() {
         "/dotdot/dotdot/outside/made/up.txt".to_string(),
         format!("{ho}/secret.txt"),
     ] {
-        let r = e.post(&format!("/api/v0/write-file?path={p}"), "pwned").await;
+        let r = e
+            .post(&format!("/api/v0/write-file?path={p}"), "pwned")
+            .await;
         assert_eq!(r.status, 200, "{p}: {}", r.text());
         // What was written is readable through the same virtual path.
-        e.get(&format!("/api/v0/read-file?path={p}")).await.is(200, "pwned");
-        let r = e.edit(json!({"files":[{"path": p, "edits":[{"search":"pwned","replace":"edited"}]}]})).await;
+        e.get(&format!("/api/v0/read-file?path={p}"))
+            .await
+            .is(200, "pwned");
+        let r = e
+            .edit(json!({"files":[{"path": p, "edits":[{"search":"pwned","replace":"edited"}]}]}))
+            .await;
         r.is(200, "{}\n");
     }
-    e.post("/api/v0/write-file?path=/loop1", "x").await
-        .msg(500, "resolve symlink \"/loop1\": too many levels of symlinks resolving \"/loop2\"");
-    e.post("/api/v0/write-file?path=/loop1/x", "x").await
-        .msg(500, "resolve symlink \"/loop1/x\": lstat /loop1/x: too many levels of symbolic links");
+    e.post("/api/v0/write-file?path=/loop1", "x").await.msg(
+        500,
+        "resolve symlink \"/loop1\": too many levels of symlinks resolving \"/loop2\"",
+    );
+    e.post("/api/v0/write-file?path=/loop1/x", "x").await.msg(
+        500,
+        "resolve symlink \"/loop1/x\": lstat /loop1/x: too many levels of symbolic links",
+    );
     assert_eq!(snapshot(&j.outside()), before, "the outside tree changed");
-    assert_eq!(std::fs::read(j.outside().join("secret.txt")).unwrap(), b"secret");
+    assert_eq!(
+        std::fs::read(j.outside().join("secret.txt")).unwrap(),
+        b"secret"
+    );
     // Links were written through, inside the root, and are still links.
     let root = j.tmp.0.join("root");
-    assert!(std::fs::symlink_metadata(root.join("abs-file")).unwrap().file_type().is_symlink());
-    assert_eq!(std::fs::read(root.join("outside/secret.txt")).unwrap(), b"edited");
+    assert!(std::fs::symlink_metadata(root.join("abs-file"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read(root.join("outside/secret.txt")).unwrap(),
+        b"edited"
+    );
 }
 
 /// A directory is swapped with a link to the host's outside directory while requests run:
@@ -208,7 +276,11 @@ async fn swapped_links_during_requests_never_escape() {
             let mut flip = false;
             while !stop.load(Ordering::Relaxed) {
                 let _ = std::fs::remove_file(&tmp_link);
-                let target = if flip { outside.clone() } else { Path::new("real").to_path_buf() };
+                let target = if flip {
+                    outside.clone()
+                } else {
+                    Path::new("real").to_path_buf()
+                };
                 if symlink(&target, &tmp_link).is_ok() {
                     let _ = std::fs::rename(&tmp_link, &d);
                 }
@@ -220,11 +292,21 @@ async fn swapped_links_during_requests_never_escape() {
     for i in 0..150 {
         let r = e.get("/api/v0/read-file?path=/race/d/secret.txt").await;
         assert!(r.text() != "secret", "read escaped the root");
-        let r = e.get("/api/v0/read-file-lines?path=/race/d/secret.txt").await;
-        assert!(!r.text().contains("1\\tsecret"), "read-file-lines escaped: {}", r.text());
-        let r = e.post("/api/v0/list-directory?path=/race/d/dir", "{}").await;
+        let r = e
+            .get("/api/v0/read-file-lines?path=/race/d/secret.txt")
+            .await;
+        assert!(
+            !r.text().contains("1\\tsecret"),
+            "read-file-lines escaped: {}",
+            r.text()
+        );
+        let r = e
+            .post("/api/v0/list-directory?path=/race/d/dir", "{}")
+            .await;
         assert_eq!(r.status, 404, "listing escaped: {}", r.text());
-        let _ = e.post(&format!("/api/v0/write-file?path=/race/d/new{i}.txt"), "x").await;
+        let _ = e
+            .post(&format!("/api/v0/write-file?path=/race/d/new{i}.txt"), "x")
+            .await;
         let _ = e
             .edit(json!({"files":[{"path":"/race/d/secret.txt","edits":[{"search":"secret","replace":"pwned"}]}]}))
             .await;
@@ -238,13 +320,25 @@ async fn swapped_links_during_requests_never_escape() {
 async fn nul_bytes_and_bad_paths_are_refused() {
     let j = Jail::new();
     let e = &j.env;
-    e.get("/api/v0/read-file?path=/tmp/a%00b").await.msg(500, "open /tmp/a\u{0}b: invalid argument");
-    e.get("/api/v0/resolve-path?path=/tmp/a%00b").await.msg(500, "lstat /tmp/a\u{0}b: invalid argument");
-    e.post("/api/v0/write-file?path=/tmp/a%00b", "x").await
-        .msg(500, "resolve symlink \"/tmp/a\\x00b\": lstat /tmp/a\u{0}b: invalid argument");
-    e.post("/api/v0/list-directory?path=/tmp%00", "{}").await
-        .msg(500, "failed to open directory \"/tmp\\x00\": open /tmp\u{0}: invalid argument");
+    e.get("/api/v0/read-file?path=/tmp/a%00b")
+        .await
+        .msg(500, "open /tmp/a\u{0}b: invalid argument");
+    e.get("/api/v0/resolve-path?path=/tmp/a%00b")
+        .await
+        .msg(500, "lstat /tmp/a\u{0}b: invalid argument");
+    e.post("/api/v0/write-file?path=/tmp/a%00b", "x").await.msg(
+        500,
+        "resolve symlink \"/tmp/a\\x00b\": lstat /tmp/a\u{0}b: invalid argument",
+    );
+    e.post("/api/v0/list-directory?path=/tmp%00", "{}")
+        .await
+        .msg(
+            500,
+            "failed to open directory \"/tmp\\x00\": open /tmp\u{0}: invalid argument",
+        );
     // The server keeps serving.
-    e.get("/api/v0/read-file?path=/tmp/inside.txt").await.is(200, "inside");
+    e.get("/api/v0/read-file?path=/tmp/inside.txt")
+        .await
+        .is(200, "inside");
     let _ = Env::new(files_support::Backend::Memory, &[]);
 }

@@ -52,7 +52,8 @@ async fn files_tree_snapshots() {
 #[tokio::test]
 async fn reset_restores_the_fixture_tree() {
     let e = env();
-    e.post("/api/v0/write-file?path=/home/coder/README.md", "changed").await
+    e.post("/api/v0/write-file?path=/home/coder/README.md", "changed")
+        .await
         .msg(200, "Successfully wrote to \"/home/coder/README.md\"");
     e.assert_content("/home/coder/README.md", "changed");
     // An unrelated scenario change keeps the written files.
@@ -61,5 +62,8 @@ async fn reset_restores_the_fixture_tree() {
     e.state.set_scenario(s);
     e.assert_content("/home/coder/README.md", "changed");
     e.state.reset();
-    e.assert_content("/home/coder/README.md", "# project\n\nHello from the files-tree fixture.\n");
+    e.assert_content(
+        "/home/coder/README.md",
+        "# project\n\nHello from the files-tree fixture.\n",
+    );
 }

@@ -107,7 +107,10 @@ impl Resp {
     /// A `codersdk.Response` with just a message.
     #[track_caller]
     pub fn msg(&self, status: u16, message: &str) {
-        let body = format!("{}\n", serde_json::to_string(&json!({ "message": message })).unwrap());
+        let body = format!(
+            "{}\n",
+            serde_json::to_string(&json!({ "message": message })).unwrap()
+        );
         let body = body
             .replace('<', "\\u003c")
             .replace('>', "\\u003e")
@@ -210,7 +213,13 @@ impl Env {
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let headers = resp.headers().clone();
-        let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
         Resp {
             status,
             headers,
@@ -263,7 +272,8 @@ impl Env {
     #[track_caller]
     pub fn assert_content(&self, vpath: &str, want: &str) {
         assert_eq!(
-            self.read(vpath).map(|b| String::from_utf8_lossy(&b).into_owned()),
+            self.read(vpath)
+                .map(|b| String::from_utf8_lossy(&b).into_owned()),
             Some(want.to_string()),
             "{vpath} on {:?}",
             self.backend
@@ -272,9 +282,11 @@ impl Env {
 
     pub fn is_symlink(&self, vpath: &str) -> bool {
         match self.backend {
-            Backend::Dir => std::fs::symlink_metadata(self.root().join(vpath.trim_start_matches('/')))
-                .map(|m| m.file_type().is_symlink())
-                .unwrap_or(false),
+            Backend::Dir => {
+                std::fs::symlink_metadata(self.root().join(vpath.trim_start_matches('/')))
+                    .map(|m| m.file_type().is_symlink())
+                    .unwrap_or(false)
+            }
             Backend::Memory => matches!(
                 self.state.files().memory_snapshot().get(vpath),
                 Some(agent_sim::files::memory::MemNode::Symlink { .. })
@@ -299,14 +311,23 @@ impl Env {
     pub fn names(&self, vdir: &str) -> Vec<String> {
         match self.backend {
             Backend::Dir => {
-                let mut v: Vec<String> = std::fs::read_dir(self.root().join(vdir.trim_start_matches('/')))
-                    .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
-                    .unwrap_or_default();
+                let mut v: Vec<String> =
+                    std::fs::read_dir(self.root().join(vdir.trim_start_matches('/')))
+                        .map(|rd| {
+                            rd.flatten()
+                                .map(|e| e.file_name().to_string_lossy().into_owned())
+                                .collect()
+                        })
+                        .unwrap_or_default();
                 v.sort();
                 v
             }
             Backend::Memory => {
-                let prefix = if vdir == "/" { "/".to_string() } else { format!("{vdir}/") };
+                let prefix = if vdir == "/" {
+                    "/".to_string()
+                } else {
+                    format!("{vdir}/")
+                };
                 self.state
                     .files()
                     .memory_snapshot()

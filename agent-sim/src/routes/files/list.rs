@@ -86,7 +86,7 @@ pub async fn list_directory(
     let vals = Values::parse(q.as_deref().unwrap_or_default());
     let mut p = Parser::new(&vals);
     let query_path = p.string("path", false);
-    if let Err(resp) = p.finish() {
+    if let Some(resp) = p.finish() {
         return resp;
     }
     let raw = match super::read_body(req.into_body()).await {

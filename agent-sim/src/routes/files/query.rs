@@ -136,8 +136,8 @@ impl<'a> Parser<'a> {
         def
     }
 
-    /// Adds the excess-parameter errors and answers 400 if anything failed.
-    pub fn finish(mut self) -> Result<(), Response> {
+    /// Adds the excess-parameter errors; the 400 to send if anything failed.
+    pub fn finish(mut self) -> Option<Response> {
         for (k, _) in &self.vals.0 {
             if !self.parsed.iter().any(|p| p == k) {
                 self.errors.push(ValidationError {
@@ -147,9 +147,9 @@ impl<'a> Parser<'a> {
             }
         }
         if self.errors.is_empty() {
-            return Ok(());
+            return None;
         }
-        Err(response::json(
+        Some(response::json(
             StatusCode::BAD_REQUEST,
             &ApiResponse {
                 message: "Query parameters have invalid values.".into(),

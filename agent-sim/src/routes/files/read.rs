@@ -18,7 +18,7 @@ pub async fn read_file(State(state): State<AppState>, RawQuery(q): RawQuery) -> 
     let path = p.string("path", true);
     let offset = p.positive_i64("offset", 0) as u64;
     let limit = p.positive_i64("limit", 0) as u64;
-    if let Err(resp) = p.finish() {
+    if let Some(resp) = p.finish() {
         return resp;
     }
     if !vpath::is_abs(&path) {

@@ -61,7 +61,7 @@ pub async fn read_file_lines(State(state): State<AppState>, RawQuery(q): RawQuer
         max_response_lines: p.positive_i64("max_response_lines", d.max_response_lines),
         max_response_bytes: p.positive_i64("max_response_bytes", d.max_response_bytes),
     };
-    if let Err(resp) = p.finish() {
+    if let Some(resp) = p.finish() {
         return resp;
     }
     if !vpath::is_abs(&path) {

@@ -19,7 +19,7 @@ pub async fn resolve_path(State(state): State<AppState>, RawQuery(q): RawQuery) 
     let vals = Values::parse(q.as_deref().unwrap_or_default());
     let mut p = Parser::new(&vals);
     let path = p.string("path", true);
-    if let Err(resp) = p.finish() {
+    if let Some(resp) = p.finish() {
         return resp;
     }
     let result = with_tree!(state.files(), |t| resolve(t, &path));

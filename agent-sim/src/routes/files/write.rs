@@ -21,7 +21,7 @@ pub async fn write_file(
     let vals = Values::parse(q.as_deref().unwrap_or_default());
     let mut p = Parser::new(&vals);
     let path = p.string("path", true);
-    if let Err(resp) = p.finish() {
+    if let Some(resp) = p.finish() {
         return resp;
     }
     if !vpath::is_abs(&path) {
