@@ -66,6 +66,9 @@ fn miscount(c_lines: &[&str], s_lines: &[&str]) -> Option<String> {
         // Groups by rune, in first-seen order: (rune, [(count in file, line)]).
         let mut groups: Vec<(char, Vec<(usize, usize)>)> = Vec::new();
         for (i, c) in c_lines.iter().enumerate() {
+            if body(c).is_empty() {
+                continue;
+            }
             let cr = runes(body(c));
             if let Some(r) = one_rune_diff(&sr, &cr) {
                 let cc = cr.get(&r).copied().unwrap_or(0);
