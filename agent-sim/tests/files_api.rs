@@ -100,6 +100,19 @@ async fn read_file_large_keeps_content_length_and_follows_links() {
         r.msg(404, "open /tmp/file/x: no such file or directory");
         let r = env.get("/api/v0/read-file?path=/tmp/big.txt/x").await;
         r.msg(500, "open /tmp/big.txt/x: not a directory");
+        let r = env.get("/api/v0/read-file?path=/tmp/big.txt/").await;
+        r.msg(500, "open /tmp/big.txt/: not a directory");
+        let r = env.get("/api/v0/read-file?path=/tmp/ln/").await;
+        r.msg(500, "open /tmp/ln/: not a directory");
+        env.get("/api/v0/read-file?path=/")
+            .await
+            .msg(400, "open /: not a file");
+        env.post("/api/v0/write-file?path=/", "x")
+            .await
+            .msg(400, "open /: is a directory");
+        env.get("/api/v0/read-file?path=/tmp/./big.txt&offset=4999")
+            .await
+            .is(200, "x");
         let r = env.get("/api/v0/read-file?path=/tmp/a%00b").await;
         r.msg(500, "open /tmp/a\u{0}b: invalid argument");
     }
@@ -631,4 +644,47 @@ async fn routes_404_405() {
     ] {
         env.get(p).await.is(404, "404 page not found\n");
     }
+}
+
+/// Over a real connection: a large write-file body is accepted whole (no body limit), and a
+/// large read-file keeps its `Content-Length` instead of going chunked.
+#[tokio::test]
+async fn large_bodies_over_http() {
+    let tmp = files_support::TempDir::new("http");
+    let scenario = agent_sim::Scenario::from_value(
+        "http",
+        json!({"files": {"backend": "dir", "root": tmp.0.to_str().unwrap()}}),
+    )
+    .unwrap();
+    let sim = agent_sim::Sim::start(scenario).await.unwrap();
+    let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    let client = reqwest::Client::new();
+    let r = client
+        .post(format!(
+            "{}/api/v0/write-file?path=/big/blob.bin",
+            sim.url()
+        ))
+        .body(data.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.text().await.unwrap(),
+        "{\"message\":\"Successfully wrote to \\\"/big/blob.bin\\\"\"}\n"
+    );
+    assert_eq!(std::fs::read(tmp.0.join("big/blob.bin")).unwrap(), data);
+    let r = client
+        .get(format!(
+            "{}/api/v0/read-file?path=/big/blob.bin&offset=1000",
+            sim.url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-length"], "2999000");
+    assert!(r.headers().get("transfer-encoding").is_none());
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &data[1000..]);
+    sim.shutdown().await;
 }

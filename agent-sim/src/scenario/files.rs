@@ -168,6 +168,13 @@ impl FilesConfig {
                         "root must be an absolute host path",
                     ));
                 }
+                if !std::path::Path::new(root).is_dir() {
+                    return Err(ScenarioError::invalid(
+                        origin,
+                        format!("{path}.root"),
+                        format!("root {root:?} is not an existing directory"),
+                    ));
+                }
                 if !self.entries.is_empty() {
                     return Err(ScenarioError::invalid(
                         origin,
@@ -272,6 +279,15 @@ mod tests {
                 "files.entries./a",
             ),
             (r#"{"files":{"backend":"dir"}}"#, "files.root"),
+            (r#"{"files":{"backend":"dir","root":"rel"}}"#, "files.root"),
+            (
+                r#"{"files":{"backend":"dir","root":"/nonexistent/agent-sim"}}"#,
+                "files.root",
+            ),
+            (
+                r#"{"files":{"backend":"dir","root":"/","entries":{"/a":"x"}}}"#,
+                "files.entries",
+            ),
             (r#"{"files":{"home":"home"}}"#, "files.home"),
         ] {
             let err = Scenario::from_json("t", json).unwrap_err();
