@@ -346,9 +346,17 @@ fn bad_request() -> Response {
 /// `net/http` buffers 2048 bytes before it commits to a framing).
 pub const GO_BUFFER_SIZE: usize = 2048;
 
+/// Response extension: the handler set `Content-Length` itself (as read-file does), so Go
+/// keeps it whatever the size and [`frame`] leaves the response alone.
+#[derive(Debug, Clone, Copy)]
+pub struct ExplicitContentLength;
+
 /// Applies Go's framing: a body larger than [`GO_BUFFER_SIZE`] loses its `Content-Length` and
 /// is streamed, so hyper sends it chunked. Bodies that are already streams are left alone.
 pub fn frame(resp: Response) -> Response {
+    if resp.extensions().get::<ExplicitContentLength>().is_some() {
+        return resp;
+    }
     let too_big = resp
         .headers()
         .get(http::header::CONTENT_LENGTH)

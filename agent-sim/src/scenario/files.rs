@@ -1,7 +1,23 @@
-//! The files API section: a `memory` tree seeded from entries, or a `dir` root on disk.
+//! The files API section: a `memory` tree seeded from `entries`, or a `dir` root on disk, and
+//! the virtual home used by list-directory's `relativity: "home"`.
+//!
+//! ```json
+//! "files": {
+//!   "backend": "memory",
+//!   "home": "/home/coder",
+//!   "entries": {
+//!     "/home/coder/README.md": "hello\n",
+//!     "/home/coder/run.sh": { "content": "#!/bin/sh\n", "mode": "0755" },
+//!     "/home/coder/link": { "symlink": "README.md" },
+//!     "/home/coder/empty-dir": { "dir": true }
+//!   }
+//! }
+//! ```
 
 use super::ScenarioError;
+use crate::files::vpath;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -11,23 +27,277 @@ pub enum FilesBackend {
     Dir,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// The virtual home of a fresh agent user.
+pub const DEFAULT_HOME: &str = "/home/coder";
+
+fn default_home() -> Option<String> {
+    Some(DEFAULT_HOME.to_string())
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FilesConfig {
     pub backend: FilesBackend,
+    /// Host directory served as `/` (backend `dir` only).
     pub root: Option<String>,
-    pub entries: serde_json::Map<String, serde_json::Value>,
+    /// `$HOME` of the agent user; `null` answers as an agent without `$HOME`.
+    #[serde(default = "default_home")]
+    pub home: Option<String>,
+    /// The memory tree: absolute clean virtual path → entry (parents created as 0755 dirs).
+    pub entries: BTreeMap<String, FileEntry>,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        Self {
+            backend: FilesBackend::Memory,
+            root: None,
+            home: default_home(),
+            entries: BTreeMap::new(),
+        }
+    }
+}
+
+/// One seeded entry: a string is a file's content; an object says more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FileEntry {
+    Content(String),
+    Spec(EntrySpec),
+}
+
+/// A file (`content`, `mode`), a directory (`dir: true`, `mode`) or a symlink (`symlink`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntrySpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Permission bits, as an octal string (`"0644"`) or a number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+    /// The link target (absolute or relative, kept verbatim).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symlink: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dir: bool,
+}
+
+/// A mode: octal text or a plain number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Mode {
+    Number(u32),
+    Octal(String),
+}
+
+impl Mode {
+    pub fn bits(&self) -> Option<u32> {
+        let v = match self {
+            Mode::Number(n) => Some(*n),
+            Mode::Octal(s) => u32::from_str_radix(s.trim_start_matches("0o"), 8).ok(),
+        }?;
+        (v <= 0o7777).then_some(v)
+    }
+}
+
+/// What an entry seeds, once validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    File { content: String, mode: u32 },
+    Dir { mode: u32 },
+    Symlink { target: String },
+}
+
+impl FileEntry {
+    pub fn kind(&self) -> Result<EntryKind, String> {
+        let spec = match self {
+            FileEntry::Content(c) => {
+                return Ok(EntryKind::File {
+                    content: c.clone(),
+                    mode: 0o644,
+                })
+            }
+            FileEntry::Spec(s) => s,
+        };
+        let mode = match &spec.mode {
+            None => None,
+            Some(m) => Some(
+                m.bits()
+                    .ok_or_else(|| format!("mode {m:?} is not an octal mode up to 07777"))?,
+            ),
+        };
+        match (&spec.content, &spec.symlink, spec.dir) {
+            (_, Some(_), true) | (Some(_), Some(_), _) | (Some(_), _, true) => {
+                Err("an entry is one of: a file (content), a directory (dir) or a symlink".into())
+            }
+            (None, Some(t), false) => {
+                if mode.is_some() {
+                    return Err("a symlink has no mode".into());
+                }
+                if t.is_empty() || t.contains('\0') {
+                    return Err("symlink target must be a non-empty path".into());
+                }
+                Ok(EntryKind::Symlink { target: t.clone() })
+            }
+            (None, None, true) => Ok(EntryKind::Dir {
+                mode: mode.unwrap_or(0o755),
+            }),
+            (c, None, false) => Ok(EntryKind::File {
+                content: c.clone().unwrap_or_default(),
+                mode: mode.unwrap_or(0o644),
+            }),
+        }
+    }
 }
 
 impl FilesConfig {
     pub fn validate(&self, origin: &str, path: &str) -> Result<(), ScenarioError> {
-        if self.backend == FilesBackend::Dir && self.root.is_none() {
-            return Err(ScenarioError::invalid(
-                origin,
-                format!("{path}.root"),
-                "backend \"dir\" needs a root directory",
-            ));
+        match self.backend {
+            FilesBackend::Dir => {
+                let Some(root) = &self.root else {
+                    return Err(ScenarioError::invalid(
+                        origin,
+                        format!("{path}.root"),
+                        "backend \"dir\" needs a root directory",
+                    ));
+                };
+                if !std::path::Path::new(root).is_absolute() {
+                    return Err(ScenarioError::invalid(
+                        origin,
+                        format!("{path}.root"),
+                        "root must be an absolute host path",
+                    ));
+                }
+                if !std::path::Path::new(root).is_dir() {
+                    return Err(ScenarioError::invalid(
+                        origin,
+                        format!("{path}.root"),
+                        format!("root {root:?} is not an existing directory"),
+                    ));
+                }
+                if !self.entries.is_empty() {
+                    return Err(ScenarioError::invalid(
+                        origin,
+                        format!("{path}.entries"),
+                        "entries seed the memory backend only; a dir root is served as it is",
+                    ));
+                }
+            }
+            FilesBackend::Memory => {
+                if self.root.is_some() {
+                    return Err(ScenarioError::invalid(
+                        origin,
+                        format!("{path}.root"),
+                        "root is only used with backend \"dir\"",
+                    ));
+                }
+            }
+        }
+        if let Some(home) = &self.home {
+            if !vpath::is_abs(home) || vpath::clean(home) != *home {
+                return Err(ScenarioError::invalid(
+                    origin,
+                    format!("{path}.home"),
+                    "home must be an absolute, clean virtual path",
+                ));
+            }
+        }
+        for (p, entry) in &self.entries {
+            let at = format!("{path}.entries.{p}");
+            if !vpath::is_abs(p) {
+                return Err(ScenarioError::invalid(
+                    origin,
+                    at,
+                    "entry paths must be absolute",
+                ));
+            }
+            if vpath::clean(p) != *p || p == "/" || p.contains('\0') {
+                return Err(ScenarioError::invalid(
+                    origin,
+                    at,
+                    "entry paths must be clean (no `.`, `..`, `//` or trailing `/`) and not `/`",
+                ));
+            }
+            entry
+                .kind()
+                .map_err(|m| ScenarioError::invalid(origin, at.clone(), m))?;
+            // Every ancestor given as an entry must be a directory.
+            let mut anc = vpath::dir(p);
+            while anc != "/" {
+                if let Some(a) = self.entries.get(&anc) {
+                    if !matches!(a.kind(), Ok(EntryKind::Dir { .. })) {
+                        return Err(ScenarioError::invalid(
+                            origin,
+                            at,
+                            format!("parent {anc} is not a directory entry"),
+                        ));
+                    }
+                }
+                anc = vpath::dir(&anc);
+            }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::Scenario;
+
+    #[test]
+    fn typed_entries_parse() {
+        let s = Scenario::from_json(
+            "t",
+            r#"{"files":{"entries":{"/a/b.txt":"hi","/a/x.sh":{"content":"x","mode":"0755"},"/l":{"symlink":"/a"},"/d":{"dir":true,"mode":448}}}}"#,
+        )
+        .expect("valid");
+        assert_eq!(s.files.entries.len(), 4);
+        assert_eq!(s.files.home.as_deref(), Some("/home/coder"));
+    }
+
+    #[test]
+    fn bad_entries_name_their_path() {
+        for (json, path) in [
+            (
+                r#"{"files":{"entries":{"rel/x":"hi"}}}"#,
+                "files.entries.rel/x",
+            ),
+            (
+                r#"{"files":{"entries":{"/a/../x":"hi"}}}"#,
+                "files.entries./a/../x",
+            ),
+            (
+                r#"{"files":{"entries":{"/a":"f","/a/b":"g"}}}"#,
+                "files.entries./a/b",
+            ),
+            (
+                r#"{"files":{"entries":{"/a":{"content":"x","symlink":"/b"}}}}"#,
+                "files.entries./a",
+            ),
+            (
+                r#"{"files":{"entries":{"/a":{"mode":"999"}}}}"#,
+                "files.entries./a",
+            ),
+            (r#"{"files":{"backend":"dir"}}"#, "files.root"),
+            (r#"{"files":{"backend":"dir","root":"rel"}}"#, "files.root"),
+            (
+                r#"{"files":{"backend":"dir","root":"/nonexistent/agent-sim"}}"#,
+                "files.root",
+            ),
+            (
+                r#"{"files":{"backend":"dir","root":"/","entries":{"/a":"x"}}}"#,
+                "files.entries",
+            ),
+            (r#"{"files":{"home":"home"}}"#, "files.home"),
+        ] {
+            let err = Scenario::from_json("t", json).unwrap_err();
+            assert_eq!(err.path(), path, "{json}: {err}");
+        }
+    }
+
+    #[test]
+    fn null_home_means_no_home() {
+        let s = Scenario::from_json("t", r#"{"files":{"home":null}}"#).expect("valid");
+        assert_eq!(s.files.home, None);
     }
 }

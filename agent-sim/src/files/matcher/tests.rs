@@ -1,0 +1,580 @@
+//! The spec's matcher tables (§6.1 `TestFuzzyReplace_*`, `TestEditFiles_*` content cases).
+
+use super::*;
+
+fn run(c: &str, s: &str, r: &str, all: bool) -> Result<String, String> {
+    fuzzy_replace(
+        c,
+        &Edit {
+            search: s.into(),
+            replace: r.into(),
+            replace_all: all,
+        },
+    )
+}
+
+#[track_caller]
+fn ok(c: &str, s: &str, r: &str, all: bool, want: &str) {
+    assert_eq!(
+        run(c, s, r, all).as_deref(),
+        Ok(want),
+        "content {c:?} search {s:?}"
+    );
+}
+
+#[test]
+fn ending_and_whitespace() {
+    ok(
+        "foo\r\nline\r\nbar\r\n",
+        "line\n",
+        "",
+        false,
+        "foo\r\nbar\r\n",
+    );
+    ok("foo\nline   \nbar\n", "line\n", "", false, "foo\nbar\n");
+    ok(
+        "foo\nfirst line\nbar\n",
+        "first line",
+        "LINE",
+        false,
+        "foo\nLINE\nbar\n",
+    );
+    ok("foo\nkey\nbar\n", "key ", "KEY ", false, "foo\nKEY\nbar\n");
+    ok("foo\nbar", "bar", "BAR", false, "foo\nBAR");
+    let crlf = "foo\r\n\tline\r\nbar\r\n";
+    ok(
+        crlf,
+        "  line\n",
+        "  LINE\n",
+        false,
+        "foo\r\n\tLINE\r\nbar\r\n",
+    );
+    ok(
+        crlf,
+        "       line\n",
+        "       LINE\n",
+        false,
+        "foo\r\n\tLINE\r\nbar\r\n",
+    );
+    ok(
+        crlf,
+        "  line\n",
+        "    LINE\n",
+        false,
+        "foo\r\n    LINE\r\nbar\r\n",
+    );
+    ok(
+        "key\nkey\nother\n",
+        "key ",
+        "KEY ",
+        true,
+        "KEY\nKEY\nother\n",
+    );
+    ok(
+        "line one\r\nother\r\nline one\r\n",
+        "line one\n",
+        "LINE\n",
+        true,
+        "LINE\r\nother\r\nLINE\r\n",
+    );
+    ok(
+        "foo\nline\nbar\n",
+        "line\n",
+        "LINE",
+        false,
+        "foo\nLINEbar\n",
+    );
+    ok(
+        "foo\n\tline\n\tbar\n",
+        "\tline\n",
+        "  line\n",
+        false,
+        "foo\n  line\n\tbar\n",
+    );
+    ok(
+        "foo\n\tline\nbar\n",
+        "    line\n",
+        "    line\n    extra\n",
+        false,
+        "foo\n\tline\n\textra\nbar\n",
+    );
+    ok(
+        "foo\nkeep\ndrop\nbar\n",
+        "keep\ndrop\n",
+        "keep\n",
+        false,
+        "foo\nkeep\nbar\n",
+    );
+    ok(
+        "foo\r\nkey\r\nbar\r\n",
+        "  key",
+        "KEY",
+        false,
+        "foo\r\nKEY\r\nbar\r\n",
+    );
+    ok(
+        "foo\nbar",
+        "foo\nbar\n",
+        "foo\nbaz\nqux\n",
+        false,
+        "foo\nbaz\nqux",
+    );
+    ok(
+        "prefix\n  code  \nsuffix\n",
+        "code\n",
+        "\n",
+        false,
+        "prefix\n\nsuffix\n",
+    );
+    ok(
+        "foo\nbar",
+        "foo\nbar\n",
+        "mid1\n\nmid2\n",
+        false,
+        "mid1\n\nmid2",
+    );
+}
+
+#[test]
+fn ending_normalization() {
+    ok(
+        "line1\r\nline2\r\nline3\r\n",
+        "line1\nline2\n",
+        "line1\nINSERTED\nline2\n",
+        false,
+        "line1\r\nINSERTED\r\nline2\r\nline3\r\n",
+    );
+    ok(
+        "alpha\r\nbeta\r\ngamma",
+        "gamma",
+        "gamma\ndelta\nepsilon",
+        false,
+        "alpha\r\nbeta\r\ngamma\r\ndelta\r\nepsilon",
+    );
+    ok(
+        "package main\r\n\r\nfunc main() {\r\n\tprintln(\"hi\")\r\n}",
+        "\tprintln(\"hi\")\n}",
+        "\tprintln(\"hi\")\n\tprintln(\"bye\")\n\treturn\n}",
+        false,
+        "package main\r\n\r\nfunc main() {\r\n\tprintln(\"hi\")\r\n\tprintln(\"bye\")\r\n\treturn\r\n}",
+    );
+    ok(
+        "one\ntwo\nthree\n",
+        "one\r\ntwo\r\n",
+        "ONE\r\nTWO\r\n",
+        false,
+        "ONE\nTWO\nthree\n",
+    );
+    ok(
+        "a\r\nb\r\nc\r\n",
+        "a\r\nb\r\n",
+        "A\r\nB\r\n",
+        false,
+        "A\r\nB\r\nc\r\n",
+    );
+    ok(
+        "key\r\nother\r\nkey\r\n",
+        "key\n",
+        "KEY\nEXTRA\n",
+        true,
+        "KEY\r\nEXTRA\r\nother\r\nKEY\r\nEXTRA\r\n",
+    );
+    ok(
+        "x\r\ny\r\nz\r\n",
+        "x\r\ny\r\n",
+        "X\nY\n",
+        false,
+        "X\nY\nz\r\n",
+    );
+    ok(
+        "a\r\nx\r\nb\r\n",
+        "x",
+        "X\nY",
+        false,
+        "a\r\nX\r\nY\r\nb\r\n",
+    );
+    ok("a\r\nx\r\nb\r\n", "x", "X", false, "a\r\nX\r\nb\r\n");
+}
+
+#[test]
+fn fuzzy_collapse_and_expansion() {
+    ok(
+        "\tone\n\ttwo\n\tthree\n\tafter\n",
+        "    one\n    two\n    three\n",
+        "    ONE\n    TWO\n",
+        false,
+        "\tONE\n\tTWO\n\tafter\n",
+    );
+    let content = "\tnameValidator := func(fl validator.FieldLevel) bool {\n\t\tf := fl.Field().Interface()\n\t\tstr, ok := f.(string)\n\t\tif !ok {\n\t\t\treturn false\n\t\t}\n\t\tvalid := codersdk.NameValid(str)\n\t\treturn valid == nil\n\t}\n";
+    let search = "        f := fl.Field().Interface()\n        str, ok := f.(string)\n        if !ok {\n            return false\n        }\n        valid := codersdk.NameValid(str)";
+    ok(
+        content,
+        search,
+        "        f := fl.Field().Interface()\n        str, _ := f.(string)\n        valid := codersdk.NameValid(str)",
+        false,
+        "\tnameValidator := func(fl validator.FieldLevel) bool {\n\t\tf := fl.Field().Interface()\n\t\tstr, _ := f.(string)\n\t\tvalid := codersdk.NameValid(str)\n\t\treturn valid == nil\n\t}\n",
+    );
+    ok(
+        content,
+        search,
+        "        f := fl.Field().Interface()\n        str, ok := f.(string)\n        if !ok {\n            log.Println(\"type assertion failed\")\n            return false\n        }\n        valid := codersdk.NameValid(str)",
+        false,
+        &content.replace("\t\t\treturn false\n", "\t\t\tlog.Println(\"type assertion failed\")\n\t\t\treturn false\n"),
+    );
+}
+
+#[test]
+fn whitespace_and_line_endings() {
+    let c = "\ttab indented line 1\n\ttab indented line 2\n    spaces line 3\n    spaces line 4\n\ttab indented line 5\n";
+    ok(
+        c,
+        "\ttab indented line 1",
+        "\ttab indented line 1 EDITED",
+        false,
+        &c.replacen("line 1", "line 1 EDITED", 1),
+    );
+    ok(
+        "line with trailing spaces   \nno trailing ws\n",
+        "line with trailing spaces",
+        "line with trailing spaces EDITED",
+        false,
+        "line with trailing spaces EDITED   \nno trailing ws\n",
+    );
+    assert!(
+        run("above\n\n\nbelow\n", "above\nbelow", "above\nbelow", false)
+            .unwrap_err()
+            .starts_with("search string not found")
+    );
+    ok(
+        "above\n\n\nbelow\n",
+        "above\n\n\nbelow",
+        "above\nbelow",
+        false,
+        "above\nbelow\n",
+    );
+    let c = "line one\r\nline two\r\nline three\r\n";
+    ok(
+        c,
+        "line two",
+        "line two EDITED",
+        false,
+        "line one\r\nline two EDITED\r\nline three\r\n",
+    );
+    ok(
+        c,
+        "line one\nline two\n",
+        "line one EDITED\nline two EDITED\n",
+        false,
+        "line one EDITED\r\nline two EDITED\r\nline three\r\n",
+    );
+    ok(
+        "no trailing newline",
+        "no trailing newline",
+        "no trailing newline EDITED",
+        false,
+        "no trailing newline EDITED",
+    );
+    ok(
+        "\titem one\n\titem two\n",
+        "  item one\n",
+        "  item one EDITED\n",
+        false,
+        "\titem one EDITED\n\titem two\n",
+    );
+}
+
+#[test]
+fn edit_files_table_contents() {
+    ok("foo bar", "foo", "bar", false, "bar bar");
+    ok(
+        "foo\nbar\nbaz\nqux",
+        "bar\nbaz",
+        "frob",
+        false,
+        "foo\nfrob\nqux",
+    );
+    ok(
+        "foo   \nbar\t\t\nbaz",
+        "foo\nbar\nbaz",
+        "replaced",
+        false,
+        "replaced   ",
+    );
+    ok(
+        "\tif true {\n\t\tfoo()\n\t}",
+        "    if true {\n        foo()\n    }",
+        "\tif true {\n\t\tbar()\n\t}",
+        false,
+        "\tif true {\n\t\tbar()\n\t}",
+    );
+    ok(
+        "\t\t\tdeep()\n\t\t\tnested()",
+        "\tdeep()\n\tnested()",
+        "\t\t\tdeep()\n\t\t\tchanged()",
+        false,
+        "\t\t\tdeep()\n\t\t\tchanged()",
+    );
+    ok(
+        "hello world",
+        "hello world",
+        "goodbye world",
+        false,
+        "goodbye world",
+    );
+    ok(
+        "foo bar foo baz foo",
+        "foo",
+        "qux",
+        true,
+        "qux bar qux baz qux",
+    );
+    ok(
+        "hello   \nworld\nhello   \nagain",
+        "hello\n",
+        "bye\n",
+        true,
+        "bye   \nworld\nbye   \nagain",
+    );
+    ok(
+        "\t\talpha\n\t\tbeta\n\t\talpha\n\t\tgamma",
+        "    alpha\n",
+        "\t\tREPLACED\n",
+        true,
+        "\t\tREPLACED\n\t\tbeta\n\t\tREPLACED\n\t\tgamma",
+    );
+    ok(
+        "func main() {\n\tresult := compute()\n\tfmt.Println(result)\n}",
+        "  result := compute()\n  fmt.Println(result)\n",
+        "\tresult := compute()\n\tlog.Println(result)\n",
+        false,
+        "func main() {\n\tresult := compute()\n\tlog.Println(result)\n}",
+    );
+    assert_eq!(run("foo bar foo baz foo", "foo", "qux", false).unwrap_err(), "search string matches 3 occurrences (expected exactly 1). Include more surrounding context to make the match unique, or set replace_all to true");
+    ok(
+        "package main\n\nfunc a() {\n\t\tif err != nil {\n\t\t\treturn err\n\t\t}\n\t\t\tif err != nil {\n\t\t\t\treturn err\n\t\t\t}\n}\n",
+        "    if err != nil {\n        return err\n    }\n",
+        "    if err != nil {\n        return fmt.Errorf(\"wrap: %w\", err)\n    }\n",
+        true,
+        "package main\n\nfunc a() {\n\t\tif err != nil {\n\t\t\treturn fmt.Errorf(\"wrap: %w\", err)\n\t\t}\n\t\t\tif err != nil {\n\t\t\t\treturn fmt.Errorf(\"wrap: %w\", err)\n\t\t\t}\n}\n",
+    );
+}
+
+#[test]
+fn insertion_level_aware() {
+    ok("func main() {\n\tfmt.Println(\"hello\")\n\tfmt.Println(\"world\")\n}\n", "    fmt.Println(\"hello\")\n    fmt.Println(\"world\")", "    fmt.Println(\"hello\")\n    if verbose {\n        fmt.Println(\"world\")\n    }", false, "func main() {\n\tfmt.Println(\"hello\")\n\tif verbose {\n\t\tfmt.Println(\"world\")\n\t}\n}\n");
+    ok("function main() {\n  console.log('hello')\n  console.log('world')\n}\n", "    console.log('hello')\n    console.log('world')", "    console.log('hello')\n    if (verbose) {\n        console.log('world')\n    }", false, "function main() {\n  console.log('hello')\n  if (verbose) {\n    console.log('world')\n  }\n}\n");
+    ok(
+        "function transform(items) {\n  const results = [];\n  for (const item of items) {\n    if (item.valid) {\n      results.push(convert(item));\n    }\n  }\n  return results;\n}\n",
+        "    const results = [];\n    for (const item of items) {\n        if (item.valid) {\n            results.push(convert(item));\n        }\n    }\n    return results;",
+        "    const results = [];\n    for (const item of items) {\n        const result = convert(item);\n        if (!result) {\n            continue;\n        }\n        results.push(result);\n    }\n    return results;",
+        false,
+        "function transform(items) {\n  const results = [];\n  for (const item of items) {\n    const result = convert(item);\n        if (!result) {\n            continue;\n    }\n    results.push(result);\n  }\n  return results;\n}\n",
+    );
+}
+
+#[test]
+fn rejects() {
+    for (c, s, r, all, want) in [
+        ("hello\n", "", "X", false, "search string must not be empty"),
+        ("hello\n", "", "X", true, "search string must not be empty"),
+        ("a\na\na\nother\n", "a", "A", false, "matches 3 occurrences"),
+        (
+            "hello\nworld\n",
+            "nonexistent\n",
+            "X\n",
+            false,
+            "search string not found",
+        ),
+        (
+            "hello\n",
+            "Hello\n",
+            "HELLO\n",
+            false,
+            "search string not found",
+        ),
+        (
+            "above\n\n\nbelow\n",
+            "above\nbelow\n",
+            "above\nbelow\n",
+            false,
+            "search string not found",
+        ),
+        (
+            "x\r\ny\r\nz\r\n",
+            "x\ny\n",
+            "X\r\nY\r\n",
+            false,
+            "search string not found",
+        ),
+        ("foo bar", "foo", "bar", false, ""),
+    ] {
+        if want.is_empty() {
+            continue;
+        }
+        let err = run(c, s, r, all).unwrap_err();
+        assert!(err.contains(want), "{err}");
+    }
+    assert_eq!(
+        run("x\r\ny\r\nz\r\n", "x\ny\n", "X\r\nY\r\n", false).unwrap_err(),
+        NOT_FOUND_ENDINGS
+    );
+}
+
+#[track_caller]
+fn hint_case(c: &str, s: &str, r: &str, has: &[&str], not: &[&str]) {
+    let err = run(c, s, r, false).unwrap_err();
+    assert!(err.starts_with(NOT_FOUND), "{err}");
+    for h in has {
+        assert!(err.contains(h), "missing {h:?} in {err:?}");
+    }
+    for h in not {
+        assert!(!err.contains(h), "unexpected {h:?} in {err:?}");
+    }
+}
+
+#[test]
+fn hints() {
+    let swap = "Did you swap \"search\" and \"replace\"? Your replace string appears at line";
+    let m = "matching block body of substantial length";
+    let a20 = "A".repeat(20);
+    let b20 = "B".repeat(20);
+    hint_case(
+        "package main\n\nfunc adder(a int, b int) int { return a + b }\n\n// trailing comment\n",
+        "func adder(a, b int) int {\n\treturn a + b\n}\n",
+        "func adder(a int, b int) int { return a + b }\n",
+        &["Did you swap \"search\" and \"replace\"? Your replace string appears at line 3"],
+        &[],
+    );
+    hint_case(
+        &format!("a\n{m}\nb\n{m}\nc\n{m}\nd\n"),
+        "this search text is absent from the file\n",
+        &format!("{m}\n"),
+        &[&format!("{swap} 2, 4, 6")],
+        &["more"],
+    );
+    hint_case(
+        &format!("{m}\n").repeat(7),
+        "this search text is absent from the file\n",
+        &format!("{m}\n"),
+        &[&format!("{swap} 1, 2, 3, 4, 5 and 2 more")],
+        &[],
+    );
+    hint_case(
+        &format!("alpha\n{}gamma\n", "beta\n".repeat(7)),
+        "missing line that does not occur anywhere\n",
+        "beta\n",
+        &[&format!("{swap} 2, 3, 4, 5, 6 and 2 more")],
+        &[],
+    );
+    hint_case(
+        &format!(
+            "<header>\n{{/* SECTION HEADING {} */}}\n<body/>\n",
+            "─".repeat(37)
+        ),
+        &format!("{{/* SECTION HEADING {} */}}\n", "─".repeat(32)),
+        "{/* REPLACED */}\n",
+        &["Your search has 32 \"─\" (U+2500); the file has 37 at line 2"],
+        &[],
+    );
+    hint_case(
+        "title\nsection =======\nbody\n",
+        "section =====\n",
+        "section *****\n",
+        &["Your search has 5 \"=\" (U+003D); the file has 7 at line 2"],
+        &[],
+    );
+    hint_case(
+        "section =======\nsection ===\n",
+        "section =====\n",
+        "section *****\n",
+        &["Your search has 5 \"=\" (U+003D); the file has 7 at line 1, 3 at line 2"],
+        &["more"],
+    );
+    hint_case("section ==\nsection ===\nsection ======\nsection =======\nsection ========\nsection =========\n", "section =====\n", "section *****\n", &["Your search has 5 \"=\" (U+003D); the file has 2 at line 1, 3 at line 2, 6 at line 3, 7 at line 4, 8 at line 5 and 1 more"], &[]);
+    hint_case(
+        "first\na===b\nlast\n",
+        "a=====b!\n",
+        "unused\n",
+        &[],
+        &["Your search has", "the file has"],
+    );
+    hint_case(
+        "package foo\n\nfunc bar() {}\n",
+        "this content is wholly different from the file\n",
+        "unused\n",
+        &[],
+        &["Your search has", "the file has"],
+    );
+    hint_case(&format!("<header>\n{{/* SECTION HEADING {} */}}\n<body>\ndoSomethingWithLongName(ctx)\n</body>\n", "─".repeat(8)), &format!("{{/* SECTION HEADING {} */}}\n", "─".repeat(6)), "doSomethingWithLongName(ctx)\n", &["Your search has 6 \"─\" (U+2500); the file has 8 at line 2"], &["swap", "appears at line"]);
+    hint_case(
+        &format!("prefix\n{a20} {a20} {a20}\nsuffix\n"),
+        "absent search line not in file at all\n",
+        &format!("{a20}\n"),
+        &[&format!("{swap} 2")],
+        &["line 2, 2", "more"],
+    );
+    hint_case(
+        "preamble\nM   \ntrailer\n",
+        "absent search line not in file at all\n",
+        "M\n",
+        &[&format!("{swap} 2")],
+        &[],
+    );
+    hint_case(
+        "preamble\n\t\tM\ntrailer\n",
+        "absent search line not in file at all\n",
+        "M\n",
+        &[&format!("{swap} 2")],
+        &[],
+    );
+    hint_case(
+        "first\nxa\nlast\n",
+        "xab\n",
+        "unused\n",
+        &[],
+        &["Your search has", "the file has"],
+    );
+    hint_case(
+        "section ==\ndivider ++\nline ##\nheader @@\n",
+        "section ====\ndivider ++++\nline ####\nheader @@@@\n",
+        "unused\n",
+        &[
+            "Your search has 4 \"=\" (U+003D)",
+            "Your search has 4 \"+\" (U+002B)",
+            "Your search has 4 \"#\" (U+0023)",
+            "and 1 more",
+        ],
+        &["\"@\""],
+    );
+    hint_case(
+        &format!("{a20}\n{b20}\n{a20}\n{b20}\n{a20}\n"),
+        "absent search line not in file at all\n",
+        &format!("{a20}\n{b20}\n{a20}\n"),
+        &[&format!("{swap} 1, 3")],
+        &["more"],
+    );
+    hint_case(
+        "section ==bb\n",
+        "section ==\n",
+        "section --\n",
+        &["Your search has 0 \"b\" (U+0062); the file has 2 at line 1"],
+        &[],
+    );
+    hint_case(
+        "package foo\n\nfunc bar() {}\n",
+        "func zzzz() {}\n",
+        "new\n",
+        &[],
+        &["swap", "Your search has", "appears at line"],
+    );
+    assert_eq!(
+        run(
+            "title\nsection =======\nbody\n",
+            "section =====\n",
+            "x",
+            false
+        )
+        .unwrap_err(),
+        format!("{NOT_FOUND}. Your search has 5 \"=\" (U+003D); the file has 7 at line 2")
+    );
+}

@@ -1,0 +1,172 @@
+//! `POST /api/v0/list-directory`: the directory from `?path=` (verbatim) or the body's
+//! components relative to `/` or `$HOME`; directories first, then files, by name bytes.
+
+use super::body::{self, Fill, J};
+use super::query::{Parser, Values};
+use crate::files::errno::PathError;
+use crate::files::ops::{self, Opened};
+use crate::files::vpath;
+use crate::response;
+use crate::state::AppState;
+use crate::with_tree;
+use axum::extract::{RawQuery, Request, State};
+use axum::response::Response;
+use http::StatusCode;
+use serde::Serialize;
+
+/// `workspacesdk.LSRequest`.
+#[derive(Debug, Default)]
+struct LsRequest {
+    path: Vec<String>,
+    relativity: String,
+}
+
+fn fill(v: &J) -> Result<LsRequest, String> {
+    let mut f = Fill::default();
+    let mut req = LsRequest::default();
+    match v {
+        J::Null => {}
+        J::Obj(obj) => {
+            for pv in body::members(obj, "path") {
+                req.path = match pv {
+                    J::Null => Vec::new(),
+                    J::Arr(items) => items
+                        .iter()
+                        .map(|i| f.string(i, "LSRequest", "path"))
+                        .collect(),
+                    other => {
+                        f.field_err(other, "LSRequest", "path", "[]string");
+                        Vec::new()
+                    }
+                };
+            }
+            for rv in body::members(obj, "relativity") {
+                req.relativity = match rv {
+                    J::Str(s) => s.clone(),
+                    J::Null => String::new(),
+                    other => {
+                        f.field_err(
+                            other,
+                            "LSRequest",
+                            "relativity",
+                            "workspacesdk.LSRelativity",
+                        );
+                        String::new()
+                    }
+                };
+            }
+        }
+        other => f.value_err(other, "workspacesdk.LSRequest"),
+    }
+    match f.err {
+        Some(e) => Err(e),
+        None => Ok(req),
+    }
+}
+
+#[derive(Serialize)]
+struct LsFile {
+    name: String,
+    absolute_path_string: String,
+    is_dir: bool,
+}
+
+#[derive(Serialize)]
+struct LsResponse {
+    absolute_path: Vec<String>,
+    absolute_path_string: String,
+    contents: Vec<LsFile>,
+}
+
+pub async fn list_directory(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+    req: Request,
+) -> Response {
+    let vals = Values::parse(q.as_deref().unwrap_or_default());
+    let mut p = Parser::new(&vals);
+    let query_path = p.string("path", false);
+    if let Some(resp) = p.finish() {
+        return resp;
+    }
+    let raw = match super::read_body(req.into_body()).await {
+        Ok(b) => b,
+        Err(e) => return super::bad_json(&e),
+    };
+    let ls = match body::parse(&raw).and_then(|v| fill(&v)) {
+        Ok(r) => r,
+        Err(e) => return super::bad_json(&e),
+    };
+    let internal = |m: String| super::msg(StatusCode::INTERNAL_SERVER_ERROR, &m);
+    let dir = if !query_path.is_empty() {
+        if !vpath::is_abs(&query_path) {
+            return internal(format!(
+                "path must be absolute: {}",
+                vpath::quote(&query_path)
+            ));
+        }
+        query_path
+    } else {
+        let base = match ls.relativity.as_str() {
+            "root" => "/".to_string(),
+            "home" => match state.files().home() {
+                Some(h) => h,
+                None => {
+                    return internal(
+                        "failed to get user home directory: $HOME is not defined".into(),
+                    )
+                }
+            },
+            other => {
+                return internal(format!(
+                    "unsupported relativity type {}",
+                    vpath::quote(other)
+                ))
+            }
+        };
+        let mut parts = vec![base];
+        parts.extend(ls.path.iter().cloned());
+        vpath::join(&parts)
+    };
+    let nothing = |_: &crate::files::tree::Meta| (0, 0);
+    let listed = with_tree!(state.files(), |t| match ops::open(t, &dir, &nothing) {
+        Ok(Opened::Dir(d, _)) => Ok(Some(ops::list(t, &d).unwrap_or_default())),
+        Ok(Opened::File(_)) => Ok(None),
+        Err(e) => Err(e),
+    });
+    let mut entries = match listed {
+        Err(e) => {
+            return super::msg(
+                super::os_status(&e),
+                &format!(
+                    "failed to open directory {}: {}",
+                    vpath::quote(&dir),
+                    PathError::new("open", dir.as_str(), e)
+                ),
+            )
+        }
+        Ok(None) => return internal(format!("path {} is not a directory", vpath::quote(&dir))),
+        Ok(Some(entries)) => entries,
+    };
+    entries.sort_by(|(an, ad), (bn, bd)| bd.cmp(ad).then_with(|| an.as_bytes().cmp(bn.as_bytes())));
+    let contents = entries
+        .into_iter()
+        .map(|(name, is_dir)| LsFile {
+            absolute_path_string: vpath::join(&[dir.as_str(), name.as_str()]),
+            name,
+            is_dir,
+        })
+        .collect();
+    response::json(
+        StatusCode::OK,
+        &LsResponse {
+            absolute_path: dir
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            absolute_path_string: dir,
+            contents,
+        },
+    )
+}
