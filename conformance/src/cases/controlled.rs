@@ -17,6 +17,23 @@ pub struct SnapRoute {
     /// The path, or for `RUN` the command started through the process API (the snapshot then
     /// holds the start answer and the `?wait=true` output, the id shown as `[process-id]`).
     pub path: &'static str,
+    /// JSON body sent with the request.
+    pub body: Option<&'static str>,
+}
+
+const fn rb(
+    id: &'static str,
+    route: &'static str,
+    path: &'static str,
+    body: &'static str,
+) -> SnapRoute {
+    SnapRoute {
+        id,
+        route,
+        method: "POST",
+        path,
+        body: Some(body),
+    }
 }
 
 const fn r(
@@ -30,6 +47,7 @@ const fn r(
         route,
         method,
         path,
+        body: None,
     }
 }
 
@@ -118,6 +136,30 @@ pub const ROUTES: &[SnapRoute] = &[
         "exit 3",
     ),
     r(
+        "files-read-readme",
+        "GET /api/v0/read-file",
+        "GET",
+        "/api/v0/read-file?path=/home/coder/README.md&offset=0&limit=0",
+    ),
+    r(
+        "files-read-lines",
+        "GET /api/v0/read-file-lines",
+        "GET",
+        "/api/v0/read-file-lines?path=/home/coder/project/main.go&offset=2&limit=3",
+    ),
+    r(
+        "files-resolve-link",
+        "GET /api/v0/resolve-path",
+        "GET",
+        "/api/v0/resolve-path?path=/home/coder/link-plans/PLAN.md",
+    ),
+    rb(
+        "files-list-home",
+        "POST /api/v0/list-directory",
+        "/api/v0/list-directory",
+        "{\"path\":[],\"relativity\":\"home\"}",
+    ),
+    r(
         "containers-subpath",
         "ANY /api/v0/containers",
         "GET",
@@ -139,9 +181,8 @@ pub async fn capture(ctx: &Ctx, fixture: &Fixture, route: &SnapRoute) -> Result<
     if route.method == "RUN" {
         return run_flow(ctx, route.path).await;
     }
-    let req = Request::new(route.method, route.path);
-    let resp = ctx.send(&req).await?;
-    Ok(snapshot::render(&req, &resp))
+    let resp = ctx.send(&request_of(route)).await?;
+    Ok(snapshot::render(&request_of(route), &resp))
 }
 
 /// Start a command, wait for its output; both answers, the generated id redacted.
@@ -200,7 +241,7 @@ async fn compare(ctx: &Ctx, fixture: &Fixture, route: &SnapRoute) -> Result<Verd
     let req = if route.method == "RUN" {
         Request::new("POST", "/api/v0/processes/start")
     } else {
-        Request::new(route.method, route.path)
+        request_of(route)
     };
     let f = Failure::new(format!(
         "{}: response differs from snapshot {} under fixture {}",
@@ -210,4 +251,13 @@ async fn compare(ctx: &Ctx, fixture: &Fixture, route: &SnapRoute) -> Result<Verd
     ))
     .with_diff(expected.trim_end(), actual.trim_end());
     Err(ctx.attach(&req, f))
+}
+
+/// The request a (non-`RUN`) snapshot route sends.
+fn request_of(route: &SnapRoute) -> Request {
+    let req = Request::new(route.method, route.path);
+    match route.body {
+        Some(b) => req.with_body("application/json", b.as_bytes().to_vec()),
+        None => req,
+    }
 }

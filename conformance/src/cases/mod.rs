@@ -3,6 +3,7 @@
 
 pub mod controlled;
 pub mod core;
+pub mod files;
 pub mod local;
 pub mod processes;
 pub mod properties;
@@ -16,6 +17,7 @@ pub fn all(fixtures: &[Fixture]) -> Vec<Case> {
     let mut v = core::cases();
     v.extend(router::cases());
     v.extend(processes::cases());
+    v.extend(files::cases());
     v.extend(local::cases());
     v.extend(controlled::cases(fixtures));
     v.extend(properties::cases());

@@ -50,6 +50,17 @@ pub fn cases() -> Vec<Case> {
             },
         ),
         Case::steps(
+            "property/file-round-trip",
+            Tier::Controlled,
+            "POST /api/v0/write-file",
+            |ctx| async move {
+                run(ctx, "file-round-trip", file_strategy(), |ctx, input| {
+                    Box::pin(check_file(ctx, input))
+                })
+                .await
+            },
+        ),
+        Case::steps(
             "property/containers-gating",
             Tier::Controlled,
             "ANY /api/v0/containers",
@@ -397,4 +408,95 @@ mod tests {
         };
         assert_eq!(i.command(), "printf '\\047\\000\\377'; exit 7");
     }
+}
+
+/// A file's content (lines of distinct words), a line to edit and its replacement.
+#[derive(Debug, Clone)]
+pub struct FileInput {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub lines: Vec<String>,
+    pub edit_line: usize,
+    pub replacement: String,
+}
+
+impl FileInput {
+    pub fn path(&self) -> String {
+        format!("/tmp/prop/{}", self.name)
+    }
+    pub fn text(&self) -> String {
+        self.lines.iter().map(|l| format!("{l}\n")).collect()
+    }
+}
+
+impl PropInput for FileInput {
+    fn scenario(&self) -> Value {
+        json!({
+            "name": "property-file-round-trip",
+            "files": {"backend": "memory", "entries": {self.path(): self.text()}},
+        })
+    }
+}
+
+fn file_strategy() -> impl Strategy<Value = FileInput> {
+    (
+        "[a-z][a-z0-9._-]{0,12}",
+        prop::collection::vec(any::<u8>(), 0..300),
+        // Equal-length lines: a line plus its newline can only match itself.
+        prop::collection::btree_set("[a-z]{6}", 1..8),
+        any::<prop::sample::Index>(),
+        "[A-Z]{1,8}",
+    )
+        .prop_map(|(name, bytes, set, idx, replacement)| {
+            let lines: Vec<String> = set.into_iter().collect();
+            let edit_line = idx.index(lines.len());
+            FileInput {
+                name,
+                bytes,
+                lines,
+                edit_line,
+                replacement,
+            }
+        })
+}
+
+async fn check_file(ctx: Arc<Ctx>, input: FileInput) -> Result<(), String> {
+    let path = input.path();
+    // Bytes written come back as written.
+    super::files::write(&ctx, &path, &input.bytes)
+        .await
+        .map_err(|f| f.reason)?;
+    let got = super::files::read(&ctx, &path)
+        .await
+        .map_err(|f| f.reason)?;
+    if got != input.bytes {
+        return Err(format!("read back {got:?} (wrote {:?})", input.bytes));
+    }
+    // A unique line is replaced exactly where it is.
+    super::files::write(&ctx, &path, input.text().as_bytes())
+        .await
+        .map_err(|f| f.reason)?;
+    let search = format!("{}\n", input.lines[input.edit_line]);
+    let replace = format!("{}\n", input.replacement);
+    let body =
+        json!({"files": [{"path": path, "edits": [{"search": search, "replace": replace}]}]});
+    let req = Request::new("POST", "/api/v0/edit-files")
+        .with_body("application/json", body.to_string().into_bytes());
+    let resp = ctx.send(&req).await.map_err(|f| f.reason)?;
+    if resp.status != 200 || resp.body != b"{}\n" {
+        return Err(format!("edit answered {} {}", resp.status, resp.text()));
+    }
+    let mut want_lines = input.lines.clone();
+    want_lines[input.edit_line] = input.replacement.clone();
+    let want: String = want_lines.iter().map(|l| format!("{l}\n")).collect();
+    let got = super::files::read(&ctx, &path)
+        .await
+        .map_err(|f| f.reason)?;
+    if got != want.as_bytes() {
+        return Err(format!(
+            "after editing {search:?} the file is {:?} (want {want:?})",
+            String::from_utf8_lossy(&got)
+        ));
+    }
+    Ok(())
 }
