@@ -382,9 +382,12 @@ fn insertion_level_aware_more() {
         false,
         "func loadConfig() (*Config, error) {\n\tvar cfg Config\n\terr = json.Unmarshal(data, &cfg)\n\tif err != nil {\n\t\treturn nil, fmt.Errorf(\"unmarshal: %w\", err)\n\t}\n\tif err := cfg.Validate(); err != nil {\n\t\treturn nil, fmt.Errorf(\"validate: %w\", err)\n\t}\n\n\treturn &cfg, nil\n}\n",
     );
-    let handler = |path: &str, body: &str| format!("\thttp.HandleFunc(\"{path}\", func(w http.ResponseWriter, r *http.Request) {{\n{body}\t}})\n");
+    let handler = |path: &str, body: &str| {
+        format!("\thttp.HandleFunc(\"{path}\", func(w http.ResponseWriter, r *http.Request) {{\n{body}\t}})\n")
+    };
     let before = "\t\tdata := readBody(r)\n\t\tprocess(data)\n";
-    let after = "\t\tdata := readBody(r)\n\t\tif data == nil {\n\t\t\treturn\n\t\t}\n\t\tprocess(data)\n";
+    let after =
+        "\t\tdata := readBody(r)\n\t\tif data == nil {\n\t\t\treturn\n\t\t}\n\t\tprocess(data)\n";
     ok(
         &format!("func handlers() {{\n{}{}}}\n", handler("/a", before), handler("/b", before)),
         "        data := readBody(r)\n        process(data)",
@@ -392,7 +395,13 @@ fn insertion_level_aware_more() {
         true,
         &format!("func handlers() {{\n{}{}}}\n", handler("/a", after), handler("/b", after)),
     );
-    ok("func main() {\n\tif condition {\n\t\tdoSomething()\n\t\tdoMore()\n\t}\n}\n", "    if condition {\n        doSomething()\n        doMore()\n    }", "    doSomething()\n    doMore()", false, "func main() {\n\tdoSomething()\n    doMore()\n}\n");
+    ok(
+        "func main() {\n\tif condition {\n\t\tdoSomething()\n\t\tdoMore()\n\t}\n}\n",
+        "    if condition {\n        doSomething()\n        doMore()\n    }",
+        "    doSomething()\n    doMore()",
+        false,
+        "func main() {\n\tdoSomething()\n    doMore()\n}\n",
+    );
     ok(
         "func transform(items []Item) []Result {\n\tvar results []Result\n\tfor _, item := range items {\n\t\tif item.Valid {\n\t\t\tresults = append(results, convert(item))\n\t\t}\n\t}\n\treturn results\n}\n",
         "    var results []Result\n    for _, item := range items {\n        if item.Valid {\n            results = append(results, convert(item))\n        }\n    }\n    return results",
