@@ -74,8 +74,9 @@ fn digits(s: &[u8]) -> Option<u32> {
     if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    s.iter()
-        .try_fold(0u32, |acc, b| acc.checked_mul(10)?.checked_add(u32::from(b - b'0')))
+    s.iter().try_fold(0u32, |acc, b| {
+        acc.checked_mul(10)?.checked_add(u32::from(b - b'0'))
+    })
 }
 
 impl GoTime {
@@ -253,7 +254,12 @@ mod tests {
 
     #[test]
     fn round_trips_unix_nanos() {
-        for n in [0i128, 1, 1_780_000_000_123_456_789, -62_135_596_800_000_000_000] {
+        for n in [
+            0i128,
+            1,
+            1_780_000_000_123_456_789,
+            -62_135_596_800_000_000_000,
+        ] {
             assert_eq!(GoTime::from_unix_nanos(n).unix_nanos(), n);
         }
         assert_eq!(

@@ -84,9 +84,18 @@ mod tests {
     #[test]
     fn names_follow_the_agent() {
         let none = HashSet::new();
-        assert_eq!(make_agent_name("/home/coder/project", "x", &none), "project");
-        assert_eq!(make_agent_name("/w/My_Cool  App!", "x", &none), "my-cool-app");
-        assert_eq!(make_agent_name("/w/___", "Friendly_Name", &none), "friendly-name");
+        assert_eq!(
+            make_agent_name("/home/coder/project", "x", &none),
+            "project"
+        );
+        assert_eq!(
+            make_agent_name("/w/My_Cool  App!", "x", &none),
+            "my-cool-app"
+        );
+        assert_eq!(
+            make_agent_name("/w/___", "Friendly_Name", &none),
+            "friendly-name"
+        );
         assert_eq!(make_agent_name("/", "Box", &none), "box");
         let taken: HashSet<String> = ["project".to_string()].into();
         assert_eq!(

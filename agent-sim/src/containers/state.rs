@@ -383,15 +383,11 @@ impl State {
 
     /// Consumes a matching failure rule, if one still applies.
     fn take_failure(&mut self, folder: &str, step: FailingStep) -> Option<FailureRule> {
-        let i = self
-            .failures
-            .iter()
-            .enumerate()
-            .position(|(i, r)| {
-                r.workspace_folder == folder
-                    && r.step == step
-                    && r.times.is_none_or(|n| self.failures_used[i] < n)
-            })?;
+        let i = self.failures.iter().enumerate().position(|(i, r)| {
+            r.workspace_folder == folder
+                && r.step == step
+                && r.times.is_none_or(|n| self.failures_used[i] < n)
+        })?;
         self.failures_used[i] += 1;
         Some(self.failures[i].clone())
     }
@@ -663,13 +659,11 @@ mod tests {
     #[test]
     fn detection_names_and_links_labelled_containers() {
         let st = State::load(
-            &cfg(
-                r#"{"devcontainers":{"containers":[
+            &cfg(r#"{"devcontainers":{"containers":[
                 {"id":"a","name":"x","running":true,"labels":{"devcontainer.local_folder":"/home/coder/project"}},
                 {"id":"b","name":"y","labels":{"devcontainer.local_folder":"/srv/project"}},
                 {"id":"t","labels":{"devcontainer.local_folder":"/t","devcontainer.is_test_run":"true"}},
-                {"id":"plain"}]}}"#,
-            ),
+                {"id":"plain"}]}}"#),
             1,
         );
         let dcs = st.snapshot().unwrap().devcontainers.unwrap();
@@ -685,7 +679,15 @@ mod tests {
             ]
         );
         // Reproducible ids: the same scenario loads the same ids.
-        let again = State::load(&cfg(r#"{"devcontainers":{"containers":[{"id":"a","name":"x","running":true,"labels":{"devcontainer.local_folder":"/home/coder/project"}}]}}"#), 2);
-        assert_eq!(again.snapshot().unwrap().devcontainers.unwrap()[0].id, dcs[0].id);
+        let again = State::load(
+            &cfg(
+                r#"{"devcontainers":{"containers":[{"id":"a","name":"x","running":true,"labels":{"devcontainer.local_folder":"/home/coder/project"}}]}}"#,
+            ),
+            2,
+        );
+        assert_eq!(
+            again.snapshot().unwrap().devcontainers.unwrap()[0].id,
+            dcs[0].id
+        );
     }
 }

@@ -47,7 +47,8 @@ pub async fn serve(store: ContainerStore, mut socket: WebSocket) {
         () = closed.cancelled() => return,
         sent = socket.send(first) => if sent.is_err() { return },
     }
-    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_INTERVAL, PING_INTERVAL);
+    let mut ping =
+        tokio::time::interval_at(tokio::time::Instant::now() + PING_INTERVAL, PING_INTERVAL);
     loop {
         let out = tokio::select! {
             () = closed.cancelled() => return close(socket, CLOSE_NORMAL, "").await,

@@ -100,8 +100,10 @@ async fn watch(State(state): State<AppState>, req: Request) -> Response {
         .max_frame_size(MAX_INCOMING)
         .max_write_buffer_size(MAX_WRITE_BUFFER)
         .on_upgrade(move |socket| watch_socket::serve(store, socket));
-    resp.headers_mut()
-        .insert(http::header::CONNECTION, HeaderValue::from_static("Upgrade"));
+    resp.headers_mut().insert(
+        http::header::CONNECTION,
+        HeaderValue::from_static("Upgrade"),
+    );
     resp
 }
 

@@ -258,8 +258,11 @@ mod tests {
             e.error,
             "WebSocket protocol violation: Upgrade header \"\" does not contain websocket"
         );
-        let e = verify(&with(&[("sec-websocket-version", "8")], "sec-websocket-version"))
-            .unwrap_err();
+        let e = verify(&with(
+            &[("sec-websocket-version", "8")],
+            "sec-websocket-version",
+        ))
+        .unwrap_err();
         assert_eq!(e.status, 400);
         assert_eq!(
             e.error,
@@ -270,9 +273,17 @@ mod tests {
             e.error,
             "WebSocket protocol violation: missing Sec-WebSocket-Key"
         );
-        let e = verify(&with(&[("sec-websocket-key", "short")], "sec-websocket-key")).unwrap_err();
+        let e = verify(&with(
+            &[("sec-websocket-key", "short")],
+            "sec-websocket-key",
+        ))
+        .unwrap_err();
         assert_eq!(e.error, "WebSocket protocol violation: invalid Sec-WebSocket-Key \"short\", must be a 16 byte base64 encoded string");
-        let e = verify(&with(&[("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")], "")).unwrap_err();
+        let e = verify(&with(
+            &[("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")],
+            "",
+        ))
+        .unwrap_err();
         assert_eq!(
             e.error,
             "WebSocket protocol violation: multiple Sec-WebSocket-Key headers"
