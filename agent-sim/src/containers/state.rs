@@ -185,8 +185,7 @@ impl State {
     fn labelled_container(&self, folder: &str) -> Option<String> {
         self.containers()
             .iter()
-            .filter(|c| devcontainer_folder(c) == Some(folder))
-            .next_back()
+            .rfind(|c| devcontainer_folder(c) == Some(folder))
             .map(|c| c.id.clone())
     }
 
