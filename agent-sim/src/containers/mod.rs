@@ -45,6 +45,8 @@ struct Shared {
     /// Cancelled when the data is replaced: pending recreates of the old data end.
     epoch_token: Mutex<CancellationToken>,
     live_tasks: AtomicUsize,
+    /// When the simulated first refresh is done (`initialUpdateDone`).
+    ready_at: Mutex<tokio::time::Instant>,
 }
 
 impl std::fmt::Debug for ContainerStore {
@@ -81,6 +83,7 @@ impl ContainerStore {
                 epoch_token: Mutex::new(shutdown.child_token()),
                 shutdown,
                 live_tasks: AtomicUsize::new(0),
+                ready_at: Mutex::new(ready_at(&scenario.devcontainers)),
             }),
         }
     }
@@ -118,6 +121,7 @@ impl ContainerStore {
     /// `POST /__sim/reset`: back to the start scenario, forgetting run-time state.
     pub fn reset(&self, scenario: &Scenario) {
         *lock(&self.shared.config) = scenario.devcontainers.clone();
+        *lock(&self.shared.ready_at) = ready_at(&scenario.devcontainers);
         self.reload(&scenario.devcontainers, true);
     }
 
@@ -147,6 +151,20 @@ impl ContainerStore {
     /// A token cancelled at shutdown.
     pub fn closed(&self) -> CancellationToken {
         self.shared.shutdown.clone()
+    }
+
+    /// `ensureInitialUpdateDoneMW`: waits for the first refresh; false when the API closed
+    /// first (503 "API closed").
+    pub async fn ready(&self) -> bool {
+        let at = *lock(&self.shared.ready_at);
+        let closed = self.closed();
+        if closed.is_cancelled() {
+            return false;
+        }
+        tokio::select! {
+            () = closed.cancelled() => false,
+            () = tokio::time::sleep_until(at) => true,
+        }
     }
 
     /// Tasks (operations and watch sockets) alive now.
@@ -233,6 +251,10 @@ impl ContainerStore {
         self.broadcast();
         step.map_err(DeleteError::Failed)
     }
+}
+
+fn ready_at(cfg: &DevcontainersConfig) -> tokio::time::Instant {
+    tokio::time::Instant::now() + Duration::from_millis(cfg.ready_after_ms)
 }
 
 /// Sleeps `d` unless `token` is cancelled first; true when the time ran out.

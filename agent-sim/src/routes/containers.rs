@@ -54,10 +54,11 @@ pub fn routes() -> Routes {
 pub const API_CLOSED_MESSAGE: &str = "API closed";
 pub const API_CLOSED_DETAIL: &str = "The API is closed and cannot process requests.";
 
-/// `ensureInitialUpdateDoneMW` after `Close()`: 503 (the simulator's first refresh is done at
-/// start, so requests never wait).
-fn closed(state: &AppState) -> Option<Response> {
-    state.containers().is_closed().then(|| {
+/// `ensureInitialUpdateDoneMW`: waits for the simulated first refresh, 503 once the API is
+/// closed. (The agent applies it to the sub-router's 404/405 too; here the central router
+/// answers those without waiting.)
+async fn closed(state: &AppState) -> Option<Response> {
+    (!state.containers().ready().await).then(|| {
         response::message(
             StatusCode::SERVICE_UNAVAILABLE,
             API_CLOSED_MESSAGE,
@@ -68,7 +69,7 @@ fn closed(state: &AppState) -> Option<Response> {
 
 /// `GET /`: the list, or 500 "Could not get containers" with the lister's error.
 async fn list(State(state): State<AppState>) -> Response {
-    if let Some(r) = closed(&state) {
+    if let Some(r) = closed(&state).await {
         return r;
     }
     match state.containers().snapshot() {
@@ -83,7 +84,7 @@ async fn list(State(state): State<AppState>) -> Response {
 
 /// `GET /watch`: the websocket, or the library's refusal followed by the handler's JSON.
 async fn watch(State(state): State<AppState>, req: Request) -> Response {
-    if let Some(r) = closed(&state) {
+    if let Some(r) = closed(&state).await {
         return r;
     }
     let (mut parts, _body) = req.into_parts();
@@ -125,7 +126,7 @@ fn not_found(id: &str) -> Response {
 
 /// `POST /devcontainers/{devcontainer}/recreate`.
 async fn recreate(State(state): State<AppState>, params: PathParams) -> Response {
-    if let Some(r) = closed(&state) {
+    if let Some(r) = closed(&state).await {
         return r;
     }
     let id = params.get("devcontainer").unwrap_or_default();
@@ -158,7 +159,7 @@ async fn recreate(State(state): State<AppState>, params: PathParams) -> Response
 
 /// `DELETE /devcontainers/{devcontainer}` (trailing `/` optional): waits for the end.
 async fn delete(State(state): State<AppState>, params: PathParams) -> Response {
-    if let Some(r) = closed(&state) {
+    if let Some(r) = closed(&state).await {
         return r;
     }
     let id = params.get("devcontainer").unwrap_or_default();

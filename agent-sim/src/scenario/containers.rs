@@ -40,6 +40,15 @@ pub struct DevcontainersConfig {
     pub timings: Timings,
     /// Operations that fail, and with which error.
     pub failures: Vec<FailureRule>,
+    /// How long after start (or reset) the agent's first refresh takes: until then every
+    /// request under `/api/v0/containers` waits, as the agent's do until its startup scripts
+    /// have run and the first `docker ps` has returned.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub ready_after_ms: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Default for DevcontainersConfig {
@@ -52,6 +61,7 @@ impl Default for DevcontainersConfig {
             list_error: None,
             timings: Timings::default(),
             failures: Vec::new(),
+            ready_after_ms: 0,
         }
     }
 }

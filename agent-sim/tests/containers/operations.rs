@@ -325,3 +325,30 @@ async fn scenario_changes_and_reset_replace_the_data() {
     let dc = api.wait_status(DC1, "stopped").await;
     assert_eq!(dc["container"]["id"], "container-9");
 }
+
+#[tokio::test]
+async fn requests_wait_for_the_first_refresh_and_close_gives_503() {
+    let api = Api::new(r#"{"devcontainers":{"ready_after_ms":300}}"#);
+    let t = std::time::Instant::now();
+    let r = api.get("/api/v0/containers").await;
+    assert_eq!(r.status, 200);
+    assert!(
+        t.elapsed() >= std::time::Duration::from_millis(250),
+        "{:?}",
+        t.elapsed()
+    );
+    // A reset starts the wait again; closing the API while a request waits answers 503.
+    let state = api.state.clone();
+    state.reset();
+    let waiting = tokio::spawn(async move {
+        send_to(agent_sim::router(state), "GET", "/api/v0/containers", "").await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    api.state.shutdown();
+    let r = waiting.await.unwrap();
+    assert_json(
+        &r,
+        503,
+        r#"{"message":"API closed","detail":"The API is closed and cannot process requests."}"#,
+    );
+}

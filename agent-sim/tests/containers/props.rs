@@ -141,3 +141,85 @@ proptest! {
         }
     }
 }
+
+#[derive(Debug, Clone)]
+enum Call {
+    Recreate(usize),
+    Delete(usize),
+    List,
+    Pause,
+}
+
+fn call() -> impl Strategy<Value = Call> {
+    prop_oneof![
+        (0usize..5).prop_map(Call::Recreate),
+        (0usize..5).prop_map(Call::Delete),
+        Just(Call::List),
+        Just(Call::Pause),
+    ]
+}
+
+const HTTP_SCENARIO: &str = r#"{"devcontainers":{
+    "timings":{"recreate_ms":3,"stop_ms":2,"remove_ms":2},
+    "containers":[{"id":"c1","running":true,"labels":{"devcontainer.local_folder":"/w/1"}}],
+    "devcontainers":[
+      {"id":"00000000-0000-4000-8000-000000000001","name":"one","workspace_folder":"/w/1","status":"running"},
+      {"id":"00000000-0000-4000-8000-000000000002","name":"two","workspace_folder":"/w/2"},
+      {"id":"00000000-0000-4000-8000-000000000003","name":"three","workspace_folder":"/w/3","status":"error"}],
+    "failures":[{"workspace_folder":"/w/1","step":"remove","error":"rm failed","times":1},
+                {"workspace_folder":"/w/2","step":"recreate","error":"up failed","times":1}]}}"#;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// The same through the real router, with operations running on their simulated clock.
+    #[test]
+    fn any_sequence_of_http_calls_keeps_the_invariants(calls in proptest::collection::vec(call(), 1..25)) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async move {
+            let api = crate::Api::new(HTTP_SCENARIO);
+            let ids = [
+                "00000000-0000-4000-8000-000000000001",
+                "00000000-0000-4000-8000-000000000002",
+                "00000000-0000-4000-8000-000000000003",
+                "00000000-0000-4000-8000-0000000000ff",
+                "",
+            ];
+            let mut deleted: HashSet<&str> = HashSet::new();
+            for c in calls {
+                match c {
+                    Call::Recreate(i) => {
+                        let r = api.call("POST", &format!("/api/v0/containers/devcontainers/{}/recreate", ids[i])).await;
+                        let code = r.status.as_u16();
+                        assert!([202, 409, 404, 400].contains(&code), "{code}");
+                        if deleted.contains(ids[i]) || i == 3 { assert_eq!(code, 404); }
+                        if i == 4 { assert_eq!(code, 400); }
+                    }
+                    Call::Delete(i) => {
+                        let r = api.call("DELETE", &format!("/api/v0/containers/devcontainers/{}", ids[i])).await;
+                        let code = r.status.as_u16();
+                        assert!([204, 409, 404, 400, 500].contains(&code), "{code}");
+                        if code == 204 { deleted.insert(ids[i]); }
+                    }
+                    Call::List => {
+                        for dc in api.devcontainers().await {
+                            let status = dc["status"].as_str().unwrap();
+                            assert!(Status::ALL.iter().any(|s| s.as_str() == status), "{status}");
+                            assert!(!deleted.contains(dc["id"].as_str().unwrap()), "{dc}");
+                        }
+                    }
+                    Call::Pause => tokio::time::sleep(std::time::Duration::from_millis(3)).await,
+                }
+            }
+            // Everything in flight ends, leaving no transitioning devcontainer behind.
+            for _ in 0..200 {
+                if api.state.containers().live_tasks() == 0 { break; }
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            }
+            assert_eq!(api.state.containers().live_tasks(), 0);
+            for dc in api.devcontainers().await {
+                assert!(!["starting", "stopping", "deleting"].contains(&dc["status"].as_str().unwrap()), "{dc}");
+            }
+        });
+    }
+}
