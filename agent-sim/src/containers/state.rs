@@ -166,7 +166,7 @@ impl State {
                 },
             );
         }
-        st.detect_new();
+        st.detect_new(false);
         st
     }
 
@@ -195,7 +195,7 @@ impl State {
 
     /// Runtime detection: a labelled container whose folder is unknown becomes a devcontainer
     /// with a fresh id and a folder-derived name.
-    fn detect_new(&mut self) {
+    fn detect_new(&mut self, relink: bool) {
         let found: Vec<(String, String, String, bool, String)> = self
             .containers()
             .iter()
@@ -213,7 +213,10 @@ impl State {
             .collect();
         for (folder, cid, config, running, friendly) in found {
             if let Some(dc) = self.known.get_mut(&folder) {
-                dc.container_id = Some(cid);
+                // At load a link the scenario gave stays; a refresh relinks (last one wins).
+                if relink || dc.container_id.is_none() {
+                    dc.container_id = Some(cid);
+                }
                 continue;
             }
             let mut rng = mix(fnv(&folder, self.detections));
@@ -261,7 +264,7 @@ impl State {
         for dc in self.known.values_mut() {
             dc.container_id = None;
         }
-        self.detect_new();
+        self.detect_new(true);
         let folders: Vec<String> = self.known.keys().cloned().collect();
         for folder in folders {
             self.derive_status(&folder);
@@ -688,5 +691,55 @@ mod tests {
             again.snapshot().unwrap().devcontainers.unwrap()[0].id,
             dcs[0].id
         );
+    }
+
+    #[test]
+    fn refresh_relinks_and_derives_statuses_like_the_agent() {
+        let mut c = cfg(r#"{"devcontainers":{
+            "containers":[{"id":"x","created_at":"2026-01-01T00:00:00Z"}],
+            "devcontainers":[
+              {"id":"00000000-0000-4000-8000-000000000001","name":"a","workspace_folder":"/a","status":"stopped","container":{"id":"x"}},
+              {"id":"00000000-0000-4000-8000-000000000002","name":"b","workspace_folder":"/b","status":"error","error":"e"},
+              {"id":"00000000-0000-4000-8000-000000000003","name":"c","workspace_folder":"/c","config_path":"/c/dc.json","status":"running","dirty":true}]}}"#);
+        let mut st = State::load(&c, 1);
+        // The explicit link is kept at load.
+        assert_eq!(
+            st.known().next().unwrap().container_id.as_deref(),
+            Some("x")
+        );
+        c.containers = Some(
+            serde_json::from_str(
+                r#"[{"id":"a1","running":true,"labels":{"devcontainer.local_folder":"/a"}},
+                {"id":"a2","running":false,"labels":{"devcontainer.local_folder":"/a"}},
+                {"id":"b1","running":true,"created_at":"2020-01-01T00:00:00Z","labels":{"devcontainer.local_folder":"/b"}},
+                {"id":"c1","running":true,"created_at":"2020-01-01T00:00:00Z","labels":{"devcontainer.local_folder":"/c"}}]"#,
+            )
+            .unwrap(),
+        );
+        st.refresh(&c);
+        let got: Vec<_> = st
+            .known()
+            .map(|d| {
+                (
+                    d.container_id.clone().unwrap_or_default(),
+                    d.status,
+                    d.dirty,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                // The last labelled container wins.
+                ("a2".to_string(), Status::Stopped, false),
+                // error stays while its container predates the error.
+                ("b1".to_string(), Status::Error, false),
+                // An old container is dirty against a config edited at load.
+                ("c1".to_string(), Status::Running, true),
+            ]
+        );
+        c.list_error = Some("boom".into());
+        st.refresh(&c);
+        assert_eq!(st.snapshot(), Err("boom".to_string()));
     }
 }

@@ -63,7 +63,12 @@ pub async fn serve(store: ContainerStore, mut socket: WebSocket) {
                 }
             }
             incoming = socket.recv() => match incoming {
-                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                None | Some(Err(_)) => return,
+                Some(Ok(Message::Close(_))) => {
+                    // Send the queued reply to the client's close frame before leaving.
+                    let _ = tokio::time::timeout(CLOSE_GRACE, futures::SinkExt::flush(&mut socket)).await;
+                    return;
+                }
                 Some(Ok(Message::Text(_) | Message::Binary(_))) => {
                     return close(socket, CLOSE_POLICY_VIOLATION, "unexpected data message").await;
                 }

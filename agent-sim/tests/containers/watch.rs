@@ -426,3 +426,17 @@ async fn an_upgrade_without_a_connection_to_take_over_is_501() {
         "Not Implemented\n{\"message\":\"Failed to upgrade connection to websocket.\",\"detail\":\"failed to accept WebSocket connection: http.ResponseWriter does not implement http.Hijacker\"}\n"
     );
 }
+
+#[tokio::test]
+async fn a_client_close_is_answered_and_the_task_ends() {
+    let sim = Sim::start(scenario(&base(""))).await.unwrap();
+    let state = sim.state().clone();
+    let mut ws = open(&sim).await;
+    next_text(&mut ws).await;
+    ws.close(None).await.unwrap();
+    let reply = tokio::time::timeout(Duration::from_secs(3), ws.next())
+        .await
+        .expect("no close reply");
+    assert!(matches!(reply, Some(Ok(Message::Close(_)))), "{reply:?}");
+    wait_tasks(&state, 0).await;
+}
