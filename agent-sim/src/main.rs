@@ -81,27 +81,24 @@ fn validate(files: &[PathBuf]) -> ExitCode {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Resolves on SIGINT or SIGTERM. The handlers are installed when this is called, so call it
+/// before announcing readiness: a signal sent right after the ready line must not kill us.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
+    #[cfg(unix)]
+    let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .context("installing the SIGINT handler")?;
+    Ok(async move {
+        #[cfg(unix)]
         tokio::select! {
-            _ = ctrl_c => {}
+            _ = int.recv() => {}
             _ = term.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
-    }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -118,6 +115,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         builder = builder.control_listen(addr);
     }
     let sim = builder.start().await?;
+    let stop = shutdown_signal()?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "agent-sim listening on {}", sim.url()).context("writing ready line")?;
@@ -127,7 +125,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         out.flush()?;
     }
     tracing::info!(scenario = %name, url = %sim.url(), "serving");
-    shutdown_signal().await;
+    stop.await;
     tracing::info!("shutting down");
     sim.shutdown().await;
     Ok(())

@@ -202,6 +202,25 @@ mod tests {
     }
 
     #[test]
+    fn results_are_cached_for_a_second() {
+        let dir = std::env::temp_dir().join(format!("agent-sim-proc-cache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("net")).unwrap();
+        std::fs::write(dir.join("net/tcp"), TCP).unwrap();
+        let s = OsPortScanner::with_proc_root(&dir);
+        let first = s.get().unwrap();
+        std::fs::remove_file(dir.join("net/tcp")).unwrap();
+        assert_eq!(
+            s.get().unwrap(),
+            first,
+            "second scan within 1 s is served from the cache"
+        );
+        *s.cache.lock().unwrap() = Some((Instant::now() - CACHE_DURATION, first));
+        assert!(s.get().is_err(), "an expired cache rescans");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn missing_proc_is_the_agent_error() {
         let s = OsPortScanner::with_proc_root("/nonexistent-proc");
         assert_eq!(

@@ -1,8 +1,285 @@
-//! `/api/v0/processes`: start, list, output and signal processes.
+//! `/api/v0/processes`: start, list, output and signal processes, with the agent's statuses,
+//! messages and checking order (`processes.md` §3). Bodies are decoded as Go's
+//! `json.Decoder` would; process output goes on the wire as Go encodes a byte string.
 
-use crate::router::Routes;
+use crate::processes::godecode::{DecodeError, FieldType, StructDecoder};
+use crate::processes::gostr::{json_string, quote};
+use crate::processes::{
+    ProcessInfo, Signal, SignalError, Snapshot, StartRequest, MAX_WAIT,
+};
+use crate::response::{self, JSON_CONTENT_TYPE};
+use crate::router::{PathParams, Routes};
+use crate::scenario::Scenario;
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::State;
+use axum::response::Response;
+use http::{HeaderMap, StatusCode, Uri};
+use serde::Serialize;
 
 /// The process API mounted at `/api/v0/processes` (paths relative to the mount).
 pub fn routes() -> Routes {
     Routes::new()
+        .post("/start", start)
+        .get("/list", list)
+        .get("/{id}/output", output)
+        .post("/{id}/signal", signal)
+}
+
+/// The chat-header middleware's context: the canonical `Coder-Chat-Id`, when chat scoping is
+/// on and the header parses as a UUID.
+fn chat_context(scenario: &Scenario, headers: &HeaderMap) -> Option<String> {
+    if !scenario.processes.chat_scoping {
+        return None;
+    }
+    let raw = headers.get("coder-chat-id")?.to_str().ok()?;
+    uuid::Uuid::parse_str(raw.trim())
+        .ok()
+        .map(|u| u.hyphenated().to_string())
+}
+
+async fn read_body(body: Body) -> Result<bytes::Bytes, DecodeError> {
+    axum::body::to_bytes(body, usize::MAX)
+        .await
+        .map_err(|_| DecodeError("unexpected EOF".into()))
+}
+
+fn bad_json(err: &DecodeError) -> Response {
+    response::message(
+        StatusCode::BAD_REQUEST,
+        "Request body must be valid JSON.",
+        &err.0,
+    )
+}
+
+fn not_found(id: &str) -> Response {
+    response::message(
+        StatusCode::NOT_FOUND,
+        &format!("Process {} not found.", quote(id)),
+        "",
+    )
+}
+
+const START_SCHEMA: &[(&str, FieldType)] = &[
+    ("command", FieldType::String),
+    ("workdir", FieldType::String),
+    ("env", FieldType::StringMap),
+    ("background", FieldType::Bool),
+];
+
+fn decode_start(body: &[u8]) -> Result<StartRequest, DecodeError> {
+    let d = StructDecoder::new(body, "workspacesdk.StartProcessRequest")?;
+    d.check(START_SCHEMA)?;
+    Ok(StartRequest {
+        command: d.string("command"),
+        workdir: d.string("workdir"),
+        env: d.string_map("env"),
+        background: d.bool("background"),
+    })
+}
+
+#[derive(Serialize)]
+struct StartProcessResponse<'a> {
+    id: &'a str,
+    started: bool,
+}
+
+async fn start(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let scenario = state.scenario();
+    let req = match read_body(body).await.and_then(|b| decode_start(&b)) {
+        Ok(r) => r,
+        Err(e) => return bad_json(&e),
+    };
+    if req.command.is_empty() {
+        return response::message(StatusCode::BAD_REQUEST, "Command is required.", "");
+    }
+    let chat = chat_context(&scenario, &headers);
+    match state.processes().start(&scenario, req, chat).await {
+        Ok(id) => response::json(
+            StatusCode::OK,
+            &StartProcessResponse {
+                id: &id,
+                started: true,
+            },
+        ),
+        Err(e) => response::message(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Failed to start process.",
+            &e.to_string(),
+        ),
+    }
+}
+
+#[derive(Serialize)]
+struct ListProcessesResponse {
+    processes: Vec<ProcessInfo>,
+}
+
+async fn list(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let scenario = state.scenario();
+    let chat = chat_context(&scenario, &headers);
+    let processes = state.processes().list(chat.as_deref());
+    response::json(StatusCode::OK, &ListProcessesResponse { processes })
+}
+
+/// `r.URL.Query().Get(key)`: the first value, Go's query parsing rules (pairs with `;` or bad
+/// escapes are dropped, `+` is a space).
+pub fn query_get(query: Option<&str>, key: &str) -> Option<String> {
+    let q = query?;
+    for pair in q.split('&') {
+        if pair.is_empty() || pair.contains(';') {
+            continue;
+        }
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let (Some(k), Some(v)) = (query_unescape(k), query_unescape(v)) else {
+            continue;
+        };
+        if k == key {
+            return Some(v);
+        }
+    }
+    None
+}
+
+fn query_unescape(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let hex = b.get(i + 1..i + 3)?;
+                let h = std::str::from_utf8(hex).ok()?;
+                out.push(u8::from_str_radix(h, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// `ProcessOutputResponse` as Go encodes it; the output bytes may be invalid UTF-8.
+pub fn output_body(snap: &Snapshot) -> Vec<u8> {
+    let mut out = Vec::with_capacity(snap.output.text.len() + 128);
+    out.extend_from_slice(b"{\"output\":");
+    json_string(&snap.output.text, &mut out);
+    if let Some(t) = &snap.output.truncation {
+        out.extend_from_slice(b",\"truncated\":");
+        out.extend_from_slice(&crate::gojson::to_vec_compact(t));
+    }
+    out.extend_from_slice(format!(",\"running\":{}", snap.running).as_bytes());
+    if let Some(code) = snap.exit_code {
+        out.extend_from_slice(format!(",\"exit_code\":{code}").as_bytes());
+    }
+    out.extend_from_slice(b"}\n");
+    out
+}
+
+async fn output(
+    State(state): State<AppState>,
+    params: PathParams,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let scenario = state.scenario();
+    let id = params.get("id").unwrap_or_default().to_string();
+    let chat = chat_context(&scenario, &headers);
+    let Some(proc) = state.processes().get(&id) else {
+        return not_found(&id);
+    };
+    if let (Some(chat), Some(owner)) = (chat.as_deref(), proc.chat_id()) {
+        if chat != owner {
+            return not_found(&id);
+        }
+    }
+    if query_get(uri.query(), "wait").as_deref() == Some("true") {
+        proc.wait_exit(MAX_WAIT).await;
+    }
+    let snap = proc.snapshot();
+    response::bytes_with_type(StatusCode::OK, output_body(&snap), Some(JSON_CONTENT_TYPE))
+}
+
+const SIGNAL_SCHEMA: &[(&str, FieldType)] = &[("signal", FieldType::String)];
+
+async fn signal(
+    State(state): State<AppState>,
+    params: PathParams,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let scenario = state.scenario();
+    let id = params.get("id").unwrap_or_default().to_string();
+    // 1. A foreign chat's process is hidden, before the body is read.
+    if let Some(chat) = chat_context(&scenario, &headers) {
+        if let Some(proc) = state.processes().get(&id) {
+            if proc.chat_id().is_some_and(|owner| owner != chat) {
+                return not_found(&id);
+            }
+        }
+    }
+    // 2–4. The body.
+    let decoded = read_body(body).await.and_then(|b| {
+        let d = StructDecoder::new(&b, "workspacesdk.SignalProcessRequest")?;
+        d.check(SIGNAL_SCHEMA)?;
+        Ok(d.string("signal"))
+    });
+    let name = match decoded {
+        Ok(s) => s,
+        Err(e) => return bad_json(&e),
+    };
+    if name.is_empty() {
+        return response::message(StatusCode::BAD_REQUEST, "Signal is required.", "");
+    }
+    let Some(sig) = Signal::parse(&name) else {
+        return response::message(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "Unsupported signal {}. Use \"kill\" or \"terminate\".",
+                quote(&name)
+            ),
+            "",
+        );
+    };
+    // 5–8. The process.
+    match state.processes().signal(&id, sig) {
+        Ok(()) => response::message(
+            StatusCode::OK,
+            &format!("Signal {} sent to process {}.", quote(&name), quote(&id)),
+            "",
+        ),
+        Err(SignalError::NotFound) => not_found(&id),
+        Err(SignalError::NotRunning) => response::message(
+            StatusCode::CONFLICT,
+            &format!("Process {} is not running.", quote(&id)),
+            "",
+        ),
+        Err(SignalError::Os(detail)) => response::message(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Failed to signal process.",
+            &detail,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wait_query_follows_go() {
+        assert_eq!(query_get(Some("wait=true"), "wait").as_deref(), Some("true"));
+        assert_eq!(query_get(Some("x=1&wait=true&wait=false"), "wait").as_deref(), Some("true"));
+        assert_eq!(query_get(Some("wait=tr%75e"), "wait").as_deref(), Some("true"));
+        assert_eq!(query_get(Some("wait=true;x=1"), "wait"), None);
+        assert_eq!(query_get(Some("wait=%zz&wait=true"), "wait").as_deref(), Some("true"));
+        assert_eq!(query_get(None, "wait"), None);
+    }
 }

@@ -39,6 +39,9 @@ pub struct Scenario {
     pub listening_ports: ListeningPortsConfig,
     pub ignore_ports: Vec<u16>,
     pub netcheck: NetcheckReport,
+    /// When set, `netcheck.interfaces` is generated from these OS interfaces with the agent's
+    /// rules instead of being served as written.
+    pub os_interfaces: Option<Vec<netcheck::OsInterface>>,
     pub files: FilesConfig,
     pub processes: ProcessesConfig,
     pub debug: DebugConfig,
@@ -60,6 +63,7 @@ impl Default for Scenario {
             listening_ports: ListeningPortsConfig::default(),
             ignore_ports: DEFAULT_IGNORE_PORTS.to_vec(),
             netcheck: NetcheckReport::default(),
+            os_interfaces: None,
             files: FilesConfig::default(),
             processes: ProcessesConfig::default(),
             debug: DebugConfig::default(),

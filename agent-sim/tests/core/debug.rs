@@ -186,3 +186,18 @@ async fn netcheck_example_bytes() {
     let r = get(&s, "/api/v0/netcheck").await;
     assert_eq!(r.text(), want);
 }
+
+#[tokio::test]
+async fn netcheck_interfaces_generated_from_os_interfaces() {
+    let s = scenario(
+        r#"{"os_interfaces":[
+            {"name":"tun0","mtu":1280,"addresses":["10.3.55.9/8"]},
+            {"name":"eth0","mtu":1500,"addresses":["172.17.0.2/16"]},
+            {"name":"docker0","up":false,"mtu":1500,"addresses":["172.18.0.1/16"]}]}"#,
+    );
+    let r = get(&s, "/api/v0/netcheck").await;
+    assert_eq!(
+        r.text(),
+        "{\"severity\":\"ok\",\"warnings\":null,\"dismissed\":false,\"net_info\":null,\"interfaces\":{\"severity\":\"warning\",\"warnings\":[{\"code\":\"EIF01\",\"message\":\"Network interface tun0 has MTU 1280 (less than 1378), which may degrade the quality of direct connections or render them unusable.\"}],\"dismissed\":false,\"interfaces\":[{\"name\":\"eth0\",\"mtu\":1500,\"addresses\":[\"172.17.0.2/16\"]},{\"name\":\"tun0\",\"mtu\":1280,\"addresses\":[\"10.3.55.9/8\"]}]}}\n"
+    );
+}

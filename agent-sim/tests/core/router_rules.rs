@@ -183,3 +183,31 @@ async fn wire_framing_matches_go() {
     );
     assert!(nf.ends_with("\r\n\r\n404 page not found\n"));
 }
+
+mod robustness {
+    use crate::support::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// No request of any shape makes the router panic: every answer is one of the agent's.
+        #[test]
+        fn any_request_gets_an_agent_answer(
+            method in prop::sample::select(vec!["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "FOO"]),
+            segs in prop::collection::vec("[a-zA-Z0-9%._~{}-]{0,8}", 0..6),
+            query in "[a-z=&]{0,10}",
+            body in ".{0,64}",
+        ) {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let path = format!("/{}", segs.join("/"));
+            let uri = if query.is_empty() { path.clone() } else { format!("{path}?{query}") };
+            if uri.parse::<http::Uri>().is_err() {
+                return Ok(());
+            }
+            let app = agent_sim::router(agent_sim::AppState::new(fixture("default")));
+            let r = rt.block_on(send_to(app, method, &uri, &body));
+            prop_assert_ne!(r.text(), "{\"message\":\"An internal server error occurred.\"}\n", "{} {}", method, uri);
+        }
+    }
+}
