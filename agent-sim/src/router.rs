@@ -239,10 +239,13 @@ fn match_route(route: &Route, segs: &[&str]) -> Option<PathParams> {
         return None;
     }
     let mut params = HashMap::new();
-    for (p, s) in route.segments.iter().zip(segs) {
+    let last = segs.len().saturating_sub(1);
+    for (i, (p, s)) in route.segments.iter().zip(segs).enumerate() {
         match p {
             Segment::Static(st) if st == s => {}
-            Segment::Param(name) if !s.is_empty() => {
+            // chi refuses an empty value only when nothing follows it (`/a/{id}` does not
+            // match `/a/`, but `/a/{id}/b` matches `/a//b` with `id` = "").
+            Segment::Param(name) if !s.is_empty() || i < last => {
                 params.insert(name.clone(), (*s).to_string());
             }
             _ => return None,

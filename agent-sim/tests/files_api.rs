@@ -688,3 +688,33 @@ async fn large_bodies_over_http() {
     assert_eq!(r.bytes().await.unwrap().as_ref(), &data[1000..]);
     sim.shutdown().await;
 }
+
+/// 40 symlink hops are fine, the 41st fails: for opens (kernel ELOOP) and for resolve-path.
+#[tokio::test]
+async fn forty_hops() {
+    let names: Vec<&'static str> = (0..=41)
+        .map(|i| &*Box::leak(format!("/tmp/l{i}").into_boxed_str()))
+        .collect();
+    let targets: Vec<&'static str> = (0..=41)
+        .map(|i| &*Box::leak(format!("l{}", i + 1).into_boxed_str()))
+        .collect();
+    for b in BOTH {
+        // l1 -> l2 -> … -> l41 -> file: from l1 that is 41 hops, from l2 it is 40.
+        let mut entries: Vec<(&str, E)> =
+            (1..=41).map(|i| (names[i], E::Link(targets[i]))).collect();
+        entries.push(("/tmp/l42", E::File("end")));
+        let env = Env::new(b, &entries);
+        env.get("/api/v0/read-file?path=/tmp/l2")
+            .await
+            .is(200, "end");
+        env.get("/api/v0/read-file?path=/tmp/l1")
+            .await
+            .msg(500, "open /tmp/l1: too many levels of symbolic links");
+        env.get("/api/v0/resolve-path?path=/tmp/l2")
+            .await
+            .is(200, "{\"resolved_path\":\"/tmp/l42\"}\n");
+        env.get("/api/v0/resolve-path?path=/tmp/l1")
+            .await
+            .msg(500, "too many levels of symlinks resolving \"/tmp/l42\"");
+    }
+}

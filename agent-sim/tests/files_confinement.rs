@@ -11,7 +11,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// Every path under `dir` with its kind, mode and content (links as their target).
@@ -267,8 +267,10 @@ async fn swapped_links_during_requests_never_escape() {
     std::fs::write(real.join("secret.txt"), "harmless").unwrap();
     let d = root.join("race/d");
     let stop = Arc::new(AtomicBool::new(false));
+    let flips = Arc::new(AtomicUsize::new(0));
     let swapper = {
         let stop = stop.clone();
+        let flips = flips.clone();
         let outside = j.outside();
         let d = d.clone();
         std::thread::spawn(move || {
@@ -281,17 +283,27 @@ async fn swapped_links_during_requests_never_escape() {
                 } else {
                     Path::new("real").to_path_buf()
                 };
-                if symlink(&target, &tmp_link).is_ok() {
-                    let _ = std::fs::rename(&tmp_link, &d);
+                if symlink(&target, &tmp_link).is_ok() && std::fs::rename(&tmp_link, &d).is_ok() {
+                    flips.fetch_add(1, Ordering::SeqCst);
                 }
                 flip = !flip;
             }
         })
     };
     let e = &j.env;
+    let mut through_real = 0;
+    let mut not_found = 0;
     for i in 0..150 {
+        // Let the swapper move on between requests, so both link states are seen.
+        let seen = flips.load(Ordering::SeqCst);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(200);
+        while flips.load(Ordering::SeqCst) == seen && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_micros(50)).await;
+        }
         let r = e.get("/api/v0/read-file?path=/race/d/secret.txt").await;
         assert!(r.text() != "secret", "read escaped the root");
+        through_real += usize::from(r.text() == "harmless");
+        not_found += usize::from(r.status == 404);
         let r = e
             .get("/api/v0/read-file-lines?path=/race/d/secret.txt")
             .await;
@@ -313,6 +325,11 @@ async fn swapped_links_during_requests_never_escape() {
     }
     stop.store(true, Ordering::Relaxed);
     swapper.join().unwrap();
+    eprintln!("reads: {through_real} through the inside link, {not_found} refused");
+    assert!(
+        through_real > 0 && not_found > 0,
+        "the race was not exercised"
+    );
     assert_eq!(snapshot(&j.outside()), before, "the outside tree changed");
 }
 

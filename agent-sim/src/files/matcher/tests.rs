@@ -373,6 +373,45 @@ fn insertion_level_aware() {
 }
 
 #[test]
+fn insertion_level_aware_more() {
+    ok("func main() {\n\tx := getValue()\n\tfmt.Println(x)\n}\n", "    x := getValue()", "    x, err := getValue()\n    if err != nil {\n        log.Fatal(err)\n    }", false, "func main() {\n\tx, err := getValue()\n\tif err != nil {\n\t\tlog.Fatal(err)\n\t}\n\tfmt.Println(x)\n}\n");
+    ok(
+        "func loadConfig() (*Config, error) {\n\tvar cfg Config\n\terr = json.Unmarshal(data, &cfg)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\n\treturn &cfg, nil\n}\n",
+        "    var cfg Config\n    err = json.Unmarshal(data, &cfg)\n    if err != nil {\n        return nil, err\n    }\n\n    return &cfg, nil",
+        "    var cfg Config\n    err = json.Unmarshal(data, &cfg)\n    if err != nil {\n        return nil, fmt.Errorf(\"unmarshal: %w\", err)\n    }\n    if err := cfg.Validate(); err != nil {\n        return nil, fmt.Errorf(\"validate: %w\", err)\n    }\n\n    return &cfg, nil",
+        false,
+        "func loadConfig() (*Config, error) {\n\tvar cfg Config\n\terr = json.Unmarshal(data, &cfg)\n\tif err != nil {\n\t\treturn nil, fmt.Errorf(\"unmarshal: %w\", err)\n\t}\n\tif err := cfg.Validate(); err != nil {\n\t\treturn nil, fmt.Errorf(\"validate: %w\", err)\n\t}\n\n\treturn &cfg, nil\n}\n",
+    );
+    let handler = |path: &str, body: &str| {
+        format!("\thttp.HandleFunc(\"{path}\", func(w http.ResponseWriter, r *http.Request) {{\n{body}\t}})\n")
+    };
+    let before = "\t\tdata := readBody(r)\n\t\tprocess(data)\n";
+    let after =
+        "\t\tdata := readBody(r)\n\t\tif data == nil {\n\t\t\treturn\n\t\t}\n\t\tprocess(data)\n";
+    ok(
+        &format!("func handlers() {{\n{}{}}}\n", handler("/a", before), handler("/b", before)),
+        "        data := readBody(r)\n        process(data)",
+        "        data := readBody(r)\n        if data == nil {\n            return\n        }\n        process(data)",
+        true,
+        &format!("func handlers() {{\n{}{}}}\n", handler("/a", after), handler("/b", after)),
+    );
+    ok(
+        "func main() {\n\tif condition {\n\t\tdoSomething()\n\t\tdoMore()\n\t}\n}\n",
+        "    if condition {\n        doSomething()\n        doMore()\n    }",
+        "    doSomething()\n    doMore()",
+        false,
+        "func main() {\n\tdoSomething()\n    doMore()\n}\n",
+    );
+    ok(
+        "func transform(items []Item) []Result {\n\tvar results []Result\n\tfor _, item := range items {\n\t\tif item.Valid {\n\t\t\tresults = append(results, convert(item))\n\t\t}\n\t}\n\treturn results\n}\n",
+        "    var results []Result\n    for _, item := range items {\n        if item.Valid {\n            results = append(results, convert(item))\n        }\n    }\n    return results",
+        "    var results []Result\n    for _, item := range items {\n        result, err := convert(item)\n        if err != nil {\n            continue\n        }\n        results = append(results, result)\n    }\n    return results",
+        false,
+        "func transform(items []Item) []Result {\n\tvar results []Result\n\tfor _, item := range items {\n\t\tresult, err := convert(item)\n        if err != nil {\n            continue\n\t\t}\n\t\tresults = append(results, result)\n\t}\n\treturn results\n}\n",
+    );
+}
+
+#[test]
 fn rejects() {
     for (c, s, r, all, want) in [
         ("hello\n", "", "X", false, "search string must not be empty"),
