@@ -20,10 +20,10 @@ pub const HEADERS: [&str; 5] = [
 ];
 
 /// JSON keys whose values the agent generates (placeholder per key).
-const VOLATILE_KEYS: [(&str, &str); 9] = [
+/// (Container `created_at` comes from the scenario, so it is kept.)
+const VOLATILE_KEYS: [(&str, &str); 8] = [
     ("pid", "[pid]"),
     ("started_at", "[time]"),
-    ("created_at", "[time]"),
     ("updated_at", "[time]"),
     ("exited_at", "[time]"),
     ("last_seen", "[time]"),
@@ -128,13 +128,6 @@ pub fn redact_json(v: &mut Value) -> bool {
                 changed |= redact_json(i);
             }
         }
-        Value::String(s) => {
-            let r = redact_text(s);
-            if r != *s {
-                *s = r;
-                changed = true;
-            }
-        }
         _ => {}
     }
     changed
@@ -228,11 +221,11 @@ mod tests {
 
     #[test]
     fn volatile_json_values_get_placeholders() {
-        let mut v = serde_json::json!({"pid": 42, "x": {"started_at": 1}, "t": "at 2026-06-06T12:00:00.5Z"});
+        let mut v = serde_json::json!({"pid": 42, "x": [{"started_at": 1}], "created_at": "2026-06-01T10:00:00Z"});
         assert!(redact_json(&mut v));
         assert_eq!(
             v,
-            serde_json::json!({"pid": "[pid]", "x": {"started_at": "[time]"}, "t": "at [time]"})
+            serde_json::json!({"pid": "[pid]", "x": [{"started_at": "[time]"}], "created_at": "2026-06-01T10:00:00Z"})
         );
     }
 

@@ -593,6 +593,44 @@ fn specs() -> Vec<Spec> {
             ",{\"field\":\"foo\",\"detail\":\"\\\"foo\\\" is not a valid query param\"}",
             "",
         ),
+        on(
+            "containers list keys swapped",
+            "default",
+            "containers/api/list-shape",
+            |_, p, r| {
+                if path_is(p, "/api/v0/containers") && r.status == StatusCode::OK {
+                    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+                    let swapped = serde_json::json!({"containers": v["containers"], "devcontainers": v["devcontainers"]});
+                    r.body = agent_sim::gojson::to_vec(&swapped);
+                }
+            },
+        ),
+        replace_in_prefix(
+            "devcontainer id unquoted in not-found detail",
+            "default",
+            "containers/api/recreate-unknown-id",
+            "/api/v0/containers/devcontainers/",
+            "ID: \\\"",
+            "ID: \\\"x",
+        ),
+        replace_in_prefix(
+            "delete missing-id detail says recreate",
+            "default",
+            "containers/api/delete-missing-id",
+            "/api/v0/containers/devcontainers/",
+            "to delete a devcontainer",
+            "to recreate a devcontainer",
+        ),
+        on(
+            "watch answers a plain GET with 200",
+            "default",
+            "containers/api/watch-refuses-plain-get",
+            |_, p, r| {
+                if path_is(p, "/api/v0/containers/watch") {
+                    r.status = StatusCode::OK;
+                }
+            },
+        ),
     ]
 }
 

@@ -189,14 +189,14 @@ async fn parent_id(ctx: &Ctx) -> Result<String, Failure> {
 
 /// How `/api/v0/containers` is answered: mounted API, or one of the two gates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Gate {
+pub(crate) enum Gate {
     Mounted,
     NotEnabled,
     NotSupported,
 }
 
 /// Reads the gate from `GET /api/v0/containers`, checking it agrees with `parent_id`.
-async fn gate(ctx: &Ctx) -> Result<Gate, Failure> {
+pub(crate) async fn gate(ctx: &Ctx) -> Result<Gate, Failure> {
     let parent = parent_id(ctx).await?;
     let req = Request::get("/api/v0/containers");
     let resp = ctx.send(&req).await?;

@@ -1,6 +1,7 @@
 //! The suite's cases, one module per area and tier. [`all`] lists them in run order:
 //! black-box, local, controlled.
 
+pub mod containers;
 pub mod controlled;
 pub mod core;
 pub mod files;
@@ -18,6 +19,7 @@ pub fn all(fixtures: &[Fixture]) -> Vec<Case> {
     v.extend(router::cases());
     v.extend(processes::cases());
     v.extend(files::cases());
+    v.extend(containers::cases());
     v.extend(local::cases());
     v.extend(controlled::cases(fixtures));
     v.extend(properties::cases());
