@@ -25,6 +25,10 @@ pub fn case_line(r: &CaseResult) -> String {
             for line in d.lines() {
                 let _ = write!(s, "\n      {line}");
             }
+        } else if let Some(a) = &f.actual {
+            for line in a.lines() {
+                let _ = write!(s, "\n      {line}");
+            }
         }
         if let Some(c) = &f.curl {
             let _ = write!(s, "\n      reproduce: {c}");
