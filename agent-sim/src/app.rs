@@ -34,6 +34,7 @@ pub fn agent_router(state: AppState) -> Router {
                 dispatch(routes.for_scenario(&scenario), state, req).await
             }
         })
+        .layer(crate::faults::PanicPoint)
         .layer(CatchPanicLayer::custom(recover_panic))
         .layer(crate::faults::layer(state.clone()))
         .layer(middleware::from_fn_with_state(state, record))
@@ -60,7 +61,12 @@ async fn record(State(state): State<AppState>, req: Request, next: Next) -> Resp
         method,
         path,
         query,
-        status: Some(status),
+        // A reset sends nothing: no status.
+        status: resp
+            .extensions()
+            .get::<crate::server::CloseConnection>()
+            .is_none()
+            .then_some(status),
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         fault: resp.extensions().get::<FaultTag>().map(|t| t.0.clone()),
     });
