@@ -23,7 +23,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Only the agent API: `/__sim/...` answers the agent's own 404.
 pub fn agent_router(state: AppState) -> Router {
-    let routes = Arc::new(AgentRoutes::default());
+    let routes = shared_routes();
     let dispatch_state = state.clone();
     Router::new()
         .fallback(move |req: Request| {
@@ -38,6 +38,13 @@ pub fn agent_router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(recover_panic))
         .layer(crate::faults::layer(state.clone()))
         .layer(middleware::from_fn_with_state(state, record))
+}
+
+/// The agent's route tables, built once per process and shared by every router (a fleet of
+/// agents keeps one copy).
+fn shared_routes() -> Arc<AgentRoutes> {
+    static ROUTES: std::sync::OnceLock<Arc<AgentRoutes>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| Arc::new(AgentRoutes::default())).clone()
 }
 
 /// Only the control API, for `--control-listen`.
