@@ -182,12 +182,13 @@ pub fn check_fd_limit(count: usize, hard: u64) -> Result<(), FleetError> {
     Ok(())
 }
 
-/// The kernel's ephemeral port range, when readable.
+/// The kernel's ephemeral port range as text and size, when readable.
 fn ephemeral_ports() -> Option<(String, u64)> {
-    let text = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").ok()?;
-    let mut it = text.split_whitespace().map(|s| s.parse::<u64>().ok());
-    let (lo, hi) = (it.next()??, it.next()??);
-    Some((format!("ip_local_port_range {lo}-{hi}"), hi.saturating_sub(lo) + 1))
+    let (lo, size) = ephemeral_range()?;
+    Some((
+        format!("ip_local_port_range {lo}-{}", lo + size - 1),
+        u64::from(size),
+    ))
 }
 
 /// Checks every limit a fleet of `config.count` agents must fit in; raises the descriptor soft
@@ -299,6 +300,62 @@ fn index_json(agents: &[FleetAgent]) -> Bytes {
     Bytes::from(crate::gojson::to_vec(&list))
 }
 
+/// Fleets up to this size bind port 0 (the kernel's choice); larger ones pick free ports
+/// themselves, because the kernel's search for a free ephemeral port gets slower with every
+/// port taken (10,000 binds to port 0 take half a minute).
+pub const SMALL_FLEET: usize = 64;
+
+/// Walks the ephemeral port range from a per-process starting point, binding the next free
+/// port.
+struct PortCursor {
+    lo: u32,
+    size: u32,
+    next: u32,
+}
+
+impl PortCursor {
+    fn new() -> Self {
+        let (lo, size) = ephemeral_range().unwrap_or((32_768, 28_232));
+        let next = (std::process::id().wrapping_mul(7_919)) % size;
+        Self { lo, size, next }
+    }
+
+    async fn bind_next(&mut self, ip: IpAddr, n: usize) -> Result<TcpListener, FleetError> {
+        let mut last = None;
+        for _ in 0..self.size {
+            let port = (self.lo + self.next) as u16;
+            self.next = (self.next + 1) % self.size;
+            let addr = SocketAddr::new(ip, port);
+            match TcpListener::bind(addr).await {
+                Ok(l) => return Ok(l),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::AddrInUse | std::io::ErrorKind::PermissionDenied
+                    ) =>
+                {
+                    last = Some((addr, e));
+                }
+                Err(source) => return Err(FleetError::Bind { n, addr, source }),
+            }
+        }
+        let (addr, source) = last.unwrap_or_else(|| {
+            (
+                SocketAddr::new(ip, 0),
+                std::io::Error::from(std::io::ErrorKind::AddrNotAvailable),
+            )
+        });
+        Err(FleetError::Bind { n, addr, source })
+    }
+}
+
+fn ephemeral_range() -> Option<(u32, u32)> {
+    let text = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").ok()?;
+    let mut it = text.split_whitespace().map(|s| s.parse::<u32>().ok());
+    let (lo, hi) = (it.next()??, it.next()??);
+    (hi >= lo && hi <= 65_535).then_some((lo, hi - lo + 1))
+}
+
 async fn wait_for(mut rx: watch::Receiver<bool>) {
     let _ = rx.wait_for(|stop| *stop).await;
 }
@@ -309,21 +366,28 @@ impl Fleet {
         preflight(&config)?;
         let mut agents = Vec::with_capacity(config.count);
         let mut listeners = Vec::with_capacity(config.count);
+        let mut ports = PortCursor::new();
         for n in 0..config.count {
             let scenario = agent_scenario(&config.scenario, n, &config.vary)
                 .map_err(|source| FleetError::Scenario { n, source })?;
-            let port = if config.base_port == 0 {
-                0
+            let listener = if config.base_port == 0 && config.count > SMALL_FLEET {
+                ports.bind_next(config.ip, n).await?
             } else {
-                config.base_port + n as u16
+                let port = if config.base_port == 0 {
+                    0
+                } else {
+                    config.base_port + n as u16
+                };
+                let addr = SocketAddr::new(config.ip, port);
+                TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| FleetError::Bind { n, addr, source })?
             };
-            let addr = SocketAddr::new(config.ip, port);
-            let listener = TcpListener::bind(addr)
-                .await
-                .map_err(|source| FleetError::Bind { n, addr, source })?;
-            let addr = listener
-                .local_addr()
-                .map_err(|source| FleetError::Bind { n, addr, source })?;
+            let addr = listener.local_addr().map_err(|source| FleetError::Bind {
+                n,
+                addr: SocketAddr::new(config.ip, 0),
+                source,
+            })?;
             let agent_id = scenario.manifest.agent_id;
             agents.push(FleetAgent {
                 n,

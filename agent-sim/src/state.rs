@@ -46,13 +46,16 @@ impl AppState {
     }
 
     pub fn with_journal_capacity(scenario: Scenario, capacity: usize) -> Self {
+        let shared = Arc::new(scenario);
+        let scenario = &*shared;
         let inner = Inner {
-            processes: ProcessManager::new(&scenario),
-            files: FileStore::new(&scenario),
-            containers: ContainerStore::new(&scenario),
-            faults: FaultState::new(&scenario),
-            initial: ArcSwap::from_pointee(scenario.clone()),
-            scenario: ArcSwap::from_pointee(scenario),
+            processes: ProcessManager::new(scenario),
+            files: FileStore::new(scenario),
+            containers: ContainerStore::new(scenario),
+            faults: FaultState::new(scenario),
+            // One copy, shared until a new scenario is put in force.
+            initial: ArcSwap::new(Arc::clone(&shared)),
+            scenario: ArcSwap::new(shared),
             journal: Journal::with_capacity(capacity),
             metrics: Metrics::default(),
             port_scanner: OsPortScanner::default(),
