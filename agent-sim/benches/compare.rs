@@ -171,7 +171,10 @@ fn startup_times(bin: &str) -> Vec<Duration> {
             .read_line(&mut line)
             .unwrap();
         out.push(t.elapsed());
-        assert!(line.starts_with("agent-sim listening on http://127.0.0.1:"), "{line}");
+        assert!(
+            line.starts_with("agent-sim listening on http://127.0.0.1:"),
+            "{line}"
+        );
         child.kill().unwrap();
         child.wait().unwrap();
     }
@@ -237,7 +240,10 @@ fn conformance_run(bin: &str) -> String {
     BufReader::new(sim.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let url = line.trim().trim_start_matches("agent-sim listening on ").to_string();
+    let url = line
+        .trim()
+        .trim_start_matches("agent-sim listening on ")
+        .to_string();
     let t = Instant::now();
     let mut run = Command::new(&conf)
         .args(["--target", &url, "--tier", "controlled"])
@@ -288,7 +294,9 @@ fn machine() -> String {
         .lines()
         .find_map(|l| l.strip_prefix("MemTotal:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or("?".into(), |k| format!("{:.1} GiB", k as f64 / 1024.0 / 1024.0));
+        .map_or("?".into(), |k| {
+            format!("{:.1} GiB", k as f64 / 1024.0 / 1024.0)
+        });
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     format!(
         "{model}, {cores} cores available, {mem} RAM, Linux {}",
@@ -350,15 +358,15 @@ async fn run() -> String {
         md,
         "| route | server | requests/s | p50 ms | p99 ms | vs bare axum |\n|---|---|---:|---:|---:|---:|"
     );
-    for (path, answer) in &answers {
+    for &(path, ref answer) in &answers {
         for (_, addr) in &targets {
-            load(*addr, *path, WARMUP, &answer.body).await;
+            load(*addr, path, WARMUP, &answer.body).await;
         }
         let mut best: Vec<Option<LoadResult>> = vec![None; targets.len()];
         for _ in 0..ROUNDS {
             for (i, (_, addr)) in targets.iter().enumerate() {
-                let r = load(*addr, *path, REQUESTS, &answer.body).await;
-                if best[i].is_none_or(|b| r.rps > b.rps) {
+                let r = load(*addr, path, REQUESTS, &answer.body).await;
+                if best[i].map_or(true, |b| r.rps > b.rps) {
                     best[i] = Some(r);
                 }
             }

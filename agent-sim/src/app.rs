@@ -44,7 +44,9 @@ pub fn agent_router(state: AppState) -> Router {
 /// agents keeps one copy).
 fn shared_routes() -> Arc<AgentRoutes> {
     static ROUTES: std::sync::OnceLock<Arc<AgentRoutes>> = std::sync::OnceLock::new();
-    ROUTES.get_or_init(|| Arc::new(AgentRoutes::default())).clone()
+    ROUTES
+        .get_or_init(|| Arc::new(AgentRoutes::default()))
+        .clone()
 }
 
 /// Only the control API, for `--control-listen`.

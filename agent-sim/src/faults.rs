@@ -225,7 +225,12 @@ where
     }
 }
 
-async fn run<S>(mut inner: S, state: AppState, plan: Plan, mut req: Request) -> Result<Response, Infallible>
+async fn run<S>(
+    mut inner: S,
+    state: AppState,
+    plan: Plan,
+    mut req: Request,
+) -> Result<Response, Infallible>
 where
     S: Service<Request, Response = Response, Error = Infallible>,
 {

@@ -160,6 +160,8 @@ pub fn raise_fd_limit() -> std::io::Result<(u64, u64)> {
             lim.rlim_cur = lim.rlim_max;
         }
     }
+    // `rlim_t` is u64 on Linux but not everywhere.
+    #[allow(clippy::unnecessary_cast)]
     Ok((lim.rlim_cur as u64, lim.rlim_max as u64))
 }
 
@@ -457,7 +459,10 @@ impl Drop for Fleet {
 
 fn fleet_index(index: Bytes) -> Response {
     (
-        [(http::header::CONTENT_TYPE, crate::response::JSON_CONTENT_TYPE)],
+        [(
+            http::header::CONTENT_TYPE,
+            crate::response::JSON_CONTENT_TYPE,
+        )],
         index,
     )
         .into_response()
@@ -470,7 +475,10 @@ mod tests {
     #[test]
     fn fd_limit_failure_names_count_and_limit() {
         let e = check_fd_limit(10_000, 1024).unwrap_err().to_string();
-        assert!(e.contains("10000 agents need 10256 file descriptors"), "{e}");
+        assert!(
+            e.contains("10000 agents need 10256 file descriptors"),
+            "{e}"
+        );
         assert!(e.contains("hard limit is 1024"), "{e}");
         assert!(e.contains("at most 768 agents"), "{e}");
         assert!(check_fd_limit(768, 1024).is_ok());

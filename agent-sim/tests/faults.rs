@@ -47,7 +47,11 @@ async fn latency_delays_then_answers_normally() {
     assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
 
     let t = Instant::now();
-    let r = c.get(format!("{}/debug/logs", sim.url())).send().await.unwrap();
+    let r = c
+        .get(format!("{}/debug/logs", sim.url()))
+        .send()
+        .await
+        .unwrap();
     let elapsed = t.elapsed();
     assert_eq!(r.status(), 200);
     assert!(elapsed >= Duration::from_millis(40), "{elapsed:?}");
@@ -110,7 +114,10 @@ async fn status_answers_the_given_code_and_body() {
     assert_eq!(r.status(), 429);
     assert_eq!(r.text().await.unwrap(), "");
     let j = journal(&sim).await;
-    let got: Vec<_> = j.iter().map(|e| (e["status"].clone(), e["fault"].clone())).collect();
+    let got: Vec<_> = j
+        .iter()
+        .map(|e| (e["status"].clone(), e["fault"].clone()))
+        .collect();
     assert_eq!(
         got,
         [

@@ -141,7 +141,11 @@ impl FaultRule {
 
     fn validate_latency(&self, origin: &str, path: &str) -> Result<(), ScenarioError> {
         let bad = |field: &str, msg: String| {
-            Err(ScenarioError::invalid(origin, format!("{path}.{field}"), msg))
+            Err(ScenarioError::invalid(
+                origin,
+                format!("{path}.{field}"),
+                msg,
+            ))
         };
         match (self.ms, self.min_ms, self.max_ms) {
             (Some(ms), None, None) if ms <= MAX_LATENCY_MS => Ok(()),
@@ -308,7 +312,7 @@ impl RoutePattern {
                     }
                 }
                 PatternSegment::One => {
-                    if segs.get(i).is_none_or(|s| s.is_empty()) {
+                    if segs.get(i).map_or(true, |s| s.is_empty()) {
                         return false;
                     }
                 }
@@ -371,7 +375,10 @@ pub const KNOWN_ROUTES: &[(Option<&str>, &str)] = &[
         Some("POST"),
         "/api/v0/containers/devcontainers/{devcontainer}/recreate",
     ),
-    (Some("DELETE"), "/api/v0/containers/devcontainers/{devcontainer}"),
+    (
+        Some("DELETE"),
+        "/api/v0/containers/devcontainers/{devcontainer}",
+    ),
     (
         Some("DELETE"),
         "/api/v0/containers/devcontainers/{devcontainer}/",
@@ -446,7 +453,7 @@ mod tests {
             r#"{"route":"GET /api/v0/listening-port","kind":"reset"}"#,
             r#"{"route":"POST /api/v0/listening-ports","kind":"reset"}"#,
             r#"{"route":"GET /nope/*","kind":"reset"}"#,
-            r#"{"route":"GET /api/v0/processes/{id}","kind":"reset"}"#,
+            r#"{"route":"GET /api/v0/processes/{id}/input","kind":"reset"}"#,
         ] {
             let (path, msg) = err_path(bad);
             assert_eq!(path, "faults[0].route", "{bad}");
@@ -497,18 +504,12 @@ mod tests {
                 r#"{"route":"GET /","kind":"status","status":99}"#,
                 "faults[0].status",
             ),
-            (
-                r#"{"route":"GET /","kind":"reset","ms":5}"#,
-                "faults[0].ms",
-            ),
+            (r#"{"route":"GET /","kind":"reset","ms":5}"#, "faults[0].ms"),
             (
                 r#"{"route":"GET /","kind":"hang","status":500}"#,
                 "faults[0].status",
             ),
-            (
-                r#"{"route":"GET /","kind":"explode"}"#,
-                "faults[0].kind",
-            ),
+            (r#"{"route":"GET /","kind":"explode"}"#, "faults[0].kind"),
             (
                 r#"{"route":"GET /","kind":"reset","probabilty":0.5}"#,
                 "faults[0]",
