@@ -36,11 +36,11 @@ pub struct JournalFilter {
 
 impl JournalFilter {
     fn matches(&self, e: &JournalEntry) -> bool {
-        self.path.as_deref().is_none_or(|p| e.path == p)
+        self.path.as_deref().map_or(true, |p| e.path == p)
             && self
                 .method
                 .as_deref()
-                .is_none_or(|m| e.method.eq_ignore_ascii_case(m))
+                .map_or(true, |m| e.method.eq_ignore_ascii_case(m))
     }
 }
 
@@ -60,7 +60,8 @@ impl Default for Journal {
 impl Journal {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
-            entries: Mutex::new(VecDeque::with_capacity(capacity.min(1024))),
+            // Grown on demand: an idle agent (fleet mode) keeps no buffer.
+            entries: Mutex::new(VecDeque::new()),
             capacity: capacity.max(1),
             seq: AtomicU64::new(0),
         }
