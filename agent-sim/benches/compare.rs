@@ -366,7 +366,7 @@ async fn run() -> String {
         for _ in 0..ROUNDS {
             for (i, (_, addr)) in targets.iter().enumerate() {
                 let r = load(*addr, path, REQUESTS, &answer.body).await;
-                if best[i].map_or(true, |b| r.rps > b.rps) {
+                if best[i].is_none_or(|b| r.rps > b.rps) {
                     best[i] = Some(r);
                 }
             }

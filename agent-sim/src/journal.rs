@@ -36,11 +36,11 @@ pub struct JournalFilter {
 
 impl JournalFilter {
     fn matches(&self, e: &JournalEntry) -> bool {
-        self.path.as_deref().map_or(true, |p| e.path == p)
+        self.path.as_deref().is_none_or(|p| e.path == p)
             && self
                 .method
                 .as_deref()
-                .map_or(true, |m| e.method.eq_ignore_ascii_case(m))
+                .is_none_or(|m| e.method.eq_ignore_ascii_case(m))
     }
 }
 

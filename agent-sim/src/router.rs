@@ -200,7 +200,7 @@ impl Routes {
         });
         for (route, params) in matches {
             for (m, h) in &route.methods {
-                if m.as_ref().map_or(true, |m| m == method) {
+                if m.as_ref().is_none_or(|m| m == method) {
                     return Outcome::Handler(h.clone(), params);
                 }
             }

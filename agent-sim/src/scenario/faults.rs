@@ -312,7 +312,7 @@ impl RoutePattern {
                     }
                 }
                 PatternSegment::One => {
-                    if segs.get(i).map_or(true, |s| s.is_empty()) {
+                    if segs.get(i).is_none_or(|s| s.is_empty()) {
                         return false;
                     }
                 }
