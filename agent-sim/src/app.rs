@@ -23,13 +23,12 @@ pub fn router(state: AppState) -> Router {
 
 /// Only the agent API: `/__sim/...` answers the agent's own 404.
 pub fn agent_router(state: AppState) -> Router {
-    agent_router_with(state, AgentRoutes::default())
+    agent_router_with(state, shared_routes())
 }
 
 /// The agent's layers (journal, faults, Recover, framing) around another route table; tests
 /// use it to serve routes the agent does not have (a panicking handler).
-pub fn agent_router_with(state: AppState, routes: AgentRoutes) -> Router {
-    let routes = Arc::new(routes);
+pub fn agent_router_with(state: AppState, routes: Arc<AgentRoutes>) -> Router {
     let dispatch_state = state.clone();
     Router::new()
         .fallback(move |req: Request| {
@@ -40,9 +39,19 @@ pub fn agent_router_with(state: AppState, routes: AgentRoutes) -> Router {
                 dispatch(routes.for_scenario(&scenario), state, req).await
             }
         })
+        .layer(crate::faults::PanicPoint)
         .layer(CatchPanicLayer::custom(recover_panic))
         .layer(crate::faults::layer(state.clone()))
         .layer(middleware::from_fn_with_state(state, record))
+}
+
+/// The agent's route tables, built once per process and shared by every router (a fleet of
+/// agents keeps one copy).
+fn shared_routes() -> Arc<AgentRoutes> {
+    static ROUTES: std::sync::OnceLock<Arc<AgentRoutes>> = std::sync::OnceLock::new();
+    ROUTES
+        .get_or_init(|| Arc::new(AgentRoutes::default()))
+        .clone()
 }
 
 /// Only the control API, for `--control-listen`.
@@ -66,7 +75,12 @@ async fn record(State(state): State<AppState>, req: Request, next: Next) -> Resp
         method,
         path,
         query,
-        status: Some(status),
+        // A reset sends nothing: no status.
+        status: resp
+            .extensions()
+            .get::<crate::server::CloseConnection>()
+            .is_none()
+            .then_some(status),
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         fault: resp.extensions().get::<FaultTag>().map(|t| t.0.clone()),
     });

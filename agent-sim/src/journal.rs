@@ -60,7 +60,8 @@ impl Default for Journal {
 impl Journal {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
-            entries: Mutex::new(VecDeque::with_capacity(capacity.min(1024))),
+            // Grown on demand: an idle agent (fleet mode) keeps no buffer.
+            entries: Mutex::new(VecDeque::new()),
             capacity: capacity.max(1),
             seq: AtomicU64::new(0),
         }

@@ -7,6 +7,7 @@ pub mod containers;
 pub mod control;
 pub mod faults;
 pub mod files;
+pub mod fleet;
 pub mod gojson;
 pub mod journal;
 pub mod metrics;

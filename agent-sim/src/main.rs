@@ -48,6 +48,27 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Run N simulated agents in one process, one port each; prints
+    /// `agent <n> <agent_id> http://IP:PORT` per agent and serves the index at the first
+    /// agent's /__sim/fleet.
+    Fleet {
+        /// Number of agents.
+        #[arg(long)]
+        count: usize,
+        /// Scenario file shared by every agent (default: the built-in scenario).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// What differs between agents besides id and port: ports, ids, containers
+        /// (repeat or comma-separate).
+        #[arg(long, value_delimiter = ',')]
+        vary: Vec<agent_sim::fleet::Vary>,
+        /// Address the agents listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        ip: std::net::IpAddr,
+        /// First port (agent n gets base+n); 0 picks free ports.
+        #[arg(long, default_value_t = 0)]
+        base_port: u16,
+    },
 }
 
 fn init_logs(format: LogFormat) {
@@ -131,12 +152,65 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn run_fleet(config: agent_sim::fleet::FleetConfig) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let fleet = agent_sim::fleet::Fleet::start(config).await?;
+    let stop = shutdown_signal()?;
+    {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        for a in fleet.agents() {
+            writeln!(out, "agent {} {} {}", a.n, a.agent_id, a.url()).context("writing agents")?;
+        }
+        out.flush()?;
+    }
+    tracing::info!(
+        agents = fleet.agents().len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "fleet serving"
+    );
+    stop.await;
+    tracing::info!("shutting down");
+    fleet.shutdown().await;
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Command::Validate { files }) = &cli.command {
         return validate(files);
     }
     init_logs(cli.log_format);
+    if let Some(Command::Fleet {
+        count,
+        scenario,
+        vary,
+        ip,
+        base_port,
+    }) = cli.command
+    {
+        let scenario = match scenario.as_deref().map(Scenario::from_file) {
+            Some(Ok(s)) => s,
+            Some(Err(e)) => {
+                eprintln!("agent-sim: {e}");
+                return ExitCode::FAILURE;
+            }
+            None => Scenario::builtin_default(),
+        };
+        let mut config = agent_sim::fleet::FleetConfig::new(count, scenario);
+        config.vary = vary;
+        config.ip = ip;
+        config.base_port = base_port;
+        // Fail fast, before a runtime or a listener exists.
+        if let Err(e) = agent_sim::fleet::preflight(&config) {
+            eprintln!("agent-sim fleet: {e}");
+            return ExitCode::FAILURE;
+        }
+        return block_on(run_fleet(config));
+    }
+    block_on(run(cli))
+}
+
+fn block_on(fut: impl std::future::Future<Output = anyhow::Result<()>>) -> ExitCode {
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -147,7 +221,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match rt.block_on(run(cli)) {
+    match rt.block_on(fut) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("agent-sim: {e:#}");

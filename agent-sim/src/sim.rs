@@ -191,6 +191,8 @@ impl Sim {
     /// Stops accepting, lets in-flight requests finish, kills child processes.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
+        // Hung requests (the `hang` fault) would never finish: end them now.
+        self.state.faults().shutdown();
         for t in std::mem::take(&mut self.tasks) {
             let _ = t.await;
         }

@@ -3,6 +3,7 @@
 //! per-area stores (processes, files, containers).
 
 use crate::containers::ContainerStore;
+use crate::faults::FaultState;
 use crate::files::FileStore;
 use crate::journal::Journal;
 use crate::metrics::Metrics;
@@ -28,6 +29,7 @@ struct Inner {
     processes: ProcessManager,
     files: FileStore,
     containers: ContainerStore,
+    faults: FaultState,
 }
 
 impl std::fmt::Debug for AppState {
@@ -44,12 +46,16 @@ impl AppState {
     }
 
     pub fn with_journal_capacity(scenario: Scenario, capacity: usize) -> Self {
+        let shared = Arc::new(scenario);
+        let scenario = &*shared;
         let inner = Inner {
-            processes: ProcessManager::new(&scenario),
-            files: FileStore::new(&scenario),
-            containers: ContainerStore::new(&scenario),
-            initial: ArcSwap::from_pointee(scenario.clone()),
-            scenario: ArcSwap::from_pointee(scenario),
+            processes: ProcessManager::new(scenario),
+            files: FileStore::new(scenario),
+            containers: ContainerStore::new(scenario),
+            faults: FaultState::new(scenario),
+            // One copy, shared until a new scenario is put in force.
+            initial: ArcSwap::new(Arc::clone(&shared)),
+            scenario: ArcSwap::new(shared),
             journal: Journal::with_capacity(capacity),
             metrics: Metrics::default(),
             port_scanner: OsPortScanner::default(),
@@ -75,6 +81,7 @@ impl AppState {
         self.inner.processes.apply_scenario(&scenario);
         self.inner.files.apply_scenario(&scenario);
         self.inner.containers.apply_scenario(&scenario);
+        self.inner.faults.reseed(&scenario);
         self.inner.scenario.store(Arc::new(scenario));
     }
 
@@ -84,6 +91,7 @@ impl AppState {
         self.inner.processes.reset(&initial);
         self.inner.files.reset(&initial);
         self.inner.containers.reset(&initial);
+        self.inner.faults.reseed(&initial);
         self.inner.scenario.store(initial);
         self.inner.journal.clear();
         self.inner.metrics.reset();
@@ -97,6 +105,7 @@ impl AppState {
         self.inner.processes.shutdown();
         self.inner.files.shutdown();
         self.inner.containers.shutdown();
+        self.inner.faults.shutdown();
     }
 
     pub fn journal(&self) -> &Journal {
@@ -125,5 +134,10 @@ impl AppState {
 
     pub fn containers(&self) -> &ContainerStore {
         &self.inner.containers
+    }
+
+    /// The seeded fault generator (reseeded with every scenario put in force and on reset).
+    pub fn faults(&self) -> &FaultState {
+        &self.inner.faults
     }
 }

@@ -13,7 +13,10 @@ pub fn dedup(entries: Vec<String>) -> Vec<String> {
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     let mut out: Vec<String> = Vec::with_capacity(entries.len());
     for kv in entries {
-        let key = kv.split_once('=').map_or(kv.as_str(), |(k, _)| k).to_string();
+        let key = kv
+            .split_once('=')
+            .map_or(kv.as_str(), |(k, _)| k)
+            .to_string();
         match index.get(&key) {
             Some(&i) => out[i] = kv,
             None => {
@@ -200,7 +203,9 @@ mod tests {
         assert_eq!(lookup(&env, "CODER_CHAT_ID"), Some("chat-1"));
         assert_eq!(lookup(&env, "FROM_MANIFEST"), Some("m-true"));
         assert_eq!(lookup(&env, "CODER_WORKSPACE_AGENT_NAME"), Some("main"));
-        assert!(lookup(&env, "PATH").unwrap().contains("coder-script-data/bin:"));
+        assert!(lookup(&env, "PATH")
+            .unwrap()
+            .contains("coder-script-data/bin:"));
         assert_eq!(env.iter().filter(|e| e.starts_with("CODER=")).count(), 1);
     }
 

@@ -269,10 +269,7 @@ impl ProcessManager {
     pub fn reset(&self, _scenario: &Scenario) {
         let (procs, groups) = {
             let mut t = self.shared.table();
-            (
-                std::mem::take(&mut t.procs),
-                std::mem::take(&mut t.groups),
-            )
+            (std::mem::take(&mut t.procs), std::mem::take(&mut t.groups))
         };
         kill_all(procs.values(), &groups);
     }
@@ -283,7 +280,10 @@ impl ProcessManager {
         let (procs, groups) = {
             let mut t = self.shared.table();
             t.closed = true;
-            (t.procs.values().cloned().collect::<Vec<_>>(), t.groups.clone())
+            (
+                t.procs.values().cloned().collect::<Vec<_>>(),
+                t.groups.clone(),
+            )
         };
         kill_all(procs.iter(), &groups);
     }
@@ -335,15 +335,10 @@ impl ProcessManager {
                     t.groups.insert(pgid);
                     proc
                 };
-                tokio::spawn(exec::supervise(
-                    Arc::downgrade(&self.shared),
-                    proc,
-                    spawned,
-                ));
+                tokio::spawn(exec::supervise(Arc::downgrade(&self.shared), proc, spawned));
             }
             ProcessMode::Scripted => {
-                let workdir =
-                    env::scripted_workdir(&req.workdir, &scenario.manifest.directory);
+                let workdir = env::scripted_workdir(&req.workdir, &scenario.manifest.directory);
                 let plan = scripted::plan_for(&scenario.processes, &req.command);
                 let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
                 let started = self.shared.now_unix();
@@ -363,12 +358,7 @@ impl ProcessManager {
                     )
                 };
                 proc.buf.write(plan.initial_output.as_bytes());
-                tokio::spawn(scripted::run(
-                    Arc::downgrade(&self.shared),
-                    proc,
-                    plan,
-                    rx,
-                ));
+                tokio::spawn(scripted::run(Arc::downgrade(&self.shared), proc, plan, rx));
             }
         }
         Ok(id)
@@ -447,9 +437,9 @@ impl ProcessManager {
             Backend::Scripted { signals } => {
                 // The task is gone only once the process has exited, which the check above
                 // saw as running: the same race the agent reports as `no such process`.
-                signals
-                    .send(sig)
-                    .map_err(|_| SignalError::Os(format!("{} process: no such process", sig.name())))
+                signals.send(sig).map_err(|_| {
+                    SignalError::Os(format!("{} process: no such process", sig.name()))
+                })
             }
         }
     }

@@ -108,7 +108,7 @@ fn recover_app(state: AppState) -> axum::Router {
         "ok"
     }
     let routes = Routes::new().get("/boom", boom).get("/fine", fine);
-    agent_sim::app::agent_router_with(state, AgentRoutes::fixed(routes))
+    agent_sim::app::agent_router_with(state, std::sync::Arc::new(AgentRoutes::fixed(routes)))
 }
 
 /// TestRecover: no panic → 200; panic → 500 with the agent's body.

@@ -3,10 +3,8 @@
 //! read, write, list or resolve anything outside the root. Each test builds `base/root`
 //! (served) next to `base/outside` (the bait) and checks the bait is untouched afterwards.
 
-mod files_support;
-
+use crate::support::{Env, Resp, TempDir};
 use agent_sim::{AppState, Scenario};
-use files_support::{Env, Resp, TempDir};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::os::unix::fs::{symlink, PermissionsExt};
@@ -81,7 +79,7 @@ impl Jail {
         .unwrap();
         let state = AppState::new(scenario);
         let env = Env {
-            backend: files_support::Backend::Dir,
+            backend: crate::support::Backend::Dir,
             router: agent_sim::router(state.clone()),
             state,
             tmp: None,
@@ -357,5 +355,5 @@ async fn nul_bytes_and_bad_paths_are_refused() {
     e.get("/api/v0/read-file?path=/tmp/inside.txt")
         .await
         .is(200, "inside");
-    let _ = Env::new(files_support::Backend::Memory, &[]);
+    let _ = Env::new(crate::support::Backend::Memory, &[]);
 }

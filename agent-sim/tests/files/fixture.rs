@@ -1,10 +1,8 @@
 //! The `files-tree` fixture: it loads, seeds the memory backend, and its listings, reads,
 //! resolutions and an edit with a diff match the recorded snapshots.
 
-mod files_support;
-
+use crate::support::{Backend, Env};
 use agent_sim::{AppState, Scenario};
-use files_support::{Backend, Env};
 use serde_json::json;
 
 fn env() -> Env {
@@ -46,7 +44,12 @@ async fn files_tree_snapshots() {
             .unwrap_or_default();
         out.push_str(&format!("== {label}: {} {ct}\n{}\n", r.status.as_u16(), r.text().escape_debug()));
     }
-    insta::assert_snapshot!(out);
+    insta::with_settings!({
+        snapshot_path => "../../../snapshots/agent-sim",
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!("files_tree", out);
+    });
 }
 
 #[tokio::test]

@@ -3,9 +3,7 @@
 //! expected bytes and answer `{}`; failures answer 400 `edit <path>: <message>` with the
 //! listed substrings (and without the forbidden ones) and leave the file untouched.
 
-mod files_support;
-
-use files_support::{Env, BOTH};
+use crate::support::{Env, BOTH};
 use serde_json::json;
 use std::cell::RefCell;
 

@@ -1,7 +1,6 @@
 //! Shared helpers for the files API tests: one environment per backend (a memory scenario, or
 //! a temp directory created for the test and removed afterwards), requests through the real
 //! router, and inspection of what ended up stored.
-#![allow(dead_code)]
 
 use agent_sim::{AppState, Scenario};
 use axum::body::Body;

@@ -2,9 +2,7 @@
 //! returns the bytes on both backends; an edit whose search text occurs exactly once replaces
 //! exactly that occurrence; resolve-path is idempotent over a tree of links.
 
-mod files_support;
-
-use files_support::{Backend, Env, E};
+use crate::support::{Backend, Env, E};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use proptest::prelude::*;
 use serde_json::json;

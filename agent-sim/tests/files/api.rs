@@ -1,9 +1,7 @@
 //! The spec's acceptance cases (§4, §6) through the real router, byte for byte, on both the
 //! memory and the dir backend (permission cases on memory, and on dir when not root).
 
-mod files_support;
-
-use files_support::{perms_enforced, Backend, Env, BOTH, E};
+use crate::support::{perms_enforced, Backend, Env, BOTH, E};
 use serde_json::json;
 
 fn read_setup() -> Vec<(&'static str, E)> {
@@ -650,7 +648,7 @@ async fn routes_404_405() {
 /// large read-file keeps its `Content-Length` instead of going chunked.
 #[tokio::test]
 async fn large_bodies_over_http() {
-    let tmp = files_support::TempDir::new("http");
+    let tmp = crate::support::TempDir::new("http");
     let scenario = agent_sim::Scenario::from_value(
         "http",
         json!({"files": {"backend": "dir", "root": tmp.0.to_str().unwrap()}}),
