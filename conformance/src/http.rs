@@ -149,6 +149,18 @@ pub enum HttpError {
 }
 
 impl HttpError {
+    /// The kind of transport failure, without numbers that vary (for snapshots).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Connect { .. } => "cannot connect",
+            Self::Timeout { .. } => "no response (the agent hangs until the client gives up)",
+            Self::NoResponse(_) => "connection closed before a response",
+            Self::BodyCut { .. } => "response body cut off",
+            Self::TooLarge => "response body too large",
+            Self::Invalid(_) => "invalid request",
+        }
+    }
+
     /// Whether the target could not be reached at all (the CLI's exit 2).
     pub fn is_unreachable(&self) -> bool {
         matches!(self, Self::Connect { .. })
@@ -175,6 +187,14 @@ impl Client {
 
     pub fn timeout(&self) -> Duration {
         self.timeout
+    }
+
+    /// The same connection pool with another per-request timeout.
+    pub fn with_timeout(&self, timeout: Duration) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            timeout,
+        }
     }
 
     /// Sends `req` to `base` (e.g. `http://127.0.0.1:4`) and reads the whole response.

@@ -58,6 +58,16 @@ pub fn render(req: &Request, resp: &Response) -> String {
     s
 }
 
+/// Renders a request that got no complete response.
+pub fn render_error(req: &Request, err: &crate::http::HttpError) -> String {
+    format!(
+        "request: {} {}\ntransport: {}\n",
+        req.method,
+        req.path,
+        err.kind()
+    )
+}
+
 /// The body block, and whether anything in it was redacted.
 fn render_body(resp: &Response) -> (String, bool) {
     let b = &resp.body;

@@ -167,6 +167,9 @@ pub const ROUTES: &[SnapRoute] = &[
     ),
 ];
 
+/// Per-request timeout of snapshot captures.
+pub const SNAPSHOT_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
+
 /// The snapshot name of a route under a fixture.
 pub fn snapshot_name(fixture: &str, route: &str) -> String {
     format!("{fixture}__{route}")
@@ -181,8 +184,16 @@ pub async fn capture(ctx: &Ctx, fixture: &Fixture, route: &SnapRoute) -> Result<
     if route.method == "RUN" {
         return run_flow(ctx, route.path).await;
     }
-    let resp = ctx.send(&request_of(route)).await?;
-    Ok(snapshot::render(&request_of(route), &resp))
+    let req = request_of(route);
+    // A fault scenario may hang a route on purpose: waiting the full timeout would only slow
+    // the run, and the snapshot records just that no answer came.
+    let client = ctx
+        .client
+        .with_timeout(ctx.client.timeout().min(SNAPSHOT_TIMEOUT));
+    Ok(match client.send(&ctx.target, &req).await {
+        Ok(resp) => snapshot::render(&req, &resp),
+        Err(e) => snapshot::render_error(&req, &e),
+    })
 }
 
 /// Start a command, wait for its output; both answers, the generated id redacted.

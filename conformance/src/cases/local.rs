@@ -141,9 +141,30 @@ async fn filtered_ports(ctx: &Ctx) -> Result<Verdict, Failure> {
     Ok(Verdict::Pass)
 }
 
+/// An IPv6-only listener on a port number that no IPv4 listener can take meanwhile: the
+/// number is reserved by an IPv4 socket that is bound but never listens (so it is not among
+/// `/proc/net/tcp`'s listeners).
+fn ipv6_only_listener() -> Option<(tokio::net::TcpSocket, TcpListener, u64)> {
+    let v4 = tokio::net::TcpSocket::new_v4().ok()?;
+    v4.bind(std::net::SocketAddr::from((
+        std::net::Ipv4Addr::LOCALHOST,
+        0,
+    )))
+    .ok()?;
+    let port = v4.local_addr().ok()?.port();
+    let v6 = tokio::net::TcpSocket::new_v6().ok()?;
+    v6.bind(std::net::SocketAddr::from((
+        std::net::Ipv6Addr::LOCALHOST,
+        port,
+    )))
+    .ok()?;
+    let l = v6.listen(16).ok()?;
+    Some((v4, l, u64::from(port)))
+}
+
 async fn ipv6_only(ctx: &Ctx) -> Result<Verdict, Failure> {
     use_os_ports(ctx).await?;
-    let Some((_v6, port)) = bind("[::1]:0").await else {
+    let Some((_reserved, _v6, port)) = ipv6_only_listener() else {
         return Ok(Verdict::Skip(
             "cannot bind an IPv6 loopback socket here".into(),
         ));
