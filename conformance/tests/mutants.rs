@@ -631,6 +631,20 @@ fn specs() -> Vec<Spec> {
                 }
             },
         ),
+        on(
+            "containers sorted by name",
+            "default",
+            "property/container-list",
+            |_, p, r| {
+                if path_is(p, "/api/v0/containers") && r.status == StatusCode::OK {
+                    let mut v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+                    if let Some(a) = v["containers"].as_array_mut() {
+                        a.sort_by(|x, y| x["name"].as_str().cmp(&y["name"].as_str()));
+                    }
+                    r.body = agent_sim::gojson::to_vec(&v);
+                }
+            },
+        ),
     ]
 }
 

@@ -61,6 +61,20 @@ pub fn cases() -> Vec<Case> {
             },
         ),
         Case::steps(
+            "property/container-list",
+            Tier::Controlled,
+            "GET /api/v0/containers",
+            |ctx| async move {
+                run(
+                    ctx,
+                    "container-list",
+                    containers_strategy(),
+                    |ctx, input| Box::pin(check_containers(ctx, input)),
+                )
+                .await
+            },
+        ),
+        Case::steps(
             "property/containers-gating",
             Tier::Controlled,
             "ANY /api/v0/containers",
@@ -496,6 +510,72 @@ async fn check_file(ctx: Arc<Ctx>, input: FileInput) -> Result<(), String> {
         return Err(format!(
             "after editing {search:?} the file is {:?} (want {want:?})",
             String::from_utf8_lossy(&got)
+        ));
+    }
+    Ok(())
+}
+
+/// A set of plain (non-devcontainer) containers as the lister returns them.
+#[derive(Debug, Clone)]
+pub struct ContainersInput {
+    pub containers: Vec<Value>,
+}
+
+impl PropInput for ContainersInput {
+    fn scenario(&self) -> Value {
+        json!({
+            "name": "property-container-list",
+            "devcontainers": {"enabled": true, "containers": self.containers},
+        })
+    }
+}
+
+fn container() -> impl Strategy<Value = Value> {
+    (
+        "[0-9a-f]{12}",
+        "[a-z][a-z0-9_-]{0,10}",
+        prop::sample::select(vec!["busybox:latest", "postgres:16", "a<b>&c"]),
+        any::<bool>(),
+        0u32..60,
+        prop::collection::btree_map("[a-z.]{1,8}", "[ -~]{0,8}", 0..3),
+        prop::option::of((1u16..65535, 1u16..65535)),
+    )
+        .prop_map(|(id, name, image, running, sec, labels, port)| {
+            let ports: Vec<Value> = port
+                .map(|(p, h)| json!({"port": p, "network": "tcp", "host_ip": "0.0.0.0", "host_port": h}))
+                .into_iter()
+                .collect();
+            json!({
+                "created_at": format!("2026-05-30T08:00:{sec:02}Z"),
+                "id": id,
+                "name": name,
+                "image": image,
+                "labels": labels,
+                "running": running,
+                "ports": ports,
+                "status": if running { "running" } else { "exited" },
+                "volumes": {},
+            })
+        })
+}
+
+fn containers_strategy() -> impl Strategy<Value = ContainersInput> {
+    prop::collection::vec(container(), 0..5).prop_map(|containers| ContainersInput { containers })
+}
+
+async fn check_containers(ctx: Arc<Ctx>, input: ContainersInput) -> Result<(), String> {
+    let req = Request::get("/api/v0/containers");
+    let resp = ctx.send(&req).await.map_err(|f| f.reason)?;
+    if resp.status != 200 {
+        return Err(format!("status {} (want 200)", resp.status));
+    }
+    let v = go_encoded(&resp.body)?;
+    let want = Value::Array(input.containers.clone());
+    // Compared as text: field order (Go struct order) and sorted label keys matter.
+    if serde_json::to_string(&v["containers"]).ok() != serde_json::to_string(&want).ok() {
+        return Err(format!(
+            "containers {} (want the lister's list in its order: {want})",
+            v["containers"]
         ));
     }
     Ok(())
