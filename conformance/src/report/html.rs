@@ -123,3 +123,57 @@ pub fn render(report: &Report) -> String {
     s.push_str("</body></html>\n");
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::{Failure, Tier};
+    use crate::runner::{CaseResult, Report};
+    use std::time::Duration;
+
+    fn result(name: &str, route: &str, outcome: Outcome) -> CaseResult {
+        CaseResult {
+            name: name.into(),
+            tier: Tier::BlackBox,
+            route: route.into(),
+            outcome,
+            duration: Duration::from_millis(1),
+            unexpected_pass: false,
+        }
+    }
+
+    #[test]
+    fn failures_first_coverage_and_escaping() {
+        let mut f = Failure::new("body <differs>").with_diff("a\n", "b\n");
+        f.curl = Some("curl 'http://h/'".into());
+        let report = Report {
+            target: "http://h".into(),
+            control: None,
+            tiers: vec![Tier::BlackBox],
+            seed: 3,
+            snapshot_version: "1-snapshots-x".into(),
+            duration: Duration::from_secs(1),
+            results: vec![
+                result("ok/one", "GET /", Outcome::Passed),
+                result("bad/two", "GET /x", Outcome::Failed(f)),
+                result("skip/three", "GET /", Outcome::Skipped("why".into())),
+            ],
+        };
+        let html = render(&report);
+        let bad = html.find("<a href=\"#bad/two\">").unwrap();
+        let ok = html.find("<a href=\"#ok/one\">").unwrap();
+        assert!(bad < ok, "failures come first");
+        assert!(html.contains(
+            "<tr class=\"failed\"><td><code>GET /x</code></td><td>0</td><td>1</td><td>0</td></tr>"
+        ));
+        assert!(html.contains(
+            "<tr class=\"passed\"><td><code>GET /</code></td><td>1</td><td>0</td><td>1</td></tr>"
+        ));
+        assert!(
+            html.contains("body &lt;differs&gt;") && html.contains("curl &#39;")
+                || html.contains("curl 'http://h/'")
+        );
+        assert!(html.contains("seed 3") && html.contains("1-snapshots-x"));
+        assert!(!html.contains("<script") && !html.contains("http-equiv"));
+    }
+}

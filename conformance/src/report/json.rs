@@ -83,3 +83,56 @@ pub fn build(report: &Report) -> JsonReport<'_> {
 pub fn render(report: &Report) -> String {
     serde_json::to_string_pretty(&build(report)).unwrap_or_default() + "\n"
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::case::{Failure, Tier};
+    use crate::runner::{CaseResult, Outcome, Report};
+    use std::time::Duration;
+
+    #[test]
+    fn schema_v1_keys() {
+        let report = Report {
+            target: "http://h".into(),
+            control: Some("http://h".into()),
+            tiers: vec![Tier::BlackBox, Tier::Controlled],
+            seed: 3,
+            snapshot_version: "v".into(),
+            duration: Duration::from_millis(1500),
+            results: vec![CaseResult {
+                name: "a".into(),
+                tier: Tier::Controlled,
+                route: "GET /".into(),
+                outcome: Outcome::Failed(Failure::new("r")),
+                duration: Duration::from_micros(1234),
+                unexpected_pass: false,
+            }],
+        };
+        let v: serde_json::Value = serde_json::from_str(&super::render(&report)).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "schema",
+                "target",
+                "control",
+                "tiers",
+                "seed",
+                "snapshot_version",
+                "duration_ms",
+                "summary",
+                "cases"
+            ]
+        );
+        assert_eq!(v["schema"], "agent-conformance/report/v1");
+        assert_eq!(v["tiers"], serde_json::json!(["black-box", "controlled"]));
+        assert_eq!(
+            v["summary"],
+            serde_json::json!({"passed": 0, "failed": 1, "skipped": 0, "expected_failures": 0})
+        );
+        assert_eq!(
+            v["cases"][0],
+            serde_json::json!({"name": "a", "tier": "controlled", "route": "GET /", "result": "failed", "duration_ms": 1.234, "failure": {"reason": "r"}, "listed_as_expected_failure_but_passed": false})
+        );
+    }
+}
