@@ -10,7 +10,13 @@ const MIB: usize = 1024 * 1024;
 
 fn data(len: usize) -> Vec<u8> {
     (0..len)
-        .map(|i| if i % 80 == 79 { b'\n' } else { b'a' + (i % 26) as u8 })
+        .map(|i| {
+            if i % 80 == 79 {
+                b'\n'
+            } else {
+                b'a' + (i % 26) as u8
+            }
+        })
         .collect()
 }
 

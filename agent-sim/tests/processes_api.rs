@@ -13,7 +13,9 @@ use std::time::Duration;
 #[tokio::test]
 async fn start_foreground_and_background() {
     let a = Agent::exec();
-    let r = a.post("/api/v0/processes/start", r#"{"command":"echo hello"}"#).await;
+    let r = a
+        .post("/api/v0/processes/start", r#"{"command":"echo hello"}"#)
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.headers["content-type"], "application/json; charset=utf-8");
     let text = r.text();
@@ -107,7 +109,10 @@ async fn start_custom_env_and_env_hook() {
     let mut s = exec_scenario();
     s.manifest.environment_variables = Some(
         [
-            (format!("TEST_UPDATE_ENV_{n}"), "injected_by_hook".to_string()),
+            (
+                format!("TEST_UPDATE_ENV_{n}"),
+                "injected_by_hook".to_string(),
+            ),
             (format!("TEST_OVERRIDE_{n}"), "from_hook".to_string()),
         ]
         .into(),
@@ -125,7 +130,10 @@ async fn start_custom_env_and_env_hook() {
 
     let id = a.start(&format!("printenv TEST_UPDATE_ENV_{n}")).await;
     let out = a.wait_exit(&id).await.json();
-    assert_eq!((out["exit_code"].clone(), out["output"].clone()), (json!(0), json!("injected_by_hook\n")));
+    assert_eq!(
+        (out["exit_code"].clone(), out["output"].clone()),
+        (json!(0), json!("injected_by_hook\n"))
+    );
 
     let id = a
         .start_json(json!({
@@ -164,7 +172,10 @@ async fn start_default_workdir_rules() {
     let a = Agent::new(s);
     let id = a.start("touch marker.txt && ls marker.txt").await;
     let out = a.wait_exit(&id).await.json();
-    assert_eq!((out["exit_code"].clone(), out["output"].clone()), (json!(0), json!("marker.txt\n")));
+    assert_eq!(
+        (out["exit_code"].clone(), out["output"].clone()),
+        (json!(0), json!("marker.txt\n"))
+    );
     assert_eq!(a.list().await[0]["workdir"], dir.display().to_string());
     std::fs::remove_dir_all(&dir).unwrap();
 
@@ -209,15 +220,25 @@ async fn start_spawn_failures() {
     // A command larger than the kernel's single-argument limit.
     let huge = "x".repeat(200 * 1024);
     let r = a
-        .post("/api/v0/processes/start", &json!({ "command": huge }).to_string())
+        .post(
+            "/api/v0/processes/start",
+            &json!({ "command": huge }).to_string(),
+        )
         .await;
     let detail = format!("start process: fork/exec {sh}: argument list too long");
     assert_json_error(&r, 500, "Failed to start process.", Some(&detail));
 
     // After shutdown every start fails.
     a.state.shutdown();
-    let r = a.post("/api/v0/processes/start", r#"{"command":"true"}"#).await;
-    assert_json_error(&r, 500, "Failed to start process.", Some("manager is closed"));
+    let r = a
+        .post("/api/v0/processes/start", r#"{"command":"true"}"#)
+        .await;
+    assert_json_error(
+        &r,
+        500,
+        "Failed to start process.",
+        Some("manager is closed"),
+    );
 }
 
 // ---- List ----
@@ -246,7 +267,9 @@ async fn list_mixed_running_and_exited() {
     assert_eq!(list[1]["id"], done.as_str());
     assert_eq!(list[1]["running"], false);
     assert_eq!(list[1]["exit_code"], 0);
-    assert!(list[1]["exited_at_unix"].as_i64().unwrap() >= list[1]["started_at_unix"].as_i64().unwrap());
+    assert!(
+        list[1]["exited_at_unix"].as_i64().unwrap() >= list[1]["started_at_unix"].as_i64().unwrap()
+    );
     // Byte layout of one entry, in Go's field order.
     let raw = a.get("/api/v0/processes/list").await.text();
     let home = std::env::var("HOME").unwrap();
@@ -254,7 +277,10 @@ async fn list_mixed_running_and_exited() {
         "{{\"id\":\"{bg}\",\"command\":\"sleep 300\",\"workdir\":\"{home}\",\"background\":true,\"running\":true,\"started_at_unix\":{}}}",
         list[0]["started_at_unix"]
     );
-    assert!(raw.starts_with(&format!("{{\"processes\":[{entry},")), "{raw}");
+    assert!(
+        raw.starts_with(&format!("{{\"processes\":[{entry},")),
+        "{raw}"
+    );
     let r = a.signal(&bg, "kill").await;
     assert_eq!(r.status, 200);
 }
@@ -268,7 +294,10 @@ async fn list_sort_and_limit() {
     }
     let list = a.list().await;
     assert_eq!(list.len(), 10);
-    let times: Vec<i64> = list.iter().map(|p| p["started_at_unix"].as_i64().unwrap()).collect();
+    let times: Vec<i64> = list
+        .iter()
+        .map(|p| p["started_at_unix"].as_i64().unwrap())
+        .collect();
     assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
 }
 
@@ -314,7 +343,11 @@ async fn list_reaps_long_exited_processes() {
 }
 
 fn chat_scenario() -> Scenario {
-    Scenario::from_json("test", r#"{"processes":{"mode":"exec","chat_scoping":true}}"#).unwrap()
+    Scenario::from_json(
+        "test",
+        r#"{"processes":{"mode":"exec","chat_scoping":true}}"#,
+    )
+    .unwrap()
 }
 
 const CHAT_A: &str = "6f1c8a44-0a52-4c3f-9c1e-5b8e0d2f7a11";
@@ -330,7 +363,12 @@ async fn list_filter_by_chat_id() {
     for id in a_ids.iter().chain([&b_id]) {
         base.wait_exit(id).await;
     }
-    let mut got: Vec<String> = a.list().await.iter().map(|p| p["id"].as_str().unwrap().to_string()).collect();
+    let mut got: Vec<String> = a
+        .list()
+        .await
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect();
     got.sort();
     a_ids.sort();
     assert_eq!(got, a_ids);
@@ -338,10 +376,20 @@ async fn list_filter_by_chat_id() {
     assert_eq!(got, vec![json!(b_id)]);
     assert_eq!(base.list().await.len(), 3);
     // A fresh chat sees nothing; an unparsable header means no chat context.
-    assert!(base.as_chat(Some(&uuid::Uuid::new_v4().to_string())).list().await.is_empty());
+    assert!(base
+        .as_chat(Some(&uuid::Uuid::new_v4().to_string()))
+        .list()
+        .await
+        .is_empty());
     assert_eq!(base.as_chat(Some("not-a-uuid")).list().await.len(), 3);
     // Uppercase ids are the same chat.
-    assert_eq!(base.as_chat(Some(&CHAT_B.to_uppercase())).list().await.len(), 1);
+    assert_eq!(
+        base.as_chat(Some(&CHAT_B.to_uppercase()))
+            .list()
+            .await
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -351,7 +399,10 @@ async fn chat_id_reaches_the_process_env() {
     let id = a
         .start_json(json!({"command":"printenv CODER_CHAT_ID","env":{"CODER_CHAT_ID":"mine"}}))
         .await;
-    assert_eq!(a.wait_exit(&id).await.json()["output"], format!("{CHAT_A}\n"));
+    assert_eq!(
+        a.wait_exit(&id).await.json()["output"],
+        format!("{CHAT_A}\n")
+    );
 }
 
 #[tokio::test]
@@ -428,13 +479,17 @@ async fn output_chat_id_enforcement() {
 async fn output_wait_for_exit() {
     let a = Agent::exec();
     let id = a.start("echo hello-wait && sleep 0.1").await;
-    let r = a.get(&format!("/api/v0/processes/{id}/output?wait=true")).await;
+    let r = a
+        .get(&format!("/api/v0/processes/{id}/output?wait=true"))
+        .await;
     assert_eq!(
         r.text(),
         "{\"output\":\"hello-wait\\n\",\"running\":false,\"exit_code\":0}\n"
     );
     // WaitAlreadyExited.
-    let r = a.get(&format!("/api/v0/processes/{id}/output?wait=true")).await;
+    let r = a
+        .get(&format!("/api/v0/processes/{id}/output?wait=true"))
+        .await;
     assert_eq!(r.json()["running"], false);
     // Only exactly `true` waits.
     let id = a.start("sleep 300").await;
@@ -471,7 +526,10 @@ async fn output_concurrent_waiters() {
     let (r1, r2, ()) = tokio::join!(w1, w2, killer);
     for r in [r1, r2] {
         assert_eq!(r.status, 200);
-        assert_eq!(r.text(), "{\"output\":\"\",\"running\":false,\"exit_code\":-1}\n");
+        assert_eq!(
+            r.text(),
+            "{\"output\":\"\",\"running\":false,\"exit_code\":-1}\n"
+        );
     }
 }
 
@@ -490,7 +548,10 @@ async fn signal_kill_and_terminate_running() {
             None,
         );
         let out = a.wait_exit(&id).await;
-        assert_eq!(out.text(), "{\"output\":\"\",\"running\":false,\"exit_code\":-1}\n");
+        assert_eq!(
+            out.text(),
+            "{\"output\":\"\",\"running\":false,\"exit_code\":-1}\n"
+        );
     }
 }
 
@@ -501,8 +562,18 @@ async fn signal_errors_in_order() {
     assert_json_error(&r, 404, "Process \"nonexistent-id-12345\" not found.", None);
     // The body is checked before the id.
     let path = "/api/v0/processes/nonexistent-id-12345/signal";
-    assert_json_error(&a.post(path, "").await, 400, "Request body must be valid JSON.", Some("EOF"));
-    assert_json_error(&a.post(path, r#"{"signal":""}"#).await, 400, "Signal is required.", None);
+    assert_json_error(
+        &a.post(path, "").await,
+        400,
+        "Request body must be valid JSON.",
+        Some("EOF"),
+    );
+    assert_json_error(
+        &a.post(path, r#"{"signal":""}"#).await,
+        400,
+        "Signal is required.",
+        None,
+    );
     assert_json_error(&a.post(path, "{}").await, 400, "Signal is required.", None);
     assert_json_error(
         &a.post(path, r#"{"signal":"SIGFOO"}"#).await,
@@ -534,7 +605,11 @@ async fn signal_errors_in_order() {
     // EmptySignal on a running process.
     let id = a.start("sleep 300").await;
     assert_json_error(
-        &a.post(&format!("/api/v0/processes/{id}/signal"), r#"{"signal":""}"#).await,
+        &a.post(
+            &format!("/api/v0/processes/{id}/signal"),
+            r#"{"signal":""}"#,
+        )
+        .await,
         400,
         "Signal is required.",
         None,
@@ -613,7 +688,9 @@ async fn lifecycle_every_exit_code_round_trips() {
         ids.push((code, a.start(&format!("exit {code}")).await));
     }
     for (code, id) in ids {
-        let r = a.get(&format!("/api/v0/processes/{id}/output?wait=true")).await;
+        let r = a
+            .get(&format!("/api/v0/processes/{id}/output?wait=true"))
+            .await;
         assert_eq!(
             r.text(),
             format!("{{\"output\":\"\",\"running\":false,\"exit_code\":{code}}}\n")
@@ -637,10 +714,14 @@ async fn lifecycle_output_exceeds_buffer() {
     let id = a
         .start(r#"for i in $(seq 1 1155); do echo "line-$i-padding-to-make-this-longer-than-fifty-characters-total"; done"#)
         .await;
-    let r = a.get(&format!("/api/v0/processes/{id}/output?wait=true")).await;
+    let r = a
+        .get(&format!("/api/v0/processes/{id}/output?wait=true"))
+        .await;
     let mut all = String::new();
     for i in 1..=1155 {
-        all.push_str(&format!("line-{i}-padding-to-make-this-longer-than-fifty-characters-total\n"));
+        all.push_str(&format!(
+            "line-{i}-padding-to-make-this-longer-than-fifty-characters-total\n"
+        ));
     }
     let text = format!(
         "{}\n\n... [omitted 42355 bytes] ...\n\n{}",
@@ -672,7 +753,9 @@ async fn lifecycle_stderr_captured() {
 #[tokio::test]
 async fn output_bytes_are_go_encoded() {
     let a = Agent::exec();
-    let id = a.start(r"printf '<a&b> \342\200\250 \377\342\202 \303\251'").await;
+    let id = a
+        .start(r"printf '<a&b> \342\200\250 \377\342\202 \303\251'")
+        .await;
     assert_eq!(
         a.wait_exit(&id).await.text(),
         "{\"output\":\"\\u003ca\\u0026b\\u003e \\u2028 \\ufffd\\ufffd\\ufffd é\",\"running\":false,\"exit_code\":0}\n"
@@ -686,9 +769,15 @@ async fn wait_delay_when_a_descendant_holds_the_pipe() {
     let id = a.start("echo before; sleep 30 & echo $!").await;
     tokio::time::sleep(Duration::from_millis(1000)).await;
     assert_eq!(a.output(&id).await.json()["running"], true);
-    let out = a.get(&format!("/api/v0/processes/{id}/output?wait=true")).await.json();
+    let out = a
+        .get(&format!("/api/v0/processes/{id}/output?wait=true"))
+        .await
+        .json();
     let took = started.elapsed();
-    assert!(took >= Duration::from_millis(4900) && took < Duration::from_secs(8), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(4900) && took < Duration::from_secs(8),
+        "{took:?}"
+    );
     assert_eq!(out["exit_code"], -1);
     let text = out["output"].as_str().unwrap().to_string();
     assert!(text.starts_with("before\n"));
@@ -704,7 +793,12 @@ async fn wait_delay_when_a_descendant_holds_the_pipe() {
 #[tokio::test]
 async fn routing_follows_chi() {
     let a = Agent::exec();
-    for path in ["/api/v0/processes", "/api/v0/processes/", "/api/v0/processes/x", "/api/v0/processes/x/y"] {
+    for path in [
+        "/api/v0/processes",
+        "/api/v0/processes/",
+        "/api/v0/processes/x",
+        "/api/v0/processes/x/y",
+    ] {
         let r = a.get(path).await;
         assert_eq!(r.status, 404, "{path}");
         assert_eq!(r.text(), "404 page not found\n");

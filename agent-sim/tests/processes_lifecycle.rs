@@ -137,7 +137,10 @@ async fn exec_mode_refuses_non_loopback_addresses() {
         .await
         .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("0.0.0.0:0") && text.contains("--allow-remote-exec"), "{text}");
+    assert!(
+        text.contains("0.0.0.0:0") && text.contains("--allow-remote-exec"),
+        "{text}"
+    );
     // Scripted mode, loopback, or the explicit opt-in are fine.
     let scripted = Scenario::from_json("t", r#"{"processes":{"mode":"scripted"}}"#).unwrap();
     assert!(agent_sim::check_exec_exposure(&scripted, addr, false).is_ok());

@@ -22,7 +22,9 @@ async fn one_gib_of_output_keeps_memory_bounded() {
     let id = a.start("echo warm").await;
     a.wait_exit(&id).await;
     let before = rss_kib();
-    let id = a.start("head -c 1073741824 /dev/zero | tr '\\0' 'x'; echo; echo end").await;
+    let id = a
+        .start("head -c 1073741824 /dev/zero | tr '\\0' 'x'; echo; echo end")
+        .await;
     let r = a
         .get(&format!("/api/v0/processes/{id}/output?wait=true"))
         .await;
@@ -31,9 +33,14 @@ async fn one_gib_of_output_keeps_memory_bounded() {
     assert_eq!(v["exit_code"], 0);
     assert_eq!(v["truncated"]["original_bytes"], 1_073_741_824u64 + 5);
     assert_eq!(v["truncated"]["omitted_bytes"], 1_073_741_829u64 - 32768);
-    assert!(v["output"].as_str().unwrap().ends_with(" ... [truncated]\nend\n"));
+    assert!(v["output"]
+        .as_str()
+        .unwrap()
+        .ends_with(" ... [truncated]\nend\n"));
     let grown = after.saturating_sub(before);
     eprintln!("RSS before {before} KiB, after {after} KiB, grown {grown} KiB");
-    assert!(grown < 16 * 1024, "RSS grew by {grown} KiB while streaming 1 GiB");
+    assert!(
+        grown < 16 * 1024,
+        "RSS grew by {grown} KiB while streaming 1 GiB"
+    );
 }
-

@@ -8,7 +8,10 @@ use processes_common::*;
 use std::time::{Duration, Instant};
 
 fn fixture() -> Scenario {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/processes-scripted.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/processes-scripted.json"
+    );
     Scenario::from_file(path).unwrap()
 }
 
@@ -51,13 +54,18 @@ async fn fixture_responses_snapshot() {
         ("unmatched", "npm run build --watch"),
     ] {
         let id = a.start(command).await;
-        let r = a.get(&format!("/api/v0/processes/{id}/output?wait=true")).await;
+        let r = a
+            .get(&format!("/api/v0/processes/{id}/output?wait=true"))
+            .await;
         assert_eq!(r.status, 200);
         insta::assert_snapshot!(format!("scripted_output_{name}"), r.text());
         ids.push((id, name));
     }
     let sleeping = a.start("sleep 300").await;
-    insta::assert_snapshot!("scripted_output_sleep_running", a.output(&sleeping).await.text());
+    insta::assert_snapshot!(
+        "scripted_output_sleep_running",
+        a.output(&sleeping).await.text()
+    );
     let signal = a.signal(&sleeping, "terminate").await;
     insta::assert_snapshot!(
         "scripted_signal_terminate",
@@ -83,9 +91,14 @@ async fn chunks_arrive_over_time() {
     let mid = a.output(&id).await.json();
     assert_eq!(mid["running"], true);
     assert_eq!(mid["output"], "go test ./...\nok  \tcoder/agent\t0.412s\n");
-    let done = a.get(&format!("/api/v0/processes/{id}/output?wait=true")).await;
+    let done = a
+        .get(&format!("/api/v0/processes/{id}/output?wait=true"))
+        .await;
     let took = started.elapsed();
-    assert!(took >= Duration::from_millis(300) && took < Duration::from_secs(3), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
     assert_eq!(
         done.text(),
         "{\"output\":\"go test ./...\\nok  \\tcoder/agent\\t0.412s\\nok  \\tcoder/agent/agentproc\\t1.087s\\n\",\"running\":false,\"exit_code\":0}\n"
@@ -126,8 +139,12 @@ async fn scripted_and_exec_look_the_same_on_the_wire() {
     for command in ["echo hi; exit 3", "no-such-command-xyz --flag", "   "] {
         let e = exec.start(command).await;
         let s = script.start(command).await;
-        let eo = exec.get(&format!("/api/v0/processes/{e}/output?wait=true")).await;
-        let so = script.get(&format!("/api/v0/processes/{s}/output?wait=true")).await;
+        let eo = exec
+            .get(&format!("/api/v0/processes/{e}/output?wait=true"))
+            .await;
+        let so = script
+            .get(&format!("/api/v0/processes/{s}/output?wait=true"))
+            .await;
         assert_eq!(eo.text(), so.text(), "{command}");
         assert_eq!(eo.headers["content-type"], so.headers["content-type"]);
         let el = exec.list().await;
@@ -159,7 +176,8 @@ async fn scripted_errors_match_exec() {
     assert_eq!(a.list().await.len(), 0);
     a.state.shutdown();
     assert_json_error(
-        &a.post("/api/v0/processes/start", r#"{"command":"echo hello"}"#).await,
+        &a.post("/api/v0/processes/start", r#"{"command":"echo hello"}"#)
+            .await,
         500,
         "Failed to start process.",
         Some("manager is closed"),

@@ -17,7 +17,10 @@ async fn thousands_of_concurrent_starts() {
         let agent = a.as_chat(None);
         tasks.push(tokio::spawn(async move {
             let r = agent
-                .post("/api/v0/processes/start", &format!("{{\"command\":\"exit {}\"}}", i % 256))
+                .post(
+                    "/api/v0/processes/start",
+                    &format!("{{\"command\":\"exit {}\"}}", i % 256),
+                )
                 .await;
             (r.status.as_u16(), r.text())
         }));
@@ -28,7 +31,12 @@ async fn thousands_of_concurrent_starts() {
         match status {
             200 => ok += 1,
             // Only an OS limit may refuse a start, and then with the agent's answer.
-            500 => assert!(text.starts_with("{\"message\":\"Failed to start process.\",\"detail\":\"start process: "), "{text}"),
+            500 => assert!(
+                text.starts_with(
+                    "{\"message\":\"Failed to start process.\",\"detail\":\"start process: "
+                ),
+                "{text}"
+            ),
             s => panic!("unexpected {s}: {text}"),
         }
     }
@@ -40,7 +48,10 @@ async fn thousands_of_concurrent_starts() {
         if list.iter().all(|p| p["running"] == false) {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "processes did not finish");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "processes did not finish"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(a.state.processes().live_groups().len() < 50);

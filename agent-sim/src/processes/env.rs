@@ -13,7 +13,10 @@ pub fn dedup(entries: Vec<String>) -> Vec<String> {
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     let mut out: Vec<String> = Vec::with_capacity(entries.len());
     for kv in entries {
-        let key = kv.split_once('=').map_or(kv.as_str(), |(k, _)| k).to_string();
+        let key = kv
+            .split_once('=')
+            .map_or(kv.as_str(), |(k, _)| k)
+            .to_string();
         match index.get(&key) {
             Some(&i) => out[i] = kv,
             None => {
@@ -63,7 +66,7 @@ pub fn expand(s: &str, get: impl Fn(&str) -> String) -> String {
                     .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
                     .count();
                 if n == 0 {
-                    // A lone `$` followed by something else is kept as is... Go drops the `$`.
+                    // `$` not followed by a name: kept as is.
                     ("", 0)
                 } else {
                     (&rest[..n], n)
@@ -72,7 +75,6 @@ pub fn expand(s: &str, get: impl Fn(&str) -> String) -> String {
             if !name.is_empty() {
                 out.push_str(&get(name));
             } else if width == 0 {
-                // Go: `$` not followed by a name is written out unchanged.
                 out.push('$');
             }
             i += 1 + width;
@@ -200,7 +202,9 @@ mod tests {
         assert_eq!(lookup(&env, "CODER_CHAT_ID"), Some("chat-1"));
         assert_eq!(lookup(&env, "FROM_MANIFEST"), Some("m-true"));
         assert_eq!(lookup(&env, "CODER_WORKSPACE_AGENT_NAME"), Some("main"));
-        assert!(lookup(&env, "PATH").unwrap().contains("coder-script-data/bin:"));
+        assert!(lookup(&env, "PATH")
+            .unwrap()
+            .contains("coder-script-data/bin:"));
         assert_eq!(env.iter().filter(|e| e.starts_with("CODER=")).count(), 1);
     }
 

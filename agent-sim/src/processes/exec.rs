@@ -37,12 +37,19 @@ pub fn errno_text(errno: i32) -> String {
 }
 
 fn last_errno() -> i32 {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
+    std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EIO)
 }
 
 /// Go's `exec.LookPath("sh")` against the simulator's own `PATH`.
 pub fn look_path(name: &str) -> Result<String, String> {
-    let not_found = || format!("exec: {}: executable file not found in $PATH", super::gostr::quote(name));
+    let not_found = || {
+        format!(
+            "exec: {}: executable file not found in $PATH",
+            super::gostr::quote(name)
+        )
+    };
     let path = std::env::var("PATH").map_err(|_| not_found())?;
     for dir in path.split(':') {
         let dir = if dir.is_empty() { "." } else { dir };
@@ -118,8 +125,8 @@ fn spawn_inner(command: &str, workdir: &str, env: &[String]) -> Result<Spawned, 
         .id()
         .and_then(|p| i32::try_from(p).ok())
         .ok_or_else(|| "wait: no child processes".to_string())?;
-    let reader = tokio::net::unix::pipe::Receiver::from_owned_fd(read)
-        .map_err(|e| format!("pipe: {e}"))?;
+    let reader =
+        tokio::net::unix::pipe::Receiver::from_owned_fd(read).map_err(|e| format!("pipe: {e}"))?;
     Ok(Spawned { pid, child, reader })
 }
 

@@ -49,7 +49,10 @@ fn unexpected_eof() -> DecodeError {
 }
 
 fn invalid(c: u8, context: &str) -> DecodeError {
-    DecodeError(format!("invalid character {} {context}", quote_byte_char(c)))
+    DecodeError(format!(
+        "invalid character {} {context}",
+        quote_byte_char(c)
+    ))
 }
 
 impl Parser<'_> {
@@ -426,12 +429,30 @@ mod tests {
             err("{\"a\":1 x"),
             "invalid character 'x' after object key:value pair"
         );
-        assert_eq!(err("{\"a\":[1 2]}"), "invalid character '2' after array element");
-        assert_eq!(err("x"), "invalid character 'x' looking for beginning of value");
-        assert_eq!(err("{\"a\":tru}"), "invalid character '}' in literal true (expecting 'e')");
-        assert_eq!(err("{\"a\":\"\n\"}"), "invalid character '\\n' in string literal");
-        assert_eq!(err("{\"a\":\"\\x\"}"), "invalid character 'x' in string escape code");
-        assert_eq!(err("{\"a\":-x}"), "invalid character 'x' in numeric literal");
+        assert_eq!(
+            err("{\"a\":[1 2]}"),
+            "invalid character '2' after array element"
+        );
+        assert_eq!(
+            err("x"),
+            "invalid character 'x' looking for beginning of value"
+        );
+        assert_eq!(
+            err("{\"a\":tru}"),
+            "invalid character '}' in literal true (expecting 'e')"
+        );
+        assert_eq!(
+            err("{\"a\":\"\n\"}"),
+            "invalid character '\\n' in string literal"
+        );
+        assert_eq!(
+            err("{\"a\":\"\\x\"}"),
+            "invalid character 'x' in string escape code"
+        );
+        assert_eq!(
+            err("{\"a\":-x}"),
+            "invalid character 'x' in numeric literal"
+        );
         assert_eq!(
             err("{\"a\":1.x}"),
             "invalid character 'x' after decimal point in numeric literal"

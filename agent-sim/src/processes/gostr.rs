@@ -218,7 +218,10 @@ mod tests {
     #[test]
     fn json_string_matches_go() {
         let mut out = Vec::new();
-        json_string(b"<a&b>\"\\\n\x01\x7f\xe2\x80\xa8\xff\xe2\x82 \xc3\xa9", &mut out);
+        json_string(
+            b"<a&b>\"\\\n\x01\x7f\xe2\x80\xa8\xff\xe2\x82 \xc3\xa9",
+            &mut out,
+        );
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "\"\\u003ca\\u0026b\\u003e\\\"\\\\\\n\\u0001\x7f\\u2028\\ufffd\\ufffd\\ufffd é\""

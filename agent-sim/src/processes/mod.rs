@@ -269,10 +269,7 @@ impl ProcessManager {
     pub fn reset(&self, _scenario: &Scenario) {
         let (procs, groups) = {
             let mut t = self.shared.table();
-            (
-                std::mem::take(&mut t.procs),
-                std::mem::take(&mut t.groups),
-            )
+            (std::mem::take(&mut t.procs), std::mem::take(&mut t.groups))
         };
         kill_all(procs.values(), &groups);
     }
@@ -283,7 +280,10 @@ impl ProcessManager {
         let (procs, groups) = {
             let mut t = self.shared.table();
             t.closed = true;
-            (t.procs.values().cloned().collect::<Vec<_>>(), t.groups.clone())
+            (
+                t.procs.values().cloned().collect::<Vec<_>>(),
+                t.groups.clone(),
+            )
         };
         kill_all(procs.iter(), &groups);
     }
@@ -293,9 +293,11 @@ impl ProcessManager {
         self.shared.clock_offset.fetch_add(secs, Ordering::Relaxed);
     }
 
-    /// The process groups that may still have members (exec mode).
+    /// The process groups that still have members (exec mode).
     pub fn live_groups(&self) -> Vec<i32> {
-        self.shared.table().groups.iter().copied().collect()
+        let mut t = self.shared.table();
+        t.groups.retain(|g| exec::group_alive(*g));
+        t.groups.iter().copied().collect()
     }
 
     /// Starts a process as the scenario's mode says; returns its id.
@@ -335,15 +337,10 @@ impl ProcessManager {
                     t.groups.insert(pgid);
                     proc
                 };
-                tokio::spawn(exec::supervise(
-                    Arc::downgrade(&self.shared),
-                    proc,
-                    spawned,
-                ));
+                tokio::spawn(exec::supervise(Arc::downgrade(&self.shared), proc, spawned));
             }
             ProcessMode::Scripted => {
-                let workdir =
-                    env::scripted_workdir(&req.workdir, &scenario.manifest.directory);
+                let workdir = env::scripted_workdir(&req.workdir, &scenario.manifest.directory);
                 let plan = scripted::plan_for(&scenario.processes, &req.command);
                 let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
                 let started = self.shared.now_unix();
@@ -363,12 +360,7 @@ impl ProcessManager {
                     )
                 };
                 proc.buf.write(plan.initial_output.as_bytes());
-                tokio::spawn(scripted::run(
-                    Arc::downgrade(&self.shared),
-                    proc,
-                    plan,
-                    rx,
-                ));
+                tokio::spawn(scripted::run(Arc::downgrade(&self.shared), proc, plan, rx));
             }
         }
         Ok(id)
@@ -417,8 +409,12 @@ impl ProcessManager {
             let mut t = self.shared.table();
             t.procs.retain(|_, p| {
                 let st = p.status();
-                st.running || st.exited_at_unix.is_none_or(|at| now - at <= REAP_AGE_SECS)
+                st.running
+                    || st
+                        .exited_at_unix
+                        .map_or(true, |at| now - at <= REAP_AGE_SECS)
             });
+            t.groups.retain(|g| exec::group_alive(*g));
             t.procs.values().cloned().collect()
         };
         if let Some(chat) = chat_id {
@@ -447,9 +443,9 @@ impl ProcessManager {
             Backend::Scripted { signals } => {
                 // The task is gone only once the process has exited, which the check above
                 // saw as running: the same race the agent reports as `no such process`.
-                signals
-                    .send(sig)
-                    .map_err(|_| SignalError::Os(format!("{} process: no such process", sig.name())))
+                signals.send(sig).map_err(|_| {
+                    SignalError::Os(format!("{} process: no such process", sig.name()))
+                })
             }
         }
     }

@@ -24,9 +24,7 @@ pub struct Plan {
 /// What dash prints for a command it cannot find (`sh -c "foo bar"` → `sh: 1: foo: not found`).
 /// A command of only blanks runs nothing and exits 0.
 pub fn not_found(command: &str) -> Plan {
-    let word = command
-        .split([' ', '\t', '\n'])
-        .find(|w| !w.is_empty());
+    let word = command.split([' ', '\t', '\n']).find(|w| !w.is_empty());
     match word {
         Some(w) => Plan {
             initial_output: format!("sh: 1: {w}: not found\n"),

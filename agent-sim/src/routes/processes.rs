@@ -4,9 +4,7 @@
 
 use crate::processes::godecode::{DecodeError, FieldType, StructDecoder};
 use crate::processes::gostr::{json_string, quote};
-use crate::processes::{
-    ProcessInfo, Signal, SignalError, Snapshot, StartRequest, MAX_WAIT,
-};
+use crate::processes::{ProcessInfo, Signal, SignalError, Snapshot, StartRequest, MAX_WAIT};
 use crate::response::{self, JSON_CONTENT_TYPE};
 use crate::router::{PathParams, Routes};
 use crate::scenario::Scenario;
@@ -275,11 +273,23 @@ mod tests {
 
     #[test]
     fn wait_query_follows_go() {
-        assert_eq!(query_get(Some("wait=true"), "wait").as_deref(), Some("true"));
-        assert_eq!(query_get(Some("x=1&wait=true&wait=false"), "wait").as_deref(), Some("true"));
-        assert_eq!(query_get(Some("wait=tr%75e"), "wait").as_deref(), Some("true"));
+        assert_eq!(
+            query_get(Some("wait=true"), "wait").as_deref(),
+            Some("true")
+        );
+        assert_eq!(
+            query_get(Some("x=1&wait=true&wait=false"), "wait").as_deref(),
+            Some("true")
+        );
+        assert_eq!(
+            query_get(Some("wait=tr%75e"), "wait").as_deref(),
+            Some("true")
+        );
         assert_eq!(query_get(Some("wait=true;x=1"), "wait"), None);
-        assert_eq!(query_get(Some("wait=%zz&wait=true"), "wait").as_deref(), Some("true"));
+        assert_eq!(
+            query_get(Some("wait=%zz&wait=true"), "wait").as_deref(),
+            Some("true")
+        );
         assert_eq!(query_get(None, "wait"), None);
     }
 }

@@ -151,7 +151,10 @@ mod tests {
                 "processes.scripts[0].chunks[1].after_ms",
             ),
             (r#"{"processes":{"mode":"fork"}}"#, "processes.mode"),
-            (r#"{"processes":{"scripts":[{"output":"x"}]}}"#, "processes.scripts[0]"),
+            (
+                r#"{"processes":{"scripts":[{"output":"x"}]}}"#,
+                "processes.scripts[0]",
+            ),
         ];
         for (json, path) in cases {
             let err = Scenario::from_json("t", json).unwrap_err();

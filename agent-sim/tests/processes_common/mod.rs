@@ -76,10 +76,19 @@ impl Agent {
         let req = req
             .body(body.map_or_else(Body::empty, |b| Body::from(b.to_vec())))
             .unwrap();
-        let resp = agent_sim::router(self.state.clone()).oneshot(req).await.unwrap();
+        let resp = agent_sim::router(self.state.clone())
+            .oneshot(req)
+            .await
+            .unwrap();
         let status = resp.status();
         let headers = resp.headers().clone();
-        let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
         Resp {
             status,
             headers,
@@ -109,7 +118,8 @@ impl Agent {
     }
 
     pub async fn start(&self, command: &str) -> String {
-        self.start_json(serde_json::json!({ "command": command })).await
+        self.start_json(serde_json::json!({ "command": command }))
+            .await
     }
 
     pub async fn output(&self, id: &str) -> Resp {

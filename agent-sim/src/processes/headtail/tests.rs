@@ -61,7 +61,11 @@ fn small_output() {
 #[test]
 fn exactly_head_size() {
     let b = HeadTailBuffer::new();
-    let input = format!("{}{}", rep(&format!("{}\n", rep("x", 79)), 204), rep("y", 64));
+    let input = format!(
+        "{}{}",
+        rep(&format!("{}\n", rep("x", 79)), 204),
+        rep("y", 64)
+    );
     assert_eq!(input.len(), 16384);
     assert_eq!(b.write(input.as_bytes()), 16384);
     assert_eq!(text(&b), input);
@@ -125,7 +129,10 @@ fn long_line_truncation() {
     let b = HeadTailBuffer::new();
     b.write(format!("{}\n", rep("m", 2548)).as_bytes());
     let out = text(&b);
-    assert_eq!(out, format!("{}{}\n", rep("m", 2032), LINE_TRUNCATION_SUFFIX));
+    assert_eq!(
+        out,
+        format!("{}{}\n", rep("m", 2032), LINE_TRUNCATION_SUFFIX)
+    );
     assert_eq!(out.len(), 2049);
     let trimmed = out.trim_end_matches('\n');
     assert_eq!(trimmed.lines().count(), 1);
@@ -218,7 +225,7 @@ fn reset() {
     let b = HeadTailBuffer::new();
     b.write(b"some data");
     b.close();
-    assert!(b.len() > 0);
+    assert!(!b.is_empty());
     b.reset();
     assert_eq!(b.len(), 0);
     assert_eq!(b.total_written(), 0);
@@ -304,7 +311,13 @@ fn worked_example_1155_lines() {
 fn zero_head_never_outputs() {
     let b = HeadTailBuffer::sized(0, 10);
     b.write(b"abcdefghijkl");
-    assert_eq!(b.output(), Output { text: vec![], truncation: None });
+    assert_eq!(
+        b.output(),
+        Output {
+            text: vec![],
+            truncation: None
+        }
+    );
     assert_eq!(b.len(), 10);
 }
 
@@ -398,7 +411,11 @@ fn write_strategy() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         (0usize..=102_400, any::<u8>()).prop_map(|(n, b)| vec![b; n]),
         (0usize..=102_400, 1usize..300).prop_map(|(n, every)| (0..n)
-            .map(|i| if i % every == every - 1 { b'\n' } else { b'a' + (i % 26) as u8 })
+            .map(|i| if i % every == every - 1 {
+                b'\n'
+            } else {
+                b'a' + (i % 26) as u8
+            })
             .collect()),
         proptest::collection::vec(any::<u8>(), 0..64),
         ("[é€𝄞a\n]{0,200}", 0usize..4).prop_map(|(s, skip)| {
