@@ -79,6 +79,20 @@ async fn start_go_decoding_rules() {
         out.text(),
         "{\"output\":\"spaced\\n\",\"running\":false,\"exit_code\":0}\n"
     );
+    // Invalid UTF-8 in the body becomes U+FFFD, as Go's decoder does.
+    let r = a
+        .call(
+            http::Method::POST,
+            "/api/v0/processes/start",
+            Some(b"{\"command\":\"echo \xff\"}"),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    a.wait_exit(&id).await;
+    let list = a.list().await;
+    let info = list.iter().find(|p| p["id"] == id.as_str()).unwrap();
+    assert_eq!(info["command"], "echo \u{FFFD}");
     // A command of only spaces is accepted and runs.
     let id = a.start("   ").await;
     assert_eq!(
@@ -448,6 +462,9 @@ async fn output_nonexistent_process() {
     assert_json_error(&r, 404, "Process \"list\" not found.", None);
     let r = a.get("/api/v0/processes/a%22b%5C/output").await;
     assert_json_error(&r, 404, "Process \"a\\\"b\\\\\" not found.", None);
+    // A non-canonical escape reaches the handler still escaped (chi routes on RawPath).
+    let r = a.get("/api/v0/processes/a%2Fb/output").await;
+    assert_json_error(&r, 404, "Process \"a%2Fb\" not found.", None);
 }
 
 #[tokio::test]
