@@ -655,18 +655,20 @@ async fn signal_reaches_the_whole_group() {
 #[tokio::test]
 async fn sigterm_ignoring_command_needs_kill() {
     let a = Agent::exec();
-    // Both the shell and its child ignore SIGTERM.
+    // The shell ignores SIGTERM, and its children inherit that.
     let id = a
-        .start("trap '' TERM; sh -c \"trap '' TERM; sleep 300\"; echo after")
+        .start("trap '' TERM; echo ready; sh -c 'sleep 300'; echo after")
         .await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    while a.output(&id).await.json()["output"] != "ready\n" {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert_eq!(a.signal(&id, "terminate").await.status, 200);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(a.output(&id).await.json()["running"], true);
     assert_eq!(a.signal(&id, "kill").await.status, 200);
     assert_eq!(
         a.wait_exit(&id).await.text(),
-        "{\"output\":\"\",\"running\":false,\"exit_code\":-1}\n"
+        "{\"output\":\"ready\\n\",\"running\":false,\"exit_code\":-1}\n"
     );
 }
 
@@ -792,7 +794,7 @@ async fn wait_delay_when_a_descendant_holds_the_pipe() {
         .json();
     let took = started.elapsed();
     assert!(
-        took >= Duration::from_millis(4900) && took < Duration::from_secs(8),
+        took >= Duration::from_millis(4900) && took < Duration::from_secs(15),
         "{took:?}"
     );
     assert_eq!(out["exit_code"], -1);
