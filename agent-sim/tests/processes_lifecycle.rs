@@ -196,3 +196,18 @@ async fn a_waiting_client_that_goes_away_ends_its_wait() {
     }
     assert!(proc.running());
 }
+
+#[test]
+fn the_binary_refuses_remote_exec_and_says_why() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_agent-sim"))
+        .args(["--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--allow-remote-exec") && stderr.contains("0.0.0.0:0"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "no ready line may be printed");
+}
