@@ -2,10 +2,8 @@
 //! dropped, on `POST /__sim/reset`, and when the binary gets SIGTERM. Also the refusal to run
 //! `exec` mode on a non-loopback address without `--allow-remote-exec`.
 
-mod processes_common;
-
+use crate::support::*;
 use agent_sim::{Scenario, Sim};
-use processes_common::*;
 use std::io::{BufRead, BufReader};
 use std::time::{Duration, Instant};
 

@@ -1,10 +1,8 @@
 //! The upstream `api_test.go` cases (`processes.md` §6.2) through the real router with a real
 //! `sh`, plus the spec's error texts, routing rules and exit-code rules, byte for byte.
 
-mod processes_common;
-
+use crate::support::*;
 use agent_sim::Scenario;
-use processes_common::*;
 use serde_json::json;
 use std::time::Duration;
 

@@ -1,10 +1,8 @@
 //! `scripted` mode: the `processes-scripted` fixture's responses (snapshots), output arriving
 //! in chunks over time, signals, unmatched commands, and wire equality with `exec` mode.
 
-mod processes_common;
-
+use crate::support::*;
 use agent_sim::Scenario;
-use processes_common::*;
 use std::time::{Duration, Instant};
 
 fn fixture() -> Scenario {
@@ -44,6 +42,10 @@ fn redact_list(body: &str, ids: &[(&str, &str)]) -> String {
 
 #[tokio::test]
 async fn fixture_responses_snapshot() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../../../snapshots/agent-sim");
+    settings.set_prepend_module_to_snapshot(false);
+    let _snapshots = settings.bind_to_scope();
     let a = Agent::new(fixture());
     let mut ids = Vec::new();
     for (name, command) in [
