@@ -66,7 +66,7 @@ pub fn expand(s: &str, get: impl Fn(&str) -> String) -> String {
                     .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
                     .count();
                 if n == 0 {
-                    // A lone `$` followed by something else is kept as is... Go drops the `$`.
+                    // `$` not followed by a name: kept as is.
                     ("", 0)
                 } else {
                     (&rest[..n], n)
@@ -75,7 +75,6 @@ pub fn expand(s: &str, get: impl Fn(&str) -> String) -> String {
             if !name.is_empty() {
                 out.push_str(&get(name));
             } else if width == 0 {
-                // Go: `$` not followed by a name is written out unchanged.
                 out.push('$');
             }
             i += 1 + width;

@@ -16,7 +16,7 @@ use crate::scenario::Scenario;
 use headtail::{HeadTailBuffer, Output};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -147,6 +147,16 @@ pub struct Process {
     status: Mutex<Status>,
     buf: HeadTailBuffer,
     backend: Backend,
+    waiters: AtomicUsize,
+}
+
+/// Counts a waiter down when its wait ends or is dropped.
+struct WaiterGuard<'a>(&'a AtomicUsize);
+
+impl Drop for WaiterGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Process {
@@ -182,9 +192,17 @@ impl Process {
         self.buf.close();
     }
 
-    /// Waits until the process has exited or `limit` passes.
+    /// Waits until the process has exited or `limit` passes. Dropping the future (the client
+    /// went away) ends the wait.
     pub async fn wait_exit(&self, limit: Duration) {
+        self.waiters.fetch_add(1, Ordering::Relaxed);
+        let _guard = WaiterGuard(&self.waiters);
         let _ = tokio::time::timeout(limit, self.buf.closed()).await;
+    }
+
+    /// How many `?wait=true` requests are blocked on this process right now.
+    pub fn waiters(&self) -> usize {
+        self.waiters.load(Ordering::Relaxed)
     }
 
     /// Exit state first, then the buffer (`processes.md` §3.3 step 4).
@@ -293,9 +311,11 @@ impl ProcessManager {
         self.shared.clock_offset.fetch_add(secs, Ordering::Relaxed);
     }
 
-    /// The process groups that may still have members (exec mode).
+    /// The process groups that still have members (exec mode).
     pub fn live_groups(&self) -> Vec<i32> {
-        self.shared.table().groups.iter().copied().collect()
+        let mut t = self.shared.table();
+        t.groups.retain(|g| exec::group_alive(*g));
+        t.groups.iter().copied().collect()
     }
 
     /// Starts a process as the scenario's mode says; returns its id.
@@ -390,6 +410,7 @@ impl ProcessManager {
             }),
             buf: HeadTailBuffer::new(),
             backend,
+            waiters: AtomicUsize::new(0),
         });
         t.procs.insert(proc.id.clone(), proc.clone());
         proc
@@ -409,6 +430,7 @@ impl ProcessManager {
                 let st = p.status();
                 st.running || st.exited_at_unix.is_none_or(|at| now - at <= REAP_AGE_SECS)
             });
+            t.groups.retain(|g| exec::group_alive(*g));
             t.procs.values().cloned().collect()
         };
         if let Some(chat) = chat_id {

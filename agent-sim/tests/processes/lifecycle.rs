@@ -2,10 +2,8 @@
 //! dropped, on `POST /__sim/reset`, and when the binary gets SIGTERM. Also the refusal to run
 //! `exec` mode on a non-loopback address without `--allow-remote-exec`.
 
-mod processes_common;
-
+use crate::support::*;
 use agent_sim::{Scenario, Sim};
-use processes_common::*;
 use std::io::{BufRead, BufReader};
 use std::time::{Duration, Instant};
 
@@ -153,4 +151,61 @@ async fn exec_mode_refuses_non_loopback_addresses() {
         false
     )
     .is_err());
+}
+
+#[tokio::test]
+async fn a_waiting_client_that_goes_away_ends_its_wait() {
+    let sim = Sim::start(exec_scenario()).await.unwrap();
+    let client = reqwest::Client::new();
+    let v: serde_json::Value = client
+        .post(format!("{}/api/v0/processes/start", sim.url()))
+        .body(r#"{"command":"sleep 300"}"#)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = v["id"].as_str().unwrap().to_string();
+    let proc = sim.state().processes().get(&id).unwrap();
+    let waiting = client
+        .get(format!(
+            "{}/api/v0/processes/{id}/output?wait=true",
+            sim.url()
+        ))
+        .timeout(Duration::from_millis(300))
+        .send();
+    let probe = async {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while proc.waiters() == 0 {
+            assert!(Instant::now() < deadline, "the wait never started");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    let (res, ()) = tokio::join!(waiting, probe);
+    assert!(res.unwrap_err().is_timeout());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while proc.waiters() != 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the server kept waiting for a gone client"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(proc.running());
+}
+
+#[test]
+fn the_binary_refuses_remote_exec_and_says_why() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_agent-sim"))
+        .args(["--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--allow-remote-exec") && stderr.contains("0.0.0.0:0"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "no ready line may be printed");
 }

@@ -1,10 +1,8 @@
 //! Load and arbitrary output: thousands of concurrent starts leave the simulator answering,
 //! and any byte string printed comes back unchanged (Go-encoded) within the caps.
 
-mod processes_common;
-
+use crate::support::*;
 use agent_sim::processes::gostr::json_string;
-use processes_common::*;
 use proptest::prelude::*;
 use std::time::Duration;
 

@@ -1,8 +1,6 @@
 //! Helpers shared by the process API tests: requests through the real router, polling for
 //! exit, and a guard that kills every process group a test started.
 
-#![allow(dead_code)]
-
 use agent_sim::{AppState, Scenario};
 use axum::body::Body;
 use http::{HeaderMap, Method, Request, StatusCode};

@@ -1,0 +1,11 @@
+//! The process API (`processes.md`) through the real router: the upstream api cases with exact
+//! bodies, scripted mode and its snapshots, no orphans, remote-exec refusal, concurrency and
+//! round-trip properties. (The 1 GiB memory test has its own binary, so its RSS is its own.)
+
+#[allow(dead_code)]
+mod support;
+
+mod api;
+mod lifecycle;
+mod scripted;
+mod stress;
