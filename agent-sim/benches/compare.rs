@@ -25,7 +25,7 @@ const REQUESTS: usize = 20_000;
 /// Requests thrown away first on each target and route.
 const WARMUP: usize = 2_000;
 /// Rounds per target and route (interleaved; the best round is reported).
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 /// Upper bound on any single load phase.
 const PHASE_LIMIT: Duration = Duration::from_secs(30);
 /// Spawns of the release binary for the ready-line timing.
@@ -112,7 +112,24 @@ async fn fetch(addr: SocketAddr, path: &str) -> Answer {
     }
 }
 
-async fn bare_axum(answers: &[(&'static str, Answer)]) -> SocketAddr {
+/// Calls per route for the in-process router cost.
+const INPROC: usize = 100_000;
+
+/// Mean µs per `oneshot` call through `router`.
+async fn inproc(router: &axum::Router, path: &str) -> f64 {
+    use tower::ServiceExt;
+    let t = Instant::now();
+    for _ in 0..INPROC {
+        let req = http::Request::get(path)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let resp = router.clone().oneshot(req).await.unwrap();
+        let _ = resp.into_body().collect().await.unwrap();
+    }
+    t.elapsed().as_secs_f64() * 1e6 / INPROC as f64
+}
+
+fn bare_router(answers: &[(&'static str, Answer)]) -> axum::Router {
     let mut app = axum::Router::new();
     for (path, a) in answers {
         let a = a.clone();
@@ -129,9 +146,23 @@ async fn bare_axum(answers: &[(&'static str, Answer)]) -> SocketAddr {
             }),
         );
     }
+    app
+}
+
+async fn bare_axum(answers: &[(&'static str, Answer)]) -> SocketAddr {
+    let app = bare_router(answers);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    if std::env::var_os("COMPARE_BARE_ON_SIM_SERVER").is_some() {
+        // Diagnostic: the bare router behind agent-sim's own connection handling.
+        tokio::spawn(agent_sim::server::serve(
+            listener,
+            app,
+            std::future::pending(),
+        ));
+    } else {
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    }
     addr
 }
 
@@ -310,15 +341,31 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let report = rt.block_on(run());
+    // COMPARE_LOAD_ONLY=1: only the load phases, printed, BENCHMARKS.md left alone.
+    let load_only = std::env::var_os("COMPARE_LOAD_ONLY").is_some();
+    let report = rt.block_on(run(load_only));
     println!("{report}");
+    if load_only {
+        return;
+    }
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../BENCHMARKS.md");
     std::fs::write(path, report).unwrap();
     eprintln!("wrote {path}");
 }
 
-async fn run() -> String {
+async fn run(load_only: bool) -> String {
     let bin = env!("CARGO_BIN_EXE_agent-sim");
+    if std::env::var_os("COMPARE_PROFILE_ROUTER").is_some() {
+        // Diagnostic: only the in-process agent-sim router, for a profiler.
+        let r = agent_sim::router(agent_sim::AppState::with_journal_capacity(
+            Scenario::builtin_default(),
+            1000,
+        ));
+        for _ in 0..10 {
+            eprintln!("{:.2} µs", inproc(&r, "/").await);
+        }
+        return String::new();
+    }
     let sim = Sim::builder()
         .scenario(Scenario::builtin_default())
         .journal_capacity(1000)
@@ -384,8 +431,26 @@ async fn run() -> String {
             );
         }
     }
+    let _ = writeln!(
+        md,
+        "\nIn-process cost of the router alone (`tower::ServiceExt::oneshot`, no network, \
+         {INPROC} calls, body collected):\n\n| route | agent-sim µs/request | bare axum µs/request |\n|---|---:|---:|"
+    );
+    let sim_router = agent_sim::router(agent_sim::AppState::with_journal_capacity(
+        Scenario::builtin_default(),
+        1000,
+    ));
+    let bare_router = bare_router(&answers);
+    for &(path, _) in &answers {
+        let a = inproc(&sim_router, path).await;
+        let b = inproc(&bare_router, path).await;
+        let _ = writeln!(md, "| `GET {path}` | {a:.2} | {b:.2} |");
+    }
     drop(sim);
     drop(mock);
+    if load_only {
+        return md;
+    }
 
     let starts = startup_times(bin);
     let _ = writeln!(

@@ -8,7 +8,7 @@ use crate::routes::AgentRoutes;
 use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use std::sync::Arc;
 use std::time::Instant;
@@ -18,26 +18,49 @@ use tower_http::catch_panic::CatchPanicLayer;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/__sim", control::routes(state.clone()))
-        .fallback_service(agent_router(state))
+        .fallback_service(agent_service(state))
 }
 
 /// Only the agent API: `/__sim/...` answers the agent's own 404.
 pub fn agent_router(state: AppState) -> Router {
+    Router::new().fallback_service(agent_service(state))
+}
+
+/// The agent API as one tower stack, outermost first: journal and metrics, fault injection,
+/// Recover (with the fault layer's panic point inside it), then routing. Composed once with
+/// `ServiceBuilder` rather than `Router::layer`, which would wrap and box every layer again.
+fn agent_service(
+    state: AppState,
+) -> impl tower::Service<
+    Request,
+    Response = Response,
+    Error = std::convert::Infallible,
+    Future = impl Send + 'static,
+> + Clone
+       + Send
+       + Sync
+       + 'static {
     let routes = shared_routes();
     let dispatch_state = state.clone();
-    Router::new()
-        .fallback(move |req: Request| {
-            let state = dispatch_state.clone();
-            let routes = routes.clone();
-            async move {
-                let scenario = state.scenario();
-                dispatch(routes.for_scenario(&scenario), state, req).await
-            }
-        })
-        .layer(crate::faults::PanicPoint)
+    let service = tower::service_fn(move |req: Request| {
+        let state = dispatch_state.clone();
+        let routes = routes.clone();
+        // Boxed here so the layers above move a pointer, not the whole routing future.
+        let fut: futures::future::BoxFuture<'static, _> = Box::pin(async move {
+            let scenario = state.scenario();
+            Ok::<_, std::convert::Infallible>(
+                dispatch(routes.for_scenario(&scenario), state, req).await,
+            )
+        });
+        fut
+    });
+    tower::ServiceBuilder::new()
+        .layer(middleware::from_fn_with_state(state.clone(), record))
+        .layer(crate::faults::layer(state))
+        .map_response(IntoResponse::into_response)
         .layer(CatchPanicLayer::custom(recover_panic))
-        .layer(crate::faults::layer(state.clone()))
-        .layer(middleware::from_fn_with_state(state, record))
+        .layer(crate::faults::PanicPoint)
+        .service(service)
 }
 
 /// The agent's route tables, built once per process and shared by every router (a fleet of

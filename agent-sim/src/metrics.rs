@@ -80,7 +80,8 @@ fn route_label(path: &str) -> String {
         "/",
     ];
     for k in KNOWN {
-        if path == k || (k != "/" && path.starts_with(&format!("{k}/"))) {
+        let under = k != "/" && path.strip_prefix(k).is_some_and(|r| r.starts_with('/'));
+        if path == k || under {
             return k.to_string();
         }
     }
