@@ -6,8 +6,7 @@ use crate::journal::{now_rfc3339, FaultTag, JournalEntry};
 use crate::router::{dispatch, recover_panic};
 use crate::routes::AgentRoutes;
 use crate::state::AppState;
-use axum::extract::{Request, State};
-use axum::middleware::{self, Next};
+use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use std::sync::Arc;
@@ -55,7 +54,7 @@ fn agent_service(
         fut
     });
     tower::ServiceBuilder::new()
-        .layer(middleware::from_fn_with_state(state.clone(), record))
+        .layer(RecordLayer(state.clone()))
         .layer(crate::faults::layer(state))
         .map_response(IntoResponse::into_response)
         .layer(CatchPanicLayer::custom(recover_panic))
@@ -77,30 +76,72 @@ pub fn control_router(state: AppState) -> Router {
     Router::new().nest("/__sim", control::routes(state))
 }
 
-/// Journal and metrics for every agent request.
-async fn record(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let time = now_rfc3339();
-    let method = req.method().to_string();
-    let path = req.uri().path().to_string();
-    let query = req.uri().query().unwrap_or_default().to_string();
-    let resp = next.run(req).await;
-    let status = resp.status().as_u16();
-    state.metrics().observe(&method, &path, status);
-    state.journal().record(JournalEntry {
-        seq: 0,
-        time,
-        method,
-        path,
-        query,
-        // A reset sends nothing: no status.
-        status: resp
-            .extensions()
-            .get::<crate::server::CloseConnection>()
-            .is_none()
-            .then_some(status),
-        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        fault: resp.extensions().get::<FaultTag>().map(|t| t.0.clone()),
-    });
-    resp
+/// Journal and metrics for every agent request, as a plain tower layer (axum's `from_fn`
+/// would box and clone the whole inner stack on every request).
+#[derive(Clone)]
+struct RecordLayer(AppState);
+
+impl<S> tower::Layer<S> for RecordLayer {
+    type Service = Record<S>;
+
+    fn layer(&self, inner: S) -> Record<S> {
+        Record {
+            inner,
+            state: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Record<S> {
+    inner: S,
+    state: AppState,
+}
+
+impl<S> tower::Service<Request> for Record<S>
+where
+    S: tower::Service<Request, Response = Response, Error = std::convert::Infallible>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = futures::future::BoxFuture<'static, Result<Response, std::convert::Infallible>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let started = Instant::now();
+        let time = now_rfc3339();
+        let method = req.method().to_string();
+        let path = req.uri().path().to_string();
+        let query = req.uri().query().unwrap_or_default().to_string();
+        let state = self.state.clone();
+        let fut = self.inner.call(req);
+        Box::pin(async move {
+            let resp = fut.await?;
+            let status = resp.status().as_u16();
+            state.metrics().observe(&method, &path, status);
+            state.journal().record(JournalEntry {
+                seq: 0,
+                time,
+                method,
+                path,
+                query,
+                // A reset sends nothing: no status.
+                status: resp
+                    .extensions()
+                    .get::<crate::server::CloseConnection>()
+                    .is_none()
+                    .then_some(status),
+                duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+                fault: resp.extensions().get::<FaultTag>().map(|t| t.0.clone()),
+            });
+            Ok(resp)
+        })
+    }
 }
