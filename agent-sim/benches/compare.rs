@@ -21,11 +21,13 @@ use std::time::{Duration, Instant};
 /// Keep-alive connections of the load generator.
 const CONNECTIONS: usize = 4;
 /// Measured requests per target, route and round.
-const REQUESTS: usize = 20_000;
+const REQUESTS: usize = 10_000;
 /// Requests thrown away first on each target and route.
 const WARMUP: usize = 2_000;
-/// Rounds per target and route (interleaved; the best round is reported).
-const ROUNDS: usize = 3;
+/// Rounds per target and route, interleaved; medians are reported, and the ratio to bare
+/// axum is the median of the per-round ratios (each round runs every target back to back, so
+/// load from other processes hits them alike).
+const ROUNDS: usize = 9;
 /// Upper bound on any single load phase.
 const PHASE_LIMIT: Duration = Duration::from_secs(30);
 /// Spawns of the release binary for the ready-line timing.
@@ -112,7 +114,24 @@ async fn fetch(addr: SocketAddr, path: &str) -> Answer {
     }
 }
 
-async fn bare_axum(answers: &[(&'static str, Answer)]) -> SocketAddr {
+/// Calls per route for the in-process router cost.
+const INPROC: usize = 100_000;
+
+/// Mean µs per `oneshot` call through `router`.
+async fn inproc(router: &axum::Router, path: &str) -> f64 {
+    use tower::ServiceExt;
+    let t = Instant::now();
+    for _ in 0..INPROC {
+        let req = http::Request::get(path)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let resp = router.clone().oneshot(req).await.unwrap();
+        let _ = resp.into_body().collect().await.unwrap();
+    }
+    t.elapsed().as_secs_f64() * 1e6 / INPROC as f64
+}
+
+fn bare_router(answers: &[(&'static str, Answer)]) -> axum::Router {
     let mut app = axum::Router::new();
     for (path, a) in answers {
         let a = a.clone();
@@ -129,9 +148,23 @@ async fn bare_axum(answers: &[(&'static str, Answer)]) -> SocketAddr {
             }),
         );
     }
+    app
+}
+
+async fn bare_axum(answers: &[(&'static str, Answer)]) -> SocketAddr {
+    let app = bare_router(answers);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    if std::env::var_os("COMPARE_BARE_ON_SIM_SERVER").is_some() {
+        // Diagnostic: the bare router behind agent-sim's own connection handling.
+        tokio::spawn(agent_sim::server::serve(
+            listener,
+            app,
+            std::future::pending(),
+        ));
+    } else {
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    }
     addr
 }
 
@@ -148,6 +181,11 @@ async fn wiremock_server(answers: &[(&'static str, Answer)]) -> wiremock::MockSe
             .await;
     }
     server
+}
+
+fn median<T: PartialOrd + Copy>(mut v: Vec<T>) -> T {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    v[v.len() / 2]
 }
 
 fn ms(d: Duration) -> String {
@@ -298,8 +336,15 @@ fn machine() -> String {
             format!("{:.1} GiB", k as f64 / 1024.0 / 1024.0)
         });
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
     format!(
-        "{model}, {cores} cores available, {mem} RAM, Linux {}",
+        "{model}, {cores} cores available, {mem} RAM, Linux {}; load average {load} when the \
+         run started (the machine is shared with other jobs)",
         kernel.trim()
     )
 }
@@ -310,15 +355,31 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let report = rt.block_on(run());
+    // COMPARE_LOAD_ONLY=1: only the load phases, printed, BENCHMARKS.md left alone.
+    let load_only = std::env::var_os("COMPARE_LOAD_ONLY").is_some();
+    let report = rt.block_on(run(load_only));
     println!("{report}");
+    if load_only {
+        return;
+    }
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../BENCHMARKS.md");
     std::fs::write(path, report).unwrap();
     eprintln!("wrote {path}");
 }
 
-async fn run() -> String {
+async fn run(load_only: bool) -> String {
     let bin = env!("CARGO_BIN_EXE_agent-sim");
+    if std::env::var_os("COMPARE_PROFILE_ROUTER").is_some() {
+        // Diagnostic: only the in-process agent-sim router, for a profiler.
+        let r = agent_sim::router(agent_sim::AppState::with_journal_capacity(
+            Scenario::builtin_default(),
+            1000,
+        ));
+        for _ in 0..10 {
+            eprintln!("{:.2} µs", inproc(&r, "/").await);
+        }
+        return String::new();
+    }
     let sim = Sim::builder()
         .scenario(Scenario::builtin_default())
         .journal_capacity(1000)
@@ -350,8 +411,10 @@ async fn run() -> String {
     let _ = writeln!(
         md,
         "## Throughput and latency\n\nhyper HTTP/1.1 client, {CONNECTIONS} keep-alive connections, \
-         {REQUESTS} requests per round after {WARMUP} warm-up requests, best of {ROUNDS} \
-         interleaved rounds; every answer is checked to be the same bytes. agent-sim runs the \
+         {REQUESTS} requests per round after {WARMUP} warm-up requests, {ROUNDS} interleaved \
+         rounds (agent-sim, bare axum, wiremock back to back); medians over the rounds, and \
+         \"vs bare axum\" is the median of the per-round throughput ratios. Every answer is \
+         checked to be the same bytes. agent-sim runs the \
          built-in default scenario with its journal and metrics on, as shipped.\n"
     );
     let _ = writeln!(
@@ -362,30 +425,49 @@ async fn run() -> String {
         for (_, addr) in &targets {
             load(*addr, path, WARMUP, &answer.body).await;
         }
-        let mut best: Vec<Option<LoadResult>> = vec![None; targets.len()];
+        let mut rounds: Vec<Vec<LoadResult>> = vec![Vec::new(); targets.len()];
         for _ in 0..ROUNDS {
             for (i, (_, addr)) in targets.iter().enumerate() {
-                let r = load(*addr, path, REQUESTS, &answer.body).await;
-                if best[i].is_none_or(|b| r.rps > b.rps) {
-                    best[i] = Some(r);
-                }
+                rounds[i].push(load(*addr, path, REQUESTS, &answer.body).await);
             }
         }
-        let bare = best[1].map_or(1.0, |b| b.rps);
-        for ((name, _), r) in targets.iter().zip(&best) {
-            let r = r.unwrap();
+        for (i, (name, _)) in targets.iter().enumerate() {
+            let r = &rounds[i];
+            let ratios: Vec<f64> = r
+                .iter()
+                .zip(&rounds[1])
+                .map(|(a, b)| a.rps / b.rps)
+                .collect();
             let _ = writeln!(
                 md,
                 "| `GET {path}` | {name} | {:.0} | {} | {} | {:.2} |",
-                r.rps,
-                ms(r.p50),
-                ms(r.p99),
-                r.rps / bare
+                median(r.iter().map(|x| x.rps).collect()),
+                ms(median(r.iter().map(|x| x.p50).collect())),
+                ms(median(r.iter().map(|x| x.p99).collect())),
+                median(ratios)
             );
         }
     }
+    let _ = writeln!(
+        md,
+        "\nIn-process cost of the router alone (`tower::ServiceExt::oneshot`, no network, \
+         {INPROC} calls, body collected):\n\n| route | agent-sim µs/request | bare axum µs/request |\n|---|---:|---:|"
+    );
+    let sim_router = agent_sim::router(agent_sim::AppState::with_journal_capacity(
+        Scenario::builtin_default(),
+        1000,
+    ));
+    let bare_router = bare_router(&answers);
+    for &(path, _) in &answers {
+        let a = inproc(&sim_router, path).await;
+        let b = inproc(&bare_router, path).await;
+        let _ = writeln!(md, "| `GET {path}` | {a:.2} | {b:.2} |");
+    }
     drop(sim);
     drop(mock);
+    if load_only {
+        return md;
+    }
 
     let starts = startup_times(bin);
     let _ = writeln!(

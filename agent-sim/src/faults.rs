@@ -13,7 +13,8 @@
 //! `status`, `latency+reset`, …). A `reset` answer carries [`CloseConnection`], so the server
 //! drops the connection instead. A `panic` is raised by [`PanicPoint`], inside the Recover
 //! layer. A request whose future is dropped before it answers (a `hang`, or a client that gave
-//! up during a delay) is journaled by a guard with status `null`.
+//! up during a delay) is journaled by a guard with status `null`. The control API under
+//! `/__sim` is never faulted.
 
 use crate::journal::{now_rfc3339, FaultTag, JournalEntry};
 use crate::scenario::faults::FaultKind;

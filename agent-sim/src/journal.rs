@@ -102,12 +102,36 @@ impl Journal {
     }
 }
 
-/// Now as RFC 3339 UTC with milliseconds, without a date crate.
+/// Now as RFC 3339 UTC with milliseconds, without a date crate. The date-and-seconds part is
+/// formatted once per second per thread (this runs for every request).
 pub fn now_rfc3339() -> String {
+    thread_local! {
+        static PREFIX: std::cell::RefCell<(i64, String)> =
+            const { std::cell::RefCell::new((i64::MIN, String::new())) };
+    }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     let secs = now.as_secs() as i64;
+    let millis = now.subsec_millis();
+    let mut out = String::with_capacity(24);
+    PREFIX.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        if cached.0 != secs {
+            *cached = (secs, rfc3339_seconds(secs));
+        }
+        out.push_str(&cached.1);
+    });
+    out.push('.');
+    for d in [millis / 100, millis / 10 % 10, millis % 10] {
+        out.push(char::from(b'0' + d as u8));
+    }
+    out.push('Z');
+    out
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` for a Unix time in seconds.
+fn rfc3339_seconds(secs: i64) -> String {
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // Civil-from-days (Howard Hinnant's algorithm).
     let z = days + 719_468;
@@ -120,11 +144,10 @@ pub fn now_rfc3339() -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
         rem / 3600,
         (rem % 3600) / 60,
-        rem % 60,
-        now.subsec_millis()
+        rem % 60
     )
 }
 
@@ -168,6 +191,13 @@ mod tests {
             method: Some("post".into()),
         };
         assert_eq!(j.entries(&f).len(), 1);
+    }
+
+    #[test]
+    fn seconds_format_known_dates() {
+        assert_eq!(rfc3339_seconds(0), "1970-01-01T00:00:00");
+        assert_eq!(rfc3339_seconds(951_782_400), "2000-02-29T00:00:00");
+        assert_eq!(rfc3339_seconds(1_780_747_199), "2026-06-06T11:59:59");
     }
 
     #[test]

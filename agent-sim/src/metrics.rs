@@ -9,7 +9,7 @@ use std::sync::Mutex;
 #[derive(Debug, Default)]
 pub struct Metrics {
     /// (method, route group, status) → count.
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
+    requests: Mutex<BTreeMap<(String, &'static str, u16), u64>>,
 }
 
 /// The agent registry's plain counters, which always appear (with 0 in a fresh agent).
@@ -24,9 +24,18 @@ const SIM_REQUESTS: &str = "agent_sim_http_requests_total";
 
 impl Metrics {
     pub fn observe(&self, method: &str, path: &str, status: u16) {
+        let route = route_label(path);
         let mut m = self.requests.lock().unwrap_or_else(|p| p.into_inner());
-        *m.entry((method.to_string(), route_label(path), status))
-            .or_insert(0) += 1;
+        // A handful of keys: find without allocating, insert only the first time.
+        let hit = m
+            .iter_mut()
+            .find(|((m, r, s), _)| m == method && *r == route && *s == status);
+        match hit {
+            Some((_, n)) => *n += 1,
+            None => {
+                m.insert((method.to_string(), route, status), 1);
+            }
+        }
     }
 
     pub fn reset(&self) {
@@ -65,7 +74,7 @@ impl Metrics {
 }
 
 /// Keeps label cardinality bounded: known route prefixes, everything else `other`.
-fn route_label(path: &str) -> String {
+fn route_label(path: &str) -> &'static str {
     const KNOWN: [&str; 11] = [
         "/api/v0/listening-ports",
         "/api/v0/netcheck",
@@ -80,11 +89,12 @@ fn route_label(path: &str) -> String {
         "/",
     ];
     for k in KNOWN {
-        if path == k || (k != "/" && path.starts_with(&format!("{k}/"))) {
-            return k.to_string();
+        let under = k != "/" && path.strip_prefix(k).is_some_and(|r| r.starts_with('/'));
+        if path == k || under {
+            return k;
         }
     }
-    "other".to_string()
+    "other"
 }
 
 fn escape_label(s: &str) -> String {

@@ -352,9 +352,34 @@ async fn the_faults_fixture_loads_and_injects() {
         .unwrap();
     assert_eq!(r.status(), 500);
     assert_eq!(r.text().await.unwrap(), RECOVER);
-    assert!(c
+    let err = c
         .get(format!("{}/debug/logs", sim.url()))
         .send()
         .await
-        .is_err());
+        .unwrap_err();
+    assert!(!err.is_timeout(), "{err:?}");
+    let quick = reqwest::Client::builder()
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let err = quick
+        .get(format!("{}/debug/magicsock", sim.url()))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    // The netcheck rule fires on some requests and not others, the same way every run.
+    let mut seen = Vec::new();
+    for _ in 0..16 {
+        let r = c
+            .get(format!("{}/api/v0/netcheck", sim.url()))
+            .send()
+            .await
+            .unwrap();
+        seen.push(r.status().as_u16());
+    }
+    assert!(seen.contains(&503) && seen.contains(&200), "{seen:?}");
+    // Other routes are untouched.
+    let r = c.get(format!("{}/", sim.url())).send().await.unwrap();
+    assert_eq!(r.text().await.unwrap(), HELLO);
 }

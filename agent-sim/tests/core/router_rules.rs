@@ -140,10 +140,14 @@ async fn recover_turns_panics_into_the_agent_500() {
 /// Raw bytes from a real socket: Go's header casing, `Content-Length` for small bodies,
 /// chunked for bodies over 2048 bytes.
 fn raw_get(addr: std::net::SocketAddr, path: &str) -> String {
+    raw_request(addr, "GET", path)
+}
+
+fn raw_request(addr: std::net::SocketAddr, method: &str, path: &str) -> String {
     let mut s = std::net::TcpStream::connect(addr).unwrap();
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut out = Vec::new();
@@ -182,6 +186,19 @@ async fn wire_framing_matches_go() {
         "{nf}"
     );
     assert!(nf.ends_with("\r\n\r\n404 page not found\n"));
+}
+
+/// HEAD on the gate: the 403 status and headers, no body on the wire.
+#[tokio::test]
+async fn head_responses_carry_no_body_on_the_wire() {
+    let sim = Sim::start(fixture("devcontainers-disabled")).await.unwrap();
+    let addr = sim.addr();
+    let head = tokio::task::spawn_blocking(move || raw_request(addr, "HEAD", "/api/v0/containers"))
+        .await
+        .unwrap();
+    assert!(head.starts_with("HTTP/1.1 403 Forbidden\r\n"), "{head}");
+    assert!(head.contains("\r\nContent-Type: application/json; charset=utf-8\r\n"));
+    assert!(head.ends_with("\r\n\r\n"), "{head:?}");
 }
 
 mod robustness {
