@@ -9,6 +9,7 @@ pub mod faults;
 pub mod files;
 pub mod fleet;
 pub mod gojson;
+pub mod gostr;
 pub mod journal;
 pub mod metrics;
 pub mod portscan;

@@ -5,6 +5,7 @@ use super::errno::{Errno, PathError};
 use super::ops;
 use super::tree::{Kind, Tree};
 use super::vpath;
+use crate::gostr;
 
 /// The agent's hop limit for `resolvePath`.
 pub const MAX_DEPTH: usize = 40;
@@ -31,13 +32,13 @@ impl std::fmt::Display for ResolveError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ResolveError::NotAbsolute(p) => {
-                write!(f, "file path must be absolute: {}", vpath::quote(p))
+                write!(f, "file path must be absolute: {}", gostr::quote(p))
             }
             ResolveError::TooManyLinks(q) => {
                 write!(
                     f,
                     "too many levels of symlinks resolving {}",
-                    vpath::quote(q)
+                    gostr::quote(q)
                 )
             }
             ResolveError::Os(e) => write!(f, "{e}"),

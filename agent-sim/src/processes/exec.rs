@@ -47,7 +47,7 @@ pub fn look_path(name: &str) -> Result<String, String> {
     let not_found = || {
         format!(
             "exec: {}: executable file not found in $PATH",
-            super::gostr::quote(name)
+            crate::gostr::quote(name)
         )
     };
     let path = std::env::var("PATH").map_err(|_| not_found())?;

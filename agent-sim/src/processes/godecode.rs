@@ -4,7 +4,7 @@
 //! texts (`EOF`, `unexpected EOF`, the scanner's `invalid character …` messages, and
 //! `json: cannot unmarshal …` type errors).
 
-use super::gostr::{lossy, quote_byte_char};
+use crate::gostr::{lossy, quote_byte_char};
 use std::collections::BTreeMap;
 
 /// A parsed JSON value, keeping object key order and duplicates as Go sees them.

@@ -7,7 +7,6 @@
 pub mod env;
 pub mod exec;
 pub mod godecode;
-pub mod gostr;
 pub mod headtail;
 pub mod scripted;
 

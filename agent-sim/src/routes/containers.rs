@@ -119,7 +119,7 @@ fn not_found(id: &str) -> Response {
         "Devcontainer not found.",
         &format!(
             "Could not find devcontainer with ID: {}",
-            crate::routes::debug::go_quote(id)
+            crate::gostr::quote(id)
         ),
     )
 }
@@ -136,7 +136,7 @@ async fn recreate(State(state): State<AppState>, params: PathParams) -> Response
             "Devcontainer recreation initiated",
             &format!(
                 "Recreation process for devcontainer {} has started.",
-                crate::routes::debug::go_quote(&plan.name)
+                crate::gostr::quote(&plan.name)
             ),
         ),
         Err(Refusal::MissingId) => response::message(
@@ -150,7 +150,7 @@ async fn recreate(State(state): State<AppState>, params: PathParams) -> Response
             "Unable to recreate transitioning devcontainer",
             &format!(
                 "Devcontainer {} is currently {} and cannot be restarted.",
-                crate::routes::debug::go_quote(&name),
+                crate::gostr::quote(&name),
                 status.as_str()
             ),
         ),
@@ -176,7 +176,7 @@ async fn delete(State(state): State<AppState>, params: PathParams) -> Response {
             "Unable to delete transitioning devcontainer",
             &format!(
                 "Devcontainer {} is currently {} and cannot be deleted.",
-                crate::routes::debug::go_quote(&name),
+                crate::gostr::quote(&name),
                 status.as_str()
             ),
         ),

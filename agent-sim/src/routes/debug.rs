@@ -3,7 +3,7 @@
 
 use crate::router::PathParams;
 use crate::state::AppState;
-use crate::{gojson, response};
+use crate::{gojson, gostr, response};
 use axum::extract::State;
 use axum::response::Response;
 use http::StatusCode;
@@ -48,33 +48,6 @@ pub fn parse_go_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// Go's `%q` (`strconv.Quote`) for the strings a path segment can hold.
-pub fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            '\u{fffd}' => out.push_str("\\ufffd"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 pub async fn magicsock_debug_logging(
     State(state): State<AppState>,
     params: PathParams,
@@ -83,7 +56,7 @@ pub async fn magicsock_debug_logging(
     match parse_go_bool(raw) {
         None => response::sniffed(
             StatusCode::BAD_REQUEST,
-            format!("invalid state {}, must be a boolean", go_quote(raw)),
+            format!("invalid state {}, must be a boolean", gostr::quote(raw)),
         ),
         Some(on) => {
             state.magicsock_debug_logging().store(on, Ordering::Relaxed);
@@ -120,13 +93,5 @@ mod tests {
         for bad in ["", "yes", "tRUE", "blah", "2"] {
             assert_eq!(parse_go_bool(bad), None);
         }
-    }
-
-    #[test]
-    fn quote_like_go() {
-        assert_eq!(go_quote("blah"), "\"blah\"");
-        assert_eq!(go_quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
-        assert_eq!(go_quote("a b\n\x01"), "\"a b\\n\\x01\"");
-        assert_eq!(go_quote("é"), "\"é\"");
     }
 }

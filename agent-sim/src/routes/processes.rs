@@ -2,8 +2,8 @@
 //! messages and checking order (`processes.md` §3). Bodies are decoded as Go's
 //! `json.Decoder` would; process output goes on the wire as Go encodes a byte string.
 
+use crate::gostr::{json_string, quote};
 use crate::processes::godecode::{DecodeError, FieldType, StructDecoder};
-use crate::processes::gostr::{json_string, quote};
 use crate::processes::{ProcessInfo, Signal, SignalError, Snapshot, StartRequest, MAX_WAIT};
 use crate::response::{self, JSON_CONTENT_TYPE};
 use crate::router::{PathParams, Routes};

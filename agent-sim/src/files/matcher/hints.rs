@@ -2,7 +2,7 @@
 //! 5 "=" …"), else a swapped search/replace ("Did you swap …").
 
 use super::line::{body, split_trimmed, trim_right, trim_space};
-use crate::files::vpath;
+use crate::gostr;
 use std::collections::BTreeMap;
 
 const MAX_CANDIDATES: usize = 5;
@@ -86,7 +86,7 @@ fn miscount(c_lines: &[&str], s_lines: &[&str]) -> Option<String> {
                 .collect();
             sentences.push(format!(
                 "Your search has {sc} {} (U+{:04X}); the file has {}",
-                vpath::quote_rune_str(r),
+                gostr::quote(&r.to_string()),
                 r as u32,
                 more(list)
             ));

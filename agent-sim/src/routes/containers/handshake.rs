@@ -3,8 +3,8 @@
 //! same body by the JSON the watch handler writes afterwards (its 500 status is too late to
 //! apply, so the library's status stays).
 
+use crate::gostr::quote as go_quote;
 use crate::response::{self, ApiResponse};
-use crate::routes::debug::go_quote;
 use axum::response::Response;
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Version};

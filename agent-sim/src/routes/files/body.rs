@@ -4,7 +4,7 @@
 //! ignored, `null` as the zero value, invalid UTF-8 as U+FFFD. The request types are filled
 //! by hand from the parsed tree so that type errors carry Go's wording.
 
-use crate::files::vpath;
+use crate::gostr;
 
 /// Go's nesting limit.
 const MAX_DEPTH: usize = 10000;
@@ -68,7 +68,7 @@ fn invalid(c: u8, ctx: &str) -> String {
         b'\'' => "'\\''".to_string(),
         b'"' => "'\"'".to_string(),
         c => {
-            let s = vpath::quote(&char::from(c).to_string());
+            let s = gostr::quote(&char::from(c).to_string());
             format!("'{}'", &s[1..s.len() - 1])
         }
     };
@@ -99,7 +99,7 @@ impl Scanner<'_> {
             let c = self.peek()?;
             self.pos += 1;
             match c {
-                b'"' => return Ok(vpath::go_lossy(&out)),
+                b'"' => return Ok(gostr::lossy(&out)),
                 b'\\' => {
                     let e = self.peek()?;
                     self.pos += 1;
@@ -203,7 +203,7 @@ impl Scanner<'_> {
                     c,
                     &format!(
                         "in literal {word} (expecting {})",
-                        vpath::quote_rune(expect as char)
+                        gostr::quote_rune(expect as char)
                     ),
                 ));
             }

@@ -10,6 +10,7 @@ use crate::files::ops::{self, Opened};
 use crate::files::resolve::resolve_path;
 use crate::files::tree::Tree;
 use crate::files::vpath;
+use crate::gostr;
 use crate::response;
 use crate::state::AppState;
 use crate::with_tree;
@@ -191,8 +192,8 @@ fn edit<T: Tree>(
                     StatusCode::BAD_REQUEST,
                     format!(
                         "duplicate file path {} aliases {} (same real file): combine edits into a single entry's \"edits\" list",
-                        vpath::quote(&f.path),
-                        vpath::quote(&earlier.path)
+                        gostr::quote(&f.path),
+                        gostr::quote(&earlier.path)
                     ),
                 ))
             }
@@ -234,7 +235,7 @@ fn edit<T: Tree>(
         })?;
         let d = diff::unified(&p.path, &p.old, &p.new);
         let d = if p.bytewise {
-            vpath::go_lossy(&encode(&d, true))
+            gostr::lossy(&encode(&d, true))
         } else {
             d
         };
@@ -254,7 +255,7 @@ fn plan<T: Tree>(t: &mut T, f: &FileEdits) -> Result<Planned, (StatusCode, Strin
     if !vpath::is_abs(&f.path) {
         return Err(bad(format!(
             "file path must be absolute: {}",
-            vpath::quote(&f.path)
+            gostr::quote(&f.path)
         )));
     }
     if f.edits.is_empty() {
@@ -263,7 +264,7 @@ fn plan<T: Tree>(t: &mut T, f: &FileEdits) -> Result<Planned, (StatusCode, Strin
     let resolved = resolve_path(t, &f.path).map_err(|e| {
         (
             StatusCode::INTERNAL_SERVER_ERROR,
-            format!("resolve symlink {}: {e}", vpath::quote(&f.path)),
+            format!("resolve symlink {}: {e}", gostr::quote(&f.path)),
         )
     })?;
     let all = |m: &crate::files::tree::Meta| (0, m.size);

@@ -6,6 +6,7 @@ use super::query::{Parser, Values};
 use crate::files::errno::PathError;
 use crate::files::ops::{self, Opened};
 use crate::files::vpath;
+use crate::gostr;
 use crate::response;
 use crate::state::AppState;
 use crate::with_tree;
@@ -102,7 +103,7 @@ pub async fn list_directory(
         if !vpath::is_abs(&query_path) {
             return internal(format!(
                 "path must be absolute: {}",
-                vpath::quote(&query_path)
+                gostr::quote(&query_path)
             ));
         }
         query_path
@@ -120,7 +121,7 @@ pub async fn list_directory(
             other => {
                 return internal(format!(
                     "unsupported relativity type {}",
-                    vpath::quote(other)
+                    gostr::quote(other)
                 ))
             }
         };
@@ -140,12 +141,12 @@ pub async fn list_directory(
                 super::os_status(&e),
                 &format!(
                     "failed to open directory {}: {}",
-                    vpath::quote(&dir),
+                    gostr::quote(&dir),
                     PathError::new("open", dir.as_str(), e)
                 ),
             )
         }
-        Ok(None) => return internal(format!("path {} is not a directory", vpath::quote(&dir))),
+        Ok(None) => return internal(format!("path {} is not a directory", gostr::quote(&dir))),
         Ok(Some(entries)) => entries,
     };
     entries.sort_by(|(an, ad), (bn, bd)| bd.cmp(ad).then_with(|| an.as_bytes().cmp(bn.as_bytes())));

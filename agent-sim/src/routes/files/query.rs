@@ -2,7 +2,7 @@
 //! declared parameters checked in handler order (required, repeated, `PositiveInt64`), then
 //! every undeclared key, all collected into one 400 `Query parameters have invalid values.`.
 
-use crate::files::vpath;
+use crate::gostr;
 use crate::response::{self, ApiResponse, ValidationError};
 use axum::response::Response;
 use http::StatusCode;
@@ -59,7 +59,7 @@ fn unescape(s: &str) -> Option<String> {
             }
         }
     }
-    Some(vpath::go_lossy(&out))
+    Some(gostr::lossy(&out))
 }
 
 /// The parser: declared keys are remembered for the excess-parameter check.
@@ -91,7 +91,7 @@ impl<'a> Parser<'a> {
                     field: key.to_string(),
                     detail: format!(
                         "Query param {} is required and cannot be empty",
-                        vpath::quote(key)
+                        gostr::quote(key)
                     ),
                 });
             }
@@ -103,7 +103,7 @@ impl<'a> Parser<'a> {
                 field: key.to_string(),
                 detail: format!(
                     "Query param {} provided more than once, found {n} times. Only provide 1 instance of this query param.",
-                    vpath::quote(key)
+                    gostr::quote(key)
                 ),
             });
             return None;
@@ -130,7 +130,7 @@ impl<'a> Parser<'a> {
             field: key.to_string(),
             detail: format!(
                 "Query param {} must be a valid 64-bit positive integer: {err}",
-                vpath::quote(key)
+                gostr::quote(key)
             ),
         });
         def
@@ -142,7 +142,7 @@ impl<'a> Parser<'a> {
             if !self.parsed.iter().any(|p| p == k) {
                 self.errors.push(ValidationError {
                     field: k.clone(),
-                    detail: format!("{} is not a valid query param", vpath::quote(k)),
+                    detail: format!("{} is not a valid query param", gostr::quote(k)),
                 });
             }
         }
@@ -165,7 +165,7 @@ fn parse_int(v: &str) -> Result<i64, String> {
     let syntax = || {
         format!(
             "strconv.ParseInt: parsing {}: invalid syntax",
-            vpath::quote(v)
+            gostr::quote(v)
         )
     };
     let digits = v.strip_prefix(['+', '-']).unwrap_or(v);
@@ -175,7 +175,7 @@ fn parse_int(v: &str) -> Result<i64, String> {
     v.parse::<i64>().map_err(|_| {
         format!(
             "strconv.ParseInt: parsing {}: value out of range",
-            vpath::quote(v)
+            gostr::quote(v)
         )
     })
 }

@@ -5,6 +5,7 @@ use super::query::{Parser, Values};
 use crate::files::errno::PathError;
 use crate::files::ops::{self, Opened};
 use crate::files::{mime, vpath};
+use crate::gostr;
 use crate::router::ExplicitContentLength;
 use crate::state::AppState;
 use crate::with_tree;
@@ -24,7 +25,7 @@ pub async fn read_file(State(state): State<AppState>, RawQuery(q): RawQuery) -> 
     if !vpath::is_abs(&path) {
         return super::msg(
             StatusCode::BAD_REQUEST,
-            &format!("file path must be absolute: {}", vpath::quote(&path)),
+            &format!("file path must be absolute: {}", gostr::quote(&path)),
         );
     }
     let range = |m: &crate::files::tree::Meta| {

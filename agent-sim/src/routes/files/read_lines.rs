@@ -6,6 +6,7 @@ use crate::files::errno::{Errno, PathError};
 use crate::files::lines::{format_lines, LineParams};
 use crate::files::ops::{self, Opened};
 use crate::files::vpath;
+use crate::gostr;
 use crate::response;
 use crate::state::AppState;
 use crate::with_tree;
@@ -67,7 +68,7 @@ pub async fn read_file_lines(State(state): State<AppState>, RawQuery(q): RawQuer
     if !vpath::is_abs(&path) {
         return fail(format!(
             "file path must be absolute: {}",
-            vpath::quote(&path)
+            gostr::quote(&path)
         ));
     }
     let max = params.max_file_size.max(0) as u64;
@@ -111,7 +112,7 @@ pub async fn read_file_lines(State(state): State<AppState>, RawQuery(q): RawQuer
                 file_size: size as i64,
                 total_lines,
                 lines_read,
-                content: vpath::go_lossy(&content),
+                content: gostr::lossy(&content),
                 error: String::new(),
             },
         ),

@@ -7,6 +7,7 @@ use crate::files::ops;
 use crate::files::resolve::resolve_path;
 use crate::files::tree::Tree;
 use crate::files::vpath;
+use crate::gostr;
 use crate::state::AppState;
 use crate::with_tree;
 use axum::extract::{RawQuery, Request, State};
@@ -27,7 +28,7 @@ pub async fn write_file(
     if !vpath::is_abs(&path) {
         return super::msg(
             StatusCode::BAD_REQUEST,
-            &format!("file path must be absolute: {}", vpath::quote(&path)),
+            &format!("file path must be absolute: {}", gostr::quote(&path)),
         );
     }
     let body = super::read_body(req.into_body()).await;
@@ -36,7 +37,7 @@ pub async fn write_file(
     match outcome {
         Ok(()) => super::msg(
             StatusCode::OK,
-            &format!("Successfully wrote to {}", vpath::quote(&path)),
+            &format!("Successfully wrote to {}", gostr::quote(&path)),
         ),
         Err((status, m)) => super::msg(status, &m),
     }
@@ -52,7 +53,7 @@ fn write<T: Tree>(
     let resolved = resolve_path(t, path).map_err(|e| {
         (
             StatusCode::INTERNAL_SERVER_ERROR,
-            format!("resolve symlink {}: {e}", vpath::quote(path)),
+            format!("resolve symlink {}: {e}", gostr::quote(path)),
         )
     })?;
     ops::mkdir_all(t, &vpath::dir(&resolved), 0o755).map_err(|e| {

@@ -1,5 +1,6 @@
-//! Go's text conventions that the process API puts on the wire: `%q` quoting
-//! (`strconv.Quote`) for ids and signal names, and `encoding/json`'s encoding of a byte string
+//! Go's text conventions the agent puts on the wire, written once: `%q` quoting
+//! (`strconv.Quote`, `QuoteRune`) for ids, paths, signal names and path segments, Go's
+//! byte-per-byte replacement of invalid UTF-8, and `encoding/json`'s encoding of a byte string
 //! that may hold invalid UTF-8 (each invalid byte becomes the six characters `\ufffd`).
 
 use std::fmt::Write as _;
@@ -14,7 +15,8 @@ fn is_go_print(c: char) -> bool {
         return false;
     }
     !matches!(c,
-        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
+        | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
         | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}'
         | '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{10FFFF}'
         | '\u{FFFE}' | '\u{FFFF}')
@@ -56,6 +58,14 @@ pub fn quote(s: &str) -> String {
         quote_char_into(&mut out, c, '"');
     }
     out.push('"');
+    out
+}
+
+/// Go `%q` of a rune: `'x'`, `'\n'`, `'─'`.
+pub fn quote_rune(c: char) -> String {
+    let mut out = String::from("'");
+    quote_char_into(&mut out, c, '\'');
+    out.push('\'');
     out
 }
 
@@ -187,6 +197,24 @@ fn utf8_width(b: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quote_matches_go_for_paths_and_segments() {
+        assert_eq!(quote("rel"), "\"rel\"");
+        assert_eq!(quote("blah"), "\"blah\"");
+        assert_eq!(quote("a\"b\\c\td\x00"), "\"a\\\"b\\\\c\\td\\x00\"");
+        assert_eq!(quote("a b\n\x01"), "\"a b\\n\\x01\"");
+        assert_eq!(quote("─é"), "\"─é\"");
+        assert_eq!(quote("\u{200b}\u{600}"), "\"\\u200b\\u0600\"");
+        assert_eq!(quote("\u{fffd}"), "\"\u{fffd}\"");
+        assert_eq!(quote_rune('\''), "'\\''");
+        assert_eq!(quote_rune('x'), "'x'");
+    }
+
+    #[test]
+    fn lossy_per_byte() {
+        assert_eq!(lossy(b"a\xf0\x9fb"), "a\u{FFFD}\u{FFFD}b");
+    }
 
     #[test]
     fn quote_matches_go() {
