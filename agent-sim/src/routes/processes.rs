@@ -2,7 +2,7 @@
 //! messages and checking order (`processes.md` §3). Bodies are decoded as Go's
 //! `json.Decoder` would; process output goes on the wire as Go encodes a byte string.
 
-use crate::gostr::{json_string, quote};
+use crate::gostr::{self, json_string, quote};
 use crate::processes::godecode::{DecodeError, FieldType, StructDecoder};
 use crate::processes::{ProcessInfo, Signal, SignalError, Snapshot, StartRequest, MAX_WAIT};
 use crate::response::{self, JSON_CONTENT_TYPE};
@@ -129,7 +129,7 @@ pub fn query_get(query: Option<&str>, key: &str) -> Option<String> {
             continue;
         }
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let (Some(k), Some(v)) = (query_unescape(k), query_unescape(v)) else {
+        let (Some(k), Some(v)) = (gostr::query_unescape(k), gostr::query_unescape(v)) else {
             continue;
         };
         if k == key {
@@ -137,31 +137,6 @@ pub fn query_get(query: Option<&str>, key: &str) -> Option<String> {
         }
     }
     None
-}
-
-fn query_unescape(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => {
-                let hex = b.get(i + 1..i + 3)?;
-                let h = std::str::from_utf8(hex).ok()?;
-                out.push(u8::from_str_radix(h, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    Some(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// `ProcessOutputResponse` as Go encodes it; the output bytes may be invalid UTF-8.

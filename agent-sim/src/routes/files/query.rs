@@ -20,7 +20,7 @@ impl Values {
                 continue;
             }
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let (Some(k), Some(v)) = (unescape(k), unescape(v)) else {
+            let (Some(k), Some(v)) = (gostr::query_unescape(k), gostr::query_unescape(v)) else {
                 continue;
             };
             match out.iter_mut().find(|(key, _)| *key == k) {
@@ -34,32 +34,6 @@ impl Values {
     fn get_all(&self, k: &str) -> Option<&Vec<String>> {
         self.0.iter().find(|(key, _)| key == k).map(|(_, v)| v)
     }
-}
-
-/// Go `url.QueryUnescape`: `+` is a space, `%XX` a byte; a bad escape fails.
-fn unescape(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => {
-                let hex = b.get(i + 1..i + 3)?;
-                let hex = std::str::from_utf8(hex).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    Some(gostr::lossy(&out))
 }
 
 /// The parser: declared keys are remembered for the excess-parameter check.
