@@ -1,0 +1,4 @@
+//! Beyond one well-behaved agent: fault injection seen from a real HTTP client, and fleet mode.
+
+mod faults;
+mod fleet;
