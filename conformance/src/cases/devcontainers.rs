@@ -534,7 +534,7 @@ pub fn controlled_cases() -> Vec<Case> {
             |ctx, dc| async move {
                 // The delete is synchronous: while the first one waits on `docker stop` (made
                 // slow here), a second one sees `stopping`.
-                ctx.patch_scenario(&json!({"devcontainers": {"timings": {"stop_ms": 600}}}))
+                ctx.patch_scenario(&json!({"devcontainers": {"timings": {"stop_ms": 300}}}))
                     .await?;
                 let first = {
                     let ctx = ctx.clone();
@@ -579,4 +579,32 @@ pub fn controlled_cases() -> Vec<Case> {
             },
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bodies are the spec's (containers.md §9), byte for byte.
+    #[test]
+    fn bodies_match_the_spec() {
+        assert_eq!(
+            accepted("project1"),
+            "{\"message\":\"Devcontainer recreation initiated\",\"detail\":\"Recreation process for devcontainer \\\"project1\\\" has started.\"}\n"
+        );
+        assert_eq!(
+            recreate_conflict("", "starting"),
+            "{\"message\":\"Unable to recreate transitioning devcontainer\",\"detail\":\"Devcontainer \\\"\\\" is currently starting and cannot be restarted.\"}\n"
+        );
+        assert_eq!(
+            delete_conflict("p", "stopping"),
+            "{\"message\":\"Unable to delete transitioning devcontainer\",\"detail\":\"Devcontainer \\\"p\\\" is currently stopping and cannot be deleted.\"}\n"
+        );
+        assert_eq!(
+            not_found("x"),
+            "{\"message\":\"Devcontainer not found.\",\"detail\":\"Could not find devcontainer with ID: \\\"x\\\"\"}\n"
+        );
+        // HTML escaping as Go's encoder does it.
+        assert!(accepted("a<b").contains("a\\u003cb"));
+    }
 }

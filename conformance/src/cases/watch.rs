@@ -289,3 +289,17 @@ pub fn cases() -> Vec<Case> {
         ),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn websocket_url_of_the_target() {
+        assert_eq!(
+            ws_url("http://127.0.0.1:4"),
+            "ws://127.0.0.1:4/api/v0/containers/watch"
+        );
+        assert_eq!(ws_url("https://h"), "wss://h/api/v0/containers/watch");
+    }
+}
