@@ -27,7 +27,7 @@ pub const FIXTURE: &str = "containers-running";
 /// How long a black-box recreate may take on a real agent (`devcontainer up` builds images).
 pub const BLACK_BOX_RECREATE_BUDGET: Duration = Duration::from_secs(120);
 /// How long a controlled recreate may take (the scenario makes it take [`FAST_MS`]).
-pub const CONTROLLED_BUDGET: Duration = Duration::from_secs(5);
+pub const CONTROLLED_BUDGET: Duration = Duration::from_secs(2);
 /// `recreate_ms` when the case waits for the end of the recreate.
 pub const FAST_MS: u64 = 150;
 /// `recreate_ms` when the case needs the devcontainer to stay `starting` for a while.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use super::processes::start;
 
 /// How long the process may take to appear, and to disappear after the kill.
-const WAIT: Duration = Duration::from_secs(5);
+const WAIT: Duration = Duration::from_secs(3);
 
 /// Pids of processes whose command line (NULs as spaces) contains `needle`.
 pub fn host_pids(needle: &str) -> Vec<u32> {
