@@ -177,7 +177,14 @@ pub fn snapshot_name(fixture: &str, route: &str) -> String {
 
 /// Puts the fixture in force, sends the route's request, renders the response.
 pub async fn capture(ctx: &Ctx, fixture: &Fixture, route: &SnapRoute) -> Result<String, Failure> {
-    ctx.put_scenario(&fixture.json).await.map_err(|mut f| {
+    // Earlier cases may have recreated or deleted devcontainers: the containers routes see
+    // the fixture's devcontainers afresh.
+    let put = if route.path.starts_with("/api/v0/containers") {
+        super::devcontainers::put_fresh(ctx, &fixture.json).await
+    } else {
+        ctx.put_scenario(&fixture.json).await
+    };
+    put.map_err(|mut f| {
         f.reason = format!("loading fixture {}: {}", fixture.path.display(), f.reason);
         f
     })?;

@@ -1,7 +1,8 @@
 //! Local tier: the agent runs on this host, so the suite opens real TCP listeners (random
 //! ports, the ignore-set ports and a port below 9 where it can bind them, an IPv6-only one)
 //! and checks which ones `/api/v0/listening-ports` reports. With a control API, the scenario
-//! is switched to `listening_ports.source = "os"` first.
+//! is switched to `listening_ports.source = "os"` first. The processes the agent starts are
+//! looked for on the host ([`super::local_processes`]).
 
 use crate::case::{Case, Failure, Tier, Verdict};
 use crate::context::Ctx;
@@ -36,6 +37,12 @@ pub fn cases() -> Vec<Case> {
             Tier::Local,
             route,
             |ctx| async move { ipv6_only(&ctx).await },
+        ),
+        Case::steps(
+            "local/processes/visible-to-host",
+            Tier::Local,
+            "POST /api/v0/processes/start",
+            |ctx| async move { super::local_processes::visible_to_host(&ctx).await },
         ),
     ]
 }

@@ -4,11 +4,14 @@
 pub mod containers;
 pub mod controlled;
 pub mod core;
+pub mod devcontainers;
 pub mod files;
 pub mod local;
+pub mod local_processes;
 pub mod processes;
 pub mod properties;
 pub mod router;
+pub mod watch;
 
 use crate::case::Case;
 use crate::fixtures::Fixture;
@@ -20,8 +23,13 @@ pub fn all(fixtures: &[Fixture]) -> Vec<Case> {
     v.extend(processes::cases());
     v.extend(files::cases());
     v.extend(containers::cases());
+    v.extend(devcontainers::black_box_cases());
+    v.extend(watch::cases());
     v.extend(local::cases());
+    v.extend(devcontainers::controlled_cases());
     v.extend(controlled::cases(fixtures));
     v.extend(properties::cases());
+    // Stable: the order within a tier is the order above.
+    v.sort_by_key(|c| c.tier);
     v
 }

@@ -1,23 +1,29 @@
 //! Test helpers: a broken agent built as a proxy in front of an in-process agent-sim that
-//! alters one behaviour (request rewrite and/or response mutation), and a run of the suite
-//! restricted to some cases.
+//! alters one behaviour (request rewrite, response mutation, or a change to the watch
+//! websocket's text frames), and a run of the suite restricted to some cases.
 
 #![allow(dead_code)]
 
 use agent_sim::{AppState, Scenario};
 use axum::body::Body;
+use axum::extract::ws::{Message as AMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::FromRequestParts;
 use axum::extract::Request;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::Router;
 use bytes::Bytes;
 use conformance::fixtures::{self, workspace_dir};
 use conformance::runner::{run, Report, RunConfig};
+use futures::{SinkExt, StreamExt};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use http_body_util::BodyExt;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message as TMessage;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use tower::ServiceExt;
 
 /// A response the mutation may change.
@@ -41,30 +47,112 @@ impl MResp {
 
 pub type Mutation = Arc<dyn Fn(&Method, &str, &mut MResp) + Send + Sync>;
 pub type Rewrite = Arc<dyn Fn(&mut Request) + Send + Sync>;
+/// Changes the watch socket's `n`th text frame (from 0); `None` drops it.
+pub type WsMutation = Arc<dyn Fn(usize, String) -> Option<String> + Send + Sync>;
 
 /// A broken agent on a loopback port; dropping it stops the server.
 pub struct Mutant {
     pub url: String,
     pub state: AppState,
     task: JoinHandle<()>,
+    /// agent-sim served directly, for the watch sockets the proxy relays.
+    backend: JoinHandle<()>,
 }
 
 impl Drop for Mutant {
     fn drop(&mut self) {
         self.task.abort();
+        self.backend.abort();
         self.state.shutdown();
     }
 }
 
 /// Serves agent-sim (with its control API) through `rewrite` and `mutate`.
 pub async fn mutant(scenario: Scenario, rewrite: Option<Rewrite>, mutate: Mutation) -> Mutant {
+    mutant_ws(scenario, rewrite, mutate, None).await
+}
+
+/// Relays one watch socket from agent-sim to the client, frames through `ws`.
+async fn relay(
+    mut client: WebSocket,
+    backend: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>,
+    ws: Option<WsMutation>,
+) {
+    let (mut to_backend, mut from_backend) = backend.split();
+    let mut n = 0;
+    loop {
+        tokio::select! {
+            msg = from_backend.next() => match msg {
+                Some(Ok(TMessage::Text(t))) => {
+                    let out = match &ws {
+                        Some(f) => f(n, t.to_string()),
+                        None => Some(t.to_string()),
+                    };
+                    n += 1;
+                    if let Some(o) = out {
+                        if client.send(AMessage::Text(o.into())).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                Some(Ok(TMessage::Close(_))) | Some(Err(_)) | None => {
+                    let _ = client.send(AMessage::Close(None)).await;
+                    return;
+                }
+                Some(Ok(_)) => {}
+            },
+            msg = client.recv() => match msg {
+                Some(Ok(AMessage::Close(_))) | Some(Err(_)) | None => {
+                    let _ = to_backend.send(TMessage::Close(None)).await;
+                    return;
+                }
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
+
+/// Like [`mutant`], and the watch socket's frames go through `ws`.
+pub async fn mutant_ws(
+    scenario: Scenario,
+    rewrite: Option<Rewrite>,
+    mutate: Mutation,
+    ws: Option<WsMutation>,
+) -> Mutant {
     let state = AppState::new(scenario);
     let inner = agent_sim::router(state.clone());
+    let backend_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let backend_ws = format!(
+        "ws://{}/api/v0/containers/watch",
+        backend_listener.local_addr().unwrap()
+    );
+    let backend = tokio::spawn(agent_sim::server::serve(
+        backend_listener,
+        inner.clone(),
+        std::future::pending(),
+    ));
     let app = Router::new().fallback(move |mut req: Request| {
         let inner = inner.clone();
         let rewrite = rewrite.clone();
         let mutate = mutate.clone();
+        let ws = ws.clone();
+        let backend_ws = backend_ws.clone();
         async move {
+            let upgrade = req
+                .headers()
+                .get("upgrade")
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
+            if upgrade && req.uri().path() == "/api/v0/containers/watch" {
+                if let Ok((backend, _)) =
+                    tokio_tungstenite::connect_async(backend_ws.as_str()).await
+                {
+                    let (mut parts, _) = req.into_parts();
+                    return match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+                        Ok(up) => up.on_upgrade(move |client| relay(client, backend, ws)),
+                        Err(rejection) => rejection.into_response(),
+                    };
+                }
+            }
             let method = req.method().clone();
             let path = req
                 .uri()
@@ -103,7 +191,12 @@ pub async fn mutant(scenario: Scenario, rewrite: Option<Rewrite>, mutate: Mutati
         app,
         std::future::pending(),
     ));
-    Mutant { url, state, task }
+    Mutant {
+        url,
+        state,
+        task,
+        backend,
+    }
 }
 
 /// A fixture's scenario by name.
