@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::response::Response;
 use http::StatusCode;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// `workspacesdk.AgentMinimumListeningPort`.
 pub const MINIMUM_LISTENING_PORT: u16 = 9;
@@ -26,18 +27,22 @@ pub fn filter_ports<'a>(ports: &'a [ListeningPort], ignore: &[u16]) -> Vec<&'a L
         .collect()
 }
 
-fn get_ports(state: &AppState, scenario: &Scenario) -> Result<Vec<ListeningPort>, String> {
+fn get_ports<'a>(
+    state: &AppState,
+    scenario: &'a Scenario,
+) -> Result<Cow<'a, [ListeningPort]>, String> {
     if let Some(err) = &scenario.listening_ports.error {
         return Err(err.clone());
     }
     match scenario.listening_ports.source {
-        PortsSource::Static => Ok(scenario.listening_ports.ports.clone()),
-        PortsSource::Os => state.port_scanner().get(),
+        PortsSource::Static => Ok(Cow::Borrowed(&scenario.listening_ports.ports)),
+        PortsSource::Os => state.port_scanner().get().map(Cow::Owned),
     }
 }
 
 pub async fn listening_ports(State(state): State<AppState>) -> Response {
-    let scenario = state.scenario();
+    // Nothing below awaits, so a peek at the scenario is enough.
+    let scenario = state.peek_scenario();
     match get_ports(&state, &scenario) {
         Err(detail) => response::message(
             StatusCode::INTERNAL_SERVER_ERROR,
