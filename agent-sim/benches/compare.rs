@@ -359,7 +359,7 @@ fn main() {
     let load_only = std::env::var_os("COMPARE_LOAD_ONLY").is_some();
     let report = rt.block_on(run(load_only));
     println!("{report}");
-    if load_only {
+    if load_only || std::env::var_os("COMPARE_PROFILE_ROUTER").is_some() {
         return;
     }
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../BENCHMARKS.md");
@@ -369,14 +369,19 @@ fn main() {
 
 async fn run(load_only: bool) -> String {
     let bin = env!("CARGO_BIN_EXE_agent-sim");
-    if std::env::var_os("COMPARE_PROFILE_ROUTER").is_some() {
-        // Diagnostic: only the in-process agent-sim router, for a profiler.
+    if let Some(path) = std::env::var_os("COMPARE_PROFILE_ROUTER") {
+        // Diagnostic: only the in-process agent-sim router, for a profiler; the variable's
+        // value is the path (`/` unless it names one of ROUTES).
+        let path = ROUTES
+            .into_iter()
+            .find(|r| path.to_str() == Some(*r))
+            .unwrap_or("/");
         let r = agent_sim::router(agent_sim::AppState::with_journal_capacity(
             Scenario::builtin_default(),
             1000,
         ));
         for _ in 0..10 {
-            eprintln!("{:.2} µs", inproc(&r, "/").await);
+            eprintln!("{:.2} µs", inproc(&r, path).await);
         }
         return String::new();
     }
