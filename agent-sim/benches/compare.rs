@@ -359,7 +359,7 @@ fn main() {
     let load_only = std::env::var_os("COMPARE_LOAD_ONLY").is_some();
     let report = rt.block_on(run(load_only));
     println!("{report}");
-    if load_only {
+    if load_only || std::env::var_os("COMPARE_PROFILE_ROUTER").is_some() {
         return;
     }
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../BENCHMARKS.md");
@@ -369,14 +369,19 @@ fn main() {
 
 async fn run(load_only: bool) -> String {
     let bin = env!("CARGO_BIN_EXE_agent-sim");
-    if std::env::var_os("COMPARE_PROFILE_ROUTER").is_some() {
-        // Diagnostic: only the in-process agent-sim router, for a profiler.
+    if let Some(path) = std::env::var_os("COMPARE_PROFILE_ROUTER") {
+        // Diagnostic: only the in-process agent-sim router, for a profiler; the variable's
+        // value is the path (`/` unless it names one of ROUTES).
+        let path = ROUTES
+            .into_iter()
+            .find(|r| path.to_str() == Some(*r))
+            .unwrap_or("/");
         let r = agent_sim::router(agent_sim::AppState::with_journal_capacity(
             Scenario::builtin_default(),
             1000,
         ));
         for _ in 0..10 {
-            eprintln!("{:.2} µs", inproc(&r, "/").await);
+            eprintln!("{:.2} µs", inproc(&r, path).await);
         }
         return String::new();
     }
@@ -421,6 +426,8 @@ async fn run(load_only: bool) -> String {
         md,
         "| route | server | requests/s | p50 ms | p99 ms | vs bare axum |\n|---|---|---:|---:|---:|---:|"
     );
+    // agent-sim's "vs bare axum" per route, for the verdict under the table.
+    let mut sim_ratios = Vec::new();
     for &(path, ref answer) in &answers {
         for (_, addr) in &targets {
             load(*addr, path, WARMUP, &answer.body).await;
@@ -438,16 +445,35 @@ async fn run(load_only: bool) -> String {
                 .zip(&rounds[1])
                 .map(|(a, b)| a.rps / b.rps)
                 .collect();
+            let ratio = median(ratios);
+            if i == 0 {
+                sim_ratios.push((path, ratio));
+            }
             let _ = writeln!(
                 md,
                 "| `GET {path}` | {name} | {:.0} | {} | {} | {:.2} |",
                 median(r.iter().map(|x| x.rps).collect()),
                 ms(median(r.iter().map(|x| x.p50).collect())),
                 ms(median(r.iter().map(|x| x.p99).collect())),
-                median(ratios)
+                ratio
             );
         }
     }
+    let missed: Vec<String> = sim_ratios
+        .iter()
+        // As printed: two decimals.
+        .filter(|(_, r)| (r * 100.0).round() < 90.0)
+        .map(|(p, r)| format!("`GET {p}` at {r:.2}"))
+        .collect();
+    let _ = writeln!(
+        md,
+        "\nTarget (agent-sim at least 0.9 of bare axum): {}.",
+        if missed.is_empty() {
+            "met on this run for both routes".to_string()
+        } else {
+            format!("missed on this run for {}", missed.join(" and "))
+        }
+    );
     let _ = writeln!(
         md,
         "\nIn-process cost of the router alone (`tower::ServiceExt::oneshot`, no network, \

@@ -2,15 +2,21 @@
 //! control API under `/__sim`, or both on one listener.
 
 use crate::control;
-use crate::journal::{now_rfc3339, FaultTag, JournalEntry};
+use crate::journal::FaultTag;
 use crate::router::{dispatch, recover_panic};
 use crate::routes::AgentRoutes;
 use crate::state::AppState;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use futures::FutureExt;
+use http::Method;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Instant;
+use std::task::{Context, Poll};
+use std::time::{Instant, SystemTime};
 use tower_http::catch_panic::CatchPanicLayer;
 
 /// The agent API and the control API on one router (the default single-listener setup).
@@ -34,13 +40,14 @@ pub fn agent_router_with(state: AppState, routes: Arc<AgentRoutes>) -> Router {
 /// The agent API as one tower stack, outermost first: journal and metrics, fault injection,
 /// Recover (with the fault layer's panic point inside it), then routing. Composed once with
 /// `ServiceBuilder` rather than `Router::layer`, which would wrap and box every layer again.
+/// Routing runs when the request is handed in; only the handler's own future is boxed.
 fn agent_service(
     state: AppState,
     routes: Arc<AgentRoutes>,
 ) -> impl tower::Service<
     Request,
     Response = Response,
-    Error = std::convert::Infallible,
+    Error = Infallible,
     Future = impl Send + 'static,
 > + Clone
        + Send
@@ -48,16 +55,8 @@ fn agent_service(
        + 'static {
     let dispatch_state = state.clone();
     let service = tower::service_fn(move |req: Request| {
-        let state = dispatch_state.clone();
-        let routes = routes.clone();
-        // Boxed here so the layers above move a pointer, not the whole routing future.
-        let fut: futures::future::BoxFuture<'static, _> = Box::pin(async move {
-            let scenario = state.scenario();
-            Ok::<_, std::convert::Infallible>(
-                dispatch(routes.for_scenario(&scenario), state, req).await,
-            )
-        });
-        fut
+        let table = routes.for_scenario(&dispatch_state.peek_scenario());
+        dispatch(table, dispatch_state.clone(), req).map(Ok::<_, Infallible>)
     });
     tower::ServiceBuilder::new()
         .layer(RecordLayer(state.clone()))
@@ -106,35 +105,58 @@ struct Record<S> {
 
 impl<S> tower::Service<Request> for Record<S>
 where
-    S: tower::Service<Request, Response = Response, Error = std::convert::Infallible>,
-    S::Future: Send + 'static,
+    S: tower::Service<Request, Response = Response, Error = Infallible>,
+    S::Future: Unpin,
 {
     type Response = Response;
-    type Error = std::convert::Infallible;
-    type Future = futures::future::BoxFuture<'static, Result<Response, std::convert::Infallible>>;
+    type Error = Infallible;
+    type Future = Recorded<S::Future>;
 
-    fn poll_ready(
-        &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Self::Error>> {
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
         let started = Instant::now();
-        let time = now_rfc3339();
-        let method = req.method().to_string();
+        let arrived = SystemTime::now();
+        let method = req.method().clone();
         let path = req.uri().path().to_string();
         let query = req.uri().query().unwrap_or_default().to_string();
-        let state = self.state.clone();
-        let fut = self.inner.call(req);
-        Box::pin(async move {
-            let resp = fut.await?;
+        Recorded {
+            inner: self.inner.call(req),
+            state: self.state.clone(),
+            request: Some((started, arrived, method, path, query)),
+        }
+    }
+}
+
+/// The future of [`Record`]: the inner answer, then the journal entry and the metrics hit.
+/// The inner future is `Unpin` (the stack below boxes the handler), so no pin projection.
+pub struct Recorded<F> {
+    inner: F,
+    state: AppState,
+    /// Taken when the answer is recorded.
+    request: Option<(Instant, SystemTime, Method, String, String)>,
+}
+
+impl<F> Future for Recorded<F>
+where
+    F: Future<Output = Result<Response, Infallible>> + Unpin,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let resp = match Pin::new(&mut this.inner).poll(cx) {
+            Poll::Ready(Ok(resp)) => resp,
+            Poll::Ready(Err(e)) => match e {},
+            Poll::Pending => return Poll::Pending,
+        };
+        if let Some((started, arrived, method, path, query)) = this.request.take() {
             let status = resp.status().as_u16();
-            state.metrics().observe(&method, &path, status);
-            state.journal().record(JournalEntry {
-                seq: 0,
-                time,
+            this.state.metrics().observe(method.as_str(), &path, status);
+            this.state.journal().record(crate::journal::Request {
+                arrived,
                 method,
                 path,
                 query,
@@ -147,7 +169,7 @@ where
                 duration_ms: started.elapsed().as_secs_f64() * 1000.0,
                 fault: resp.extensions().get::<FaultTag>().map(|t| t.0.clone()),
             });
-            Ok(resp)
-        })
+        }
+        Poll::Ready(Ok(resp))
     }
 }

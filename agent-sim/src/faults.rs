@@ -16,7 +16,7 @@
 //! up during a delay) is journaled by a guard with status `null`. The control API under
 //! `/__sim` is never faulted.
 
-use crate::journal::{now_rfc3339, FaultTag, JournalEntry};
+use crate::journal::FaultTag;
 use crate::scenario::faults::FaultKind;
 use crate::scenario::{FaultRule, Scenario};
 use crate::server::CloseConnection;
@@ -207,7 +207,7 @@ where
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        let scenario = self.state.scenario();
+        let scenario = self.state.peek_scenario();
         if scenario.faults.is_empty() {
             return Either::Left(self.inner.call(req));
         }
@@ -285,7 +285,7 @@ fn reset_response() -> Response {
 struct Unanswered {
     state: AppState,
     started: Instant,
-    entry: Option<JournalEntry>,
+    entry: Option<crate::journal::Request>,
 }
 
 impl Unanswered {
@@ -293,10 +293,9 @@ impl Unanswered {
         Self {
             state: state.clone(),
             started: Instant::now(),
-            entry: Some(JournalEntry {
-                seq: 0,
-                time: now_rfc3339(),
-                method: req.method().to_string(),
+            entry: Some(crate::journal::Request {
+                arrived: std::time::SystemTime::now(),
+                method: req.method().clone(),
                 path: req.uri().path().to_string(),
                 query: req.uri().query().unwrap_or_default().to_string(),
                 status: None,

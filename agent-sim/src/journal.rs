@@ -1,11 +1,17 @@
 //! The request journal: a bounded, newest-last record of the agent requests the simulator
 //! answered (method, path, query, status, duration, time, and the fault that hit it, if any),
 //! served by `GET /__sim/requests` and `Sim::requests()`.
+//!
+//! The request path hands over a [`Request`] (arrival time as a clock reading, method as an
+//! `http::Method`); the RFC 3339 time and the method string of a [`JournalEntry`] are only
+//! written when the journal is read.
 
+use http::Method;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::time::SystemTime;
 
 /// Entries kept by default before the oldest are dropped.
 pub const DEFAULT_CAPACITY: usize = 10_000;
@@ -35,18 +41,56 @@ pub struct JournalFilter {
 }
 
 impl JournalFilter {
-    fn matches(&self, e: &JournalEntry) -> bool {
-        self.path.as_deref().is_none_or(|p| e.path == p)
+    fn matches(&self, e: &Kept) -> bool {
+        self.path.as_deref().is_none_or(|p| e.request.path == p)
             && self
                 .method
                 .as_deref()
-                .is_none_or(|m| e.method.eq_ignore_ascii_case(m))
+                .is_none_or(|m| e.request.method.as_str().eq_ignore_ascii_case(m))
+    }
+}
+
+/// One answered (or abandoned) request, as the request path records it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// When the request arrived.
+    pub arrived: SystemTime,
+    pub method: Method,
+    pub path: String,
+    pub query: String,
+    /// Status sent; `None` when no response was sent (connection reset, hang).
+    pub status: Option<u16>,
+    pub duration_ms: f64,
+    /// The fault injected into this request, if any.
+    pub fault: Option<String>,
+}
+
+/// A request as the journal keeps it: with its sequence number.
+#[derive(Debug)]
+struct Kept {
+    seq: u64,
+    request: Request,
+}
+
+impl Kept {
+    fn to_entry(&self) -> JournalEntry {
+        let r = &self.request;
+        JournalEntry {
+            seq: self.seq,
+            time: rfc3339(r.arrived),
+            method: r.method.as_str().to_string(),
+            path: r.path.clone(),
+            query: r.query.clone(),
+            status: r.status,
+            duration_ms: r.duration_ms,
+            fault: r.fault.clone(),
+        }
     }
 }
 
 #[derive(Debug)]
 pub struct Journal {
-    entries: Mutex<VecDeque<JournalEntry>>,
+    entries: Mutex<VecDeque<Kept>>,
     capacity: usize,
     seq: AtomicU64,
 }
@@ -67,25 +111,25 @@ impl Journal {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<JournalEntry>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Kept>> {
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Appends an entry (its `seq` is assigned here), dropping the oldest beyond capacity.
-    pub fn record(&self, mut entry: JournalEntry) {
-        entry.seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+    /// Appends a request (its `seq` is assigned here), dropping the oldest beyond capacity.
+    pub fn record(&self, request: Request) {
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         let mut q = self.lock();
         if q.len() >= self.capacity {
             q.pop_front();
         }
-        q.push_back(entry);
+        q.push_back(Kept { seq, request });
     }
 
     pub fn entries(&self, filter: &JournalFilter) -> Vec<JournalEntry> {
         self.lock()
             .iter()
             .filter(|e| filter.matches(e))
-            .cloned()
+            .map(Kept::to_entry)
             .collect()
     }
 
@@ -102,16 +146,19 @@ impl Journal {
     }
 }
 
-/// Now as RFC 3339 UTC with milliseconds, without a date crate. The date-and-seconds part is
-/// formatted once per second per thread (this runs for every request).
+/// Now as RFC 3339 UTC with milliseconds.
 pub fn now_rfc3339() -> String {
+    rfc3339(SystemTime::now())
+}
+
+/// `at` as RFC 3339 UTC with milliseconds, without a date crate. The date-and-seconds part is
+/// formatted once per second per thread (a journal read formats every entry).
+pub fn rfc3339(at: SystemTime) -> String {
     thread_local! {
         static PREFIX: std::cell::RefCell<(i64, String)> =
             const { std::cell::RefCell::new((i64::MIN, String::new())) };
     }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let now = at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     let secs = now.as_secs() as i64;
     let millis = now.subsec_millis();
     let mut out = String::with_capacity(24);
@@ -155,11 +202,10 @@ fn rfc3339_seconds(secs: i64) -> String {
 mod tests {
     use super::*;
 
-    fn entry(path: &str, method: &str) -> JournalEntry {
-        JournalEntry {
-            seq: 0,
-            time: now_rfc3339(),
-            method: method.into(),
+    fn entry(path: &str, method: &str) -> Request {
+        Request {
+            arrived: SystemTime::now(),
+            method: method.parse().unwrap(),
             path: path.into(),
             query: String::new(),
             status: Some(200),
@@ -198,6 +244,19 @@ mod tests {
         assert_eq!(rfc3339_seconds(0), "1970-01-01T00:00:00");
         assert_eq!(rfc3339_seconds(951_782_400), "2000-02-29T00:00:00");
         assert_eq!(rfc3339_seconds(1_780_747_199), "2026-06-06T11:59:59");
+    }
+
+    #[test]
+    fn entries_format_the_arrival_time() {
+        let j = Journal::default();
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(951_782_400_042);
+        j.record(Request {
+            arrived: at,
+            ..entry("/a", "PATCH")
+        });
+        let e = &j.entries(&JournalFilter::default())[0];
+        assert_eq!(e.time, "2000-02-29T00:00:00.042Z");
+        assert_eq!(e.method, "PATCH");
     }
 
     #[test]

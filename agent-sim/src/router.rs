@@ -17,9 +17,13 @@ use axum::response::{IntoResponse, Response};
 use futures::future::BoxFuture;
 use http::request::Parts;
 use http::{Method, StatusCode};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 /// A type-erased handler: any axum handler whose state is [`AppState`].
 pub type BoxHandler = Arc<dyn Fn(Request, AppState) -> BoxFuture<'static, Response> + Send + Sync>;
@@ -77,6 +81,8 @@ enum Segment {
 #[derive(Clone)]
 struct Route {
     segments: Vec<Segment>,
+    /// How many `{param}` segments: routes with fewer win.
+    params: usize,
     /// `None` means every standard method (chi's `HandleFunc`).
     methods: Vec<(Option<Method>, BoxHandler)>,
 }
@@ -84,6 +90,8 @@ struct Route {
 /// A chi-style router: routes by pattern and method, and mounted sub-routers.
 #[derive(Clone, Default)]
 pub struct Routes {
+    /// Kept ordered by parameter count (stable: registration order among equals), the order
+    /// in which routing tries them.
     routes: Vec<Route>,
     mounts: Vec<(Vec<String>, Routes)>,
 }
@@ -114,8 +122,8 @@ fn parse_pattern(pattern: &str) -> Vec<Segment> {
 }
 
 /// What routing decided for one request.
-pub enum Outcome {
-    Handler(BoxHandler, PathParams),
+pub enum Outcome<'a> {
+    Handler(&'a BoxHandler, PathParams),
     NotFound,
     MethodNotAllowed(Vec<Method>),
 }
@@ -130,10 +138,19 @@ impl Routes {
         if let Some(r) = self.routes.iter_mut().find(|r| r.segments == segments) {
             r.methods.push((method, h));
         } else {
-            self.routes.push(Route {
-                segments,
-                methods: vec![(method, h)],
-            });
+            let params = segments
+                .iter()
+                .filter(|s| matches!(s, Segment::Param(_)))
+                .count();
+            let at = self.routes.partition_point(|r| r.params <= params);
+            self.routes.insert(
+                at,
+                Route {
+                    segments,
+                    params,
+                    methods: vec![(method, h)],
+                },
+            );
         }
         self
     }
@@ -173,7 +190,7 @@ impl Routes {
     }
 
     /// Routes a request path (already the routing path, see [`routing_path`]).
-    pub fn find(&self, method: &Method, path: &str) -> Outcome {
+    pub fn find(&self, method: &Method, path: &str) -> Outcome<'_> {
         let mut allowed = Vec::new();
         let mut not_allowed = false;
         self.find_inner(method, &split(path), &mut allowed, &mut not_allowed)
@@ -185,23 +202,16 @@ impl Routes {
         segs: &[&str],
         allowed: &mut Vec<Method>,
         not_allowed: &mut bool,
-    ) -> Outcome {
-        // 1. Routes: static patterns win over patterns with parameters.
-        let mut matches: Vec<(&Route, PathParams)> = self
-            .routes
-            .iter()
-            .filter_map(|r| match_route(r, segs).map(|p| (r, p)))
-            .collect();
-        matches.sort_by_key(|(r, _)| {
-            r.segments
-                .iter()
-                .filter(|s| matches!(s, Segment::Param(_)))
-                .count()
-        });
-        for (route, params) in matches {
+    ) -> Outcome<'_> {
+        // 1. Routes: static patterns win over patterns with parameters (`routes` is kept in
+        // that order).
+        for route in &self.routes {
+            let Some(params) = match_route(route, segs) else {
+                continue;
+            };
             for (m, h) in &route.methods {
                 if m.as_ref().is_none_or(|m| m == method) {
-                    return Outcome::Handler(h.clone(), params);
+                    return Outcome::Handler(h, params);
                 }
             }
             *not_allowed = true;
@@ -277,9 +287,9 @@ fn go_path_unescaped(b: u8) -> bool {
 /// The path chi routes on: Go's `URL.RawPath` when the raw path is not the canonical escaping
 /// of the decoded one, else the decoded `URL.Path`. `None` when the escapes are invalid (Go's
 /// server answers `400 Bad Request` before any handler runs).
-pub fn routing_path(raw: &str) -> Option<String> {
+pub fn routing_path(raw: &str) -> Option<Cow<'_, str>> {
     if !raw.contains('%') {
-        return Some(raw.to_string());
+        return Some(Cow::Borrowed(raw));
     }
     let bytes = raw.as_bytes();
     let mut i = 0;
@@ -306,28 +316,62 @@ pub fn routing_path(raw: &str) -> Option<String> {
         }
     }
     if canonical == raw {
-        Some(String::from_utf8_lossy(&decoded).into_owned())
+        Some(Cow::Owned(String::from_utf8_lossy(&decoded).into_owned()))
     } else {
-        Some(raw.to_string())
+        Some(Cow::Borrowed(raw))
     }
 }
 
-/// Dispatches one request through `routes` with the agent's rules.
-pub async fn dispatch(routes: &Routes, state: AppState, mut req: Request) -> Response {
-    let method = req.method().clone();
-    if !STANDARD_METHODS.contains(&method) {
-        return response::method_not_allowed(&[]);
+/// Dispatches one request through `routes` with the agent's rules. Routing is done here, at
+/// once; the returned future runs the handler (if one was found) and frames its response.
+pub fn dispatch(routes: &Routes, state: AppState, mut req: Request) -> Dispatch {
+    if !STANDARD_METHODS.contains(req.method()) {
+        return Dispatch::ready(response::method_not_allowed(&[]));
     }
     let Some(path) = routing_path(req.uri().path()) else {
-        return bad_request();
+        return Dispatch::ready(bad_request());
     };
-    match routes.find(&method, &path) {
+    match routes.find(req.method(), &path) {
         Outcome::Handler(h, params) => {
-            req.extensions_mut().insert(params);
-            frame(h(req, state).await)
+            // Handlers without `{param}` segments find no `PathParams`, which the extractor
+            // reads as empty anyway.
+            if !params.0.is_empty() {
+                req.extensions_mut().insert(params);
+            }
+            Dispatch(Stage::Handler(h(req, state)))
         }
-        Outcome::NotFound => response::not_found(),
-        Outcome::MethodNotAllowed(allowed) => response::method_not_allowed(&allowed),
+        Outcome::NotFound => Dispatch::ready(response::not_found()),
+        Outcome::MethodNotAllowed(allowed) => {
+            Dispatch::ready(response::method_not_allowed(&allowed))
+        }
+    }
+}
+
+/// The future of one [`dispatch`]: an answer routing already made, or the handler's.
+pub struct Dispatch(Stage);
+
+enum Stage {
+    Ready(Option<Response>),
+    Handler(BoxFuture<'static, Response>),
+}
+
+impl Dispatch {
+    fn ready(resp: Response) -> Self {
+        Self(Stage::Ready(Some(resp)))
+    }
+}
+
+impl Future for Dispatch {
+    type Output = Response;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
+        match &mut self.get_mut().0 {
+            Stage::Ready(resp) => match resp.take() {
+                Some(resp) => Poll::Ready(resp),
+                None => panic!("`Dispatch` polled after it completed"),
+            },
+            Stage::Handler(fut) => fut.as_mut().poll(cx).map(frame),
+        }
     }
 }
 
@@ -401,6 +445,10 @@ mod tests {
             routing_path("/api/v0/netcheck").as_deref(),
             Some("/api/v0/netcheck")
         );
+        assert!(matches!(
+            routing_path("/api/v0/netcheck"),
+            Some(Cow::Borrowed(_))
+        ));
         assert_eq!(
             routing_path("/api/v0/listening%2Dports").as_deref(),
             Some("/api/v0/listening%2Dports")

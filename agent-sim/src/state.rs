@@ -71,6 +71,12 @@ impl AppState {
         self.inner.scenario.load_full()
     }
 
+    /// A cheap look at the scenario in force (no reference count is taken), for synchronous
+    /// checks on the request path; do not hold it across an `.await`.
+    pub fn peek_scenario(&self) -> arc_swap::Guard<Arc<Scenario>> {
+        self.inner.scenario.load()
+    }
+
     /// The scenario given at start (what `POST /__sim/reset` returns to).
     pub fn initial_scenario(&self) -> Arc<Scenario> {
         self.inner.initial.load_full()
