@@ -262,10 +262,7 @@ fn specs() -> Vec<Spec> {
             "containers/gating-exact-path-only",
             |_, p, r| {
                 if p.starts_with("/api/v0/containers/") {
-                    r.status = StatusCode::FORBIDDEN;
-                    r.set_header("content-type", "application/json; charset=utf-8");
-                    r.headers.remove("x-content-type-options");
-                    r.set_text(&agent_gate_not_enabled());
+                    r.answer_json(StatusCode::FORBIDDEN, &agent_gate_not_enabled());
                 }
             },
         ),
@@ -415,10 +412,7 @@ fn specs() -> Vec<Spec> {
             "router/404/listening-ports-trailing-slash",
             |_, p, r| {
                 if path_is(p, "/api/v0/listening-ports/") {
-                    r.status = StatusCode::OK;
-                    r.set_header("content-type", "application/json; charset=utf-8");
-                    r.headers.remove("x-content-type-options");
-                    r.set_text("{\"ports\":[]}\n");
+                    r.answer_json(StatusCode::OK, "{\"ports\":[]}\n");
                 }
             },
         ),
@@ -428,10 +422,7 @@ fn specs() -> Vec<Spec> {
             "router/404/percent-escape",
             |_, p, r| {
                 if path_is(p, "/api/v0/listening%2Dports") {
-                    r.status = StatusCode::OK;
-                    r.set_header("content-type", "application/json; charset=utf-8");
-                    r.headers.remove("x-content-type-options");
-                    r.set_text("{\"ports\":[]}\n");
+                    r.answer_json(StatusCode::OK, "{\"ports\":[]}\n");
                 }
             },
         ),

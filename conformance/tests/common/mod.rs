@@ -43,6 +43,13 @@ impl MResp {
     pub fn set_header(&mut self, k: &'static str, v: &str) {
         self.headers.insert(k, HeaderValue::from_str(v).unwrap());
     }
+    /// Replaces the whole answer with a JSON one (as `httpapi.Write` would send it).
+    pub fn answer_json(&mut self, status: StatusCode, body: &str) {
+        self.status = status;
+        self.set_header("content-type", "application/json; charset=utf-8");
+        self.headers.remove("x-content-type-options");
+        self.set_text(body);
+    }
 }
 
 pub type Mutation = Arc<dyn Fn(&Method, &str, &mut MResp) + Send + Sync>;
