@@ -348,16 +348,13 @@ fn specs() -> Vec<Spec> {
             ",\"devcontainers\":[]",
             "",
         ),
-        on(
+        replace_in_prefix(
             "debug-logging wrong quoting",
             "default",
             "debug/debug-logging-invalid",
-            |_, p, r| {
-                if p.starts_with("/debug/magicsock/debug-logging/") {
-                    let t = r.text().replace('"', "'");
-                    r.set_text(&t);
-                }
-            },
+            "/debug/magicsock/debug-logging/",
+            "\"",
+            "'",
         ),
         on(
             "debug-logging with trailing newline",
@@ -571,16 +568,13 @@ fn specs() -> Vec<Spec> {
             "2\\tline2",
             "2\\tline3",
         ),
-        on(
+        replace_in_prefix(
             "resolve-path not cleaned",
             "default",
             "files/resolve-path-cleans",
-            |_, p, r| {
-                if p.starts_with("/api/v0/resolve-path") {
-                    let t = r.text().replace("/a/b\"", "//a/./b/\"");
-                    r.set_text(&t);
-                }
-            },
+            "/api/v0/resolve-path",
+            "/a/b\"",
+            "//a/./b/\"",
         ),
         replace_in_prefix(
             "write-file message unquoted",
