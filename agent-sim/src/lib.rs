@@ -10,6 +10,7 @@ pub mod files;
 pub mod fleet;
 pub mod gojson;
 pub mod gostr;
+pub mod gotime;
 pub mod journal;
 pub mod metrics;
 pub mod portscan;

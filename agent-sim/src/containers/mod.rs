@@ -3,15 +3,14 @@
 //! that watch sockets ([`watch`]) follow. Every task this store starts ends when its work is
 //! done, when the data it works on is replaced, or at [`ContainerStore::shutdown`].
 
-pub mod gotime;
 pub mod names;
 pub mod state;
 pub mod watch;
 pub mod wire;
 
+use crate::gotime::GoTime;
 use crate::scenario::containers::DevcontainersConfig;
 use crate::scenario::Scenario;
-use gotime::GoTime;
 use state::{DeletePlan, RecreatePlan, Refusal, State, StepFailure};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -3,12 +3,12 @@
 //! workspace folder) and the steps of a recreate and a delete. [`super::ContainerStore`] runs
 //! the steps on a clock and tells watchers.
 
-use super::gotime::GoTime;
 use super::names::make_agent_name;
 use super::wire::{
     Container, Devcontainer, DevcontainerAgent, ListResponse, Status, CONFIG_FILE_LABEL,
     IS_TEST_RUN_LABEL, LOCAL_FOLDER_LABEL,
 };
+use crate::gotime::GoTime;
 use crate::scenario::containers::{DevcontainersConfig, FailingStep, FailureRule, Timings};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;

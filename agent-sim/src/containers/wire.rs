@@ -2,7 +2,7 @@
 //! struct order, `omitempty` fields are skipped when empty, `null` stays `null`. The same types
 //! are used in scenarios, so a `GET /api/v0/containers` answer pasted into a scenario loads.
 
-use super::gotime::GoTime;
+use crate::gotime::GoTime;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;

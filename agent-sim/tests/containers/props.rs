@@ -1,9 +1,9 @@
 //! The status machine's invariants under any sequence of recreate, delete, list and the
 //! completion of operations in flight, in any interleaving.
 
-use agent_sim::containers::gotime::GoTime;
 use agent_sim::containers::state::{DeletePlan, RecreatePlan, Refusal, State};
 use agent_sim::containers::wire::Status;
+use agent_sim::gotime::GoTime;
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet};
 

@@ -1,6 +1,7 @@
-//! Go's `time.Time` on the JSON wire: RFC 3339 parsed the way `time.Time.UnmarshalJSON` does,
-//! printed the way `MarshalJSON` does (RFC 3339 with nanoseconds, trailing zeros trimmed, `Z`
-//! for a zero offset), and comparable by instant (`CreatedAt.Before(...)`).
+//! Go's `time.Time` on the JSON wire, for the containers API and the request journal:
+//! RFC 3339 parsed the way `time.Time.UnmarshalJSON` does, printed the way `MarshalJSON` does
+//! (nanoseconds, trailing zeros trimmed, `Z` for a zero offset), comparable by instant, and the
+//! civil-date arithmetic both need.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -48,7 +49,7 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 }
 
 /// The civil date of a day count since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
