@@ -21,6 +21,15 @@ pub enum ResolveError {
     Os(PathError),
 }
 
+/// The agent's first check on every path parameter: it must be absolute.
+pub fn require_absolute(p: &str) -> Result<(), ResolveError> {
+    if vpath::is_abs(p) {
+        Ok(())
+    } else {
+        Err(ResolveError::NotAbsolute(p.to_string()))
+    }
+}
+
 impl ResolveError {
     /// Whether the error wraps EACCES (resolve-path answers 403 for it).
     pub fn is_permission(&self) -> bool {
@@ -48,9 +57,7 @@ impl std::fmt::Display for ResolveError {
 
 /// `resolvePath(p)`.
 pub fn resolve_path<T: Tree>(t: &mut T, p: &str) -> Result<String, ResolveError> {
-    if !vpath::is_abs(p) {
-        return Err(ResolveError::NotAbsolute(p.to_string()));
-    }
+    require_absolute(p)?;
     resolve(t, &vpath::clean(p), 0)
 }
 

@@ -7,6 +7,7 @@ use crate::files::diff;
 use crate::files::errno::{Errno, PathError};
 use crate::files::matcher::{fuzzy_replace, Edit};
 use crate::files::ops::{self, Opened};
+use crate::files::resolve::require_absolute;
 use crate::files::resolve::resolve_path;
 use crate::files::tree::Tree;
 use crate::files::vpath;
@@ -252,11 +253,8 @@ fn plan<T: Tree>(t: &mut T, f: &FileEdits) -> Result<Planned, (StatusCode, Strin
     if f.path.is_empty() {
         return Err(bad("\"path\" is required".into()));
     }
-    if !vpath::is_abs(&f.path) {
-        return Err(bad(format!(
-            "file path must be absolute: {}",
-            gostr::quote(&f.path)
-        )));
+    if let Err(e) = require_absolute(&f.path) {
+        return Err(bad(e.to_string()));
     }
     if f.edits.is_empty() {
         return Err(bad("must specify at least one edit".into()));

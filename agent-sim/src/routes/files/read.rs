@@ -3,9 +3,9 @@
 
 use super::query::{Parser, Values};
 use crate::files::errno::PathError;
+use crate::files::mime;
 use crate::files::ops::{self, Opened};
-use crate::files::{mime, vpath};
-use crate::gostr;
+use crate::files::resolve::require_absolute;
 use crate::router::ExplicitContentLength;
 use crate::state::AppState;
 use crate::with_tree;
@@ -22,11 +22,8 @@ pub async fn read_file(State(state): State<AppState>, RawQuery(q): RawQuery) -> 
     if let Some(resp) = p.finish() {
         return resp;
     }
-    if !vpath::is_abs(&path) {
-        return super::msg(
-            StatusCode::BAD_REQUEST,
-            &format!("file path must be absolute: {}", gostr::quote(&path)),
-        );
+    if let Err(e) = require_absolute(&path) {
+        return super::msg(StatusCode::BAD_REQUEST, &e.to_string());
     }
     let range = |m: &crate::files::tree::Meta| {
         let limit = if limit == 0 { m.size } else { limit };

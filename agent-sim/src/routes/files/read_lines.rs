@@ -5,7 +5,7 @@ use super::query::{Parser, Values};
 use crate::files::errno::{Errno, PathError};
 use crate::files::lines::{format_lines, LineParams};
 use crate::files::ops::{self, Opened};
-use crate::files::vpath;
+use crate::files::resolve::require_absolute;
 use crate::gostr;
 use crate::response;
 use crate::state::AppState;
@@ -65,11 +65,8 @@ pub async fn read_file_lines(State(state): State<AppState>, RawQuery(q): RawQuer
     if let Some(resp) = p.finish() {
         return resp;
     }
-    if !vpath::is_abs(&path) {
-        return fail(format!(
-            "file path must be absolute: {}",
-            gostr::quote(&path)
-        ));
+    if let Err(e) = require_absolute(&path) {
+        return fail(e.to_string());
     }
     let max = params.max_file_size.max(0) as u64;
     let range = |m: &crate::files::tree::Meta| if m.size > max { (0, 0) } else { (0, m.size) };

@@ -4,6 +4,7 @@
 use super::query::{Parser, Values};
 use crate::files::errno::Errno;
 use crate::files::ops;
+use crate::files::resolve::require_absolute;
 use crate::files::resolve::resolve_path;
 use crate::files::tree::Tree;
 use crate::files::vpath;
@@ -25,11 +26,8 @@ pub async fn write_file(
     if let Some(resp) = p.finish() {
         return resp;
     }
-    if !vpath::is_abs(&path) {
-        return super::msg(
-            StatusCode::BAD_REQUEST,
-            &format!("file path must be absolute: {}", gostr::quote(&path)),
-        );
+    if let Err(e) = require_absolute(&path) {
+        return super::msg(StatusCode::BAD_REQUEST, &e.to_string());
     }
     let body = super::read_body(req.into_body()).await;
     let suffix = super::temp_suffix();
