@@ -6,6 +6,7 @@
 pub mod containers;
 pub mod faults;
 pub mod files;
+pub mod fixtures;
 pub mod manifest;
 pub mod netcheck;
 pub mod ports;
@@ -108,6 +109,13 @@ pub enum ScenarioError {
         #[source]
         source: std::io::Error,
     },
+    #[error("no shipped fixture called {name:?}; the shipped fixtures are: {}", known.join(", "))]
+    UnknownFixture {
+        /// The name asked for.
+        name: String,
+        /// The names that exist.
+        known: Vec<String>,
+    },
     #[error("{origin}: at {path}: {message}")]
     Invalid {
         origin: String,
@@ -136,7 +144,7 @@ impl ScenarioError {
     /// The JSON path at fault (`.` for the document itself or I/O errors).
     pub fn path(&self) -> &str {
         match self {
-            Self::Io { .. } => ".",
+            Self::Io { .. } | Self::UnknownFixture { .. } => ".",
             Self::Invalid { path, .. } => path,
         }
     }
@@ -176,6 +184,25 @@ impl Scenario {
             source,
         })?;
         Self::from_json(&origin, &text)
+    }
+
+    /// A fixture shipped in `fixtures/` and embedded in the binary, by name (`"sub-agent"`);
+    /// works from any directory. An unknown name's error lists the names that exist.
+    pub fn fixture(name: &str) -> Result<Self, ScenarioError> {
+        let found = fixtures::get(name).ok_or_else(|| ScenarioError::UnknownFixture {
+            name: name.to_string(),
+            known: fixtures::names().into_iter().map(str::to_string).collect(),
+        })?;
+        Self::from_json(&format!("builtin:{name}"), found.json)
+    }
+
+    /// Loads a scenario named on a command line: `builtin:NAME` is a shipped fixture,
+    /// anything else a file path.
+    pub fn from_spec(spec: &str) -> Result<Self, ScenarioError> {
+        match spec.strip_prefix("builtin:") {
+            Some(name) => Self::fixture(name),
+            None => Self::from_file(spec),
+        }
     }
 
     /// The built-in default scenario.
