@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod case;
+pub mod cli;
 pub mod cases;
 pub mod context;
 pub mod diff;

@@ -2,7 +2,7 @@
 //! containers gating consistent with `/debug/manifest`'s `parent_id`, netcheck's shape, and
 //! the debug routes' shapes and content types.
 
-use crate::case::{Case, Failure, Tier, Verdict};
+use crate::case::{Case, Effect, Failure, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{check_go_json, go_encoded, Expect, JSON_CT, TEXT_CT};
 use crate::http::Request;
@@ -394,7 +394,8 @@ fn debug_cases() -> Vec<Case> {
                 }
                 Ok(Verdict::Pass)
             },
-        ));
+        )
+        .changes(Effect::ChangesSettings));
     }
     for (name, state, shown) in [
         ("debug/debug-logging-invalid", "blah", "\"blah\""),
