@@ -3,10 +3,10 @@
 //! problem into a [`Failure`] with the request and a curl reproducer attached.
 
 use crate::case::Failure;
+use crate::cases::local::Listeners;
 use crate::expect::Expect;
 use crate::fixtures::Fixture;
 use crate::http::{Client, Request, Response};
-use crate::cases::local::Listeners;
 use crate::snapshot::SnapshotSet;
 use std::sync::Arc;
 

@@ -88,8 +88,14 @@ mod tests {
         let on_disk = load(&dir).unwrap();
         let embedded = embedded();
         assert_eq!(
-            embedded.iter().map(|f| (&f.name, &f.json)).collect::<Vec<_>>(),
-            on_disk.iter().map(|f| (&f.name, &f.json)).collect::<Vec<_>>()
+            embedded
+                .iter()
+                .map(|f| (&f.name, &f.json))
+                .collect::<Vec<_>>(),
+            on_disk
+                .iter()
+                .map(|f| (&f.name, &f.json))
+                .collect::<Vec<_>>()
         );
         assert_eq!(embedded[0].origin, format!("builtin:{}", embedded[0].name));
     }
@@ -99,9 +105,15 @@ mod tests {
         let empty = std::env::temp_dir().join(format!("empty-fixtures-{}", std::process::id()));
         std::fs::create_dir_all(&empty).unwrap();
         let e = load(&empty).unwrap_err().to_string();
-        assert_eq!(e, format!("fixtures folder {} holds no .json fixture", empty.display()));
+        assert_eq!(
+            e,
+            format!("fixtures folder {} holds no .json fixture", empty.display())
+        );
         std::fs::remove_dir_all(&empty).unwrap();
         let e = load(&empty).unwrap_err().to_string();
-        assert!(e.starts_with(&format!("fixtures folder {}: ", empty.display())), "{e}");
+        assert!(
+            e.starts_with(&format!("fixtures folder {}: ", empty.display())),
+            "{e}"
+        );
     }
 }

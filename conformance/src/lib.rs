@@ -8,8 +8,8 @@
 #![allow(clippy::result_large_err)]
 
 pub mod case;
-pub mod cli;
 pub mod cases;
+pub mod cli;
 pub mod context;
 pub mod diff;
 pub mod expect;

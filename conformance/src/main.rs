@@ -6,7 +6,7 @@ use conformance::report;
 use conformance::runner::{run, RunConfig};
 use conformance::snapshot::SnapshotSet;
 use std::collections::BTreeSet;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -29,7 +29,10 @@ fn config(args: &RunArgs) -> Result<RunConfig, String> {
     if !args.list && reqwest::Url::parse(&config.target).is_err() {
         return Err(format!("--target {target:?} is not a URL"));
     }
-    config.control = args.control.as_ref().map(|c| c.trim_end_matches('/').to_string());
+    config.control = args
+        .control
+        .as_ref()
+        .map(|c| c.trim_end_matches('/').to_string());
     config.tier = args.tier;
     config.filter = regex("--filter", &args.filter)?;
     config.exclude = regex("--exclude", &args.exclude)?;
@@ -57,7 +60,8 @@ fn config(args: &RunArgs) -> Result<RunConfig, String> {
             .collect::<BTreeSet<_>>();
     }
     if let Some(dir) = &args.fixtures {
-        config.fixtures = conformance::fixtures::load(dir).map_err(|e| format!("--fixtures: {e}"))?;
+        config.fixtures =
+            conformance::fixtures::load(dir).map_err(|e| format!("--fixtures: {e}"))?;
     }
     if let Some(dir) = &args.snapshots {
         config.snapshots = SnapshotSet::dir(dir).map_err(|e| format!("--snapshots: {e}"))?;
@@ -81,13 +85,17 @@ fn list(config: &RunConfig) {
 /// Writes the report files asked for.
 fn write_reports(args: &RunArgs, report: &conformance::Report) -> Result<(), String> {
     let files = [
-        (&args.junit, report::junit::render as fn(&conformance::Report) -> String),
+        (
+            &args.junit,
+            report::junit::render as fn(&conformance::Report) -> String,
+        ),
         (&args.json, report::json::render),
         (&args.html, report::html::render),
     ];
     for (path, render) in files {
         if let Some(p) = path {
-            std::fs::write(p, render(report)).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+            std::fs::write(p, render(report))
+                .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
         }
     }
     Ok(())
@@ -100,7 +108,10 @@ async fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     if let Some(Command::Completions { shell }) = cli.command {
-        clap_complete::generate(shell, &mut cli::command(), "agent-conformance", &mut std::io::stdout());
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut cli::command(), "agent-conformance", &mut script);
+        // A closed pipe (`| head`) is not an error worth a panic.
+        let _ = std::io::stdout().write_all(&script);
         return ExitCode::SUCCESS;
     }
     let args = cli.run;

@@ -392,12 +392,7 @@ async fn run_unit(
     }
 }
 
-fn deliver(
-    shared: &Shared,
-    i: usize,
-    r: Result<CaseResult, tokio::task::JoinError>,
-    tx: &Sink,
-) {
+fn deliver(shared: &Shared, i: usize, r: Result<CaseResult, tokio::task::JoinError>, tx: &Sink) {
     let Ok(r) = r else {
         // `run_one` catches the case's own panic; this task is never aborted.
         return;

@@ -5,10 +5,10 @@
 
 use crate::expect::go_encoded;
 use crate::http::{Request, Response};
+use include_dir::{include_dir, Dir};
 use regex::Regex;
 use serde_json::Value;
 use std::fmt::Write as _;
-use include_dir::{include_dir, Dir};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -311,10 +311,9 @@ mod tests {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../snapshots");
         let on_disk = SnapshotSet::dir(&dir).unwrap();
         assert_eq!(SnapshotSet::Embedded.version(), on_disk.version());
-        assert!(SnapshotSet::Embedded.version().starts_with(&format!(
-            "{}-snapshots-",
-            snap_files(&dir).unwrap().len()
-        )));
+        assert!(SnapshotSet::Embedded
+            .version()
+            .starts_with(&format!("{}-snapshots-", snap_files(&dir).unwrap().len())));
         let name = "default__hello";
         assert_eq!(SnapshotSet::Embedded.get(name), on_disk.get(name));
         assert!(SnapshotSet::Embedded.get(name).is_some());
@@ -323,13 +322,17 @@ mod tests {
 
     #[test]
     fn a_snapshots_folder_must_hold_snapshots() {
-        let missing = std::env::temp_dir().join(format!("no-such-snapshots-{}", std::process::id()));
+        let missing =
+            std::env::temp_dir().join(format!("no-such-snapshots-{}", std::process::id()));
         let e = SnapshotSet::dir(&missing).unwrap_err().to_string();
         assert!(e.contains(&missing.display().to_string()), "{e}");
         let empty = std::env::temp_dir().join(format!("empty-snapshots-{}", std::process::id()));
         std::fs::create_dir_all(&empty).unwrap();
         let e = SnapshotSet::dir(&empty).unwrap_err().to_string();
-        assert_eq!(e, format!("snapshots folder {} holds no .snap file", empty.display()));
+        assert_eq!(
+            e,
+            format!("snapshots folder {} holds no .snap file", empty.display())
+        );
         std::fs::remove_dir_all(&empty).unwrap();
     }
 

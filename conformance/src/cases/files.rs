@@ -161,7 +161,11 @@ pub fn cases() -> Vec<Case> {
         ),
     ];
     // They write in a scratch directory, and remove it with `rm -rf` through the process API.
-    v.extend(scratch_cases().into_iter().map(|c| c.changes(Effect::WritesFiles)));
+    v.extend(
+        scratch_cases()
+            .into_iter()
+            .map(|c| c.changes(Effect::WritesFiles)),
+    );
     v
 }
 
