@@ -168,7 +168,7 @@ pub const ROUTES: &[SnapRoute] = &[
 ];
 
 /// Per-request timeout of snapshot captures.
-pub const SNAPSHOT_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
+pub const SNAPSHOT_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1000);
 
 /// How long a snapshot request may go unanswered before the scenario group moves on without
 /// it (the agent has long taken it in: a loopback agent answers in milliseconds).

@@ -1,0 +1,208 @@
+//! Installed tools work from anywhere: a fresh `git clone` of this repository into a temp
+//! directory, `cargo install --path conformance` and `cargo install --path agent-sim` into an
+//! empty root, the clone then moved away, and both binaries run from an unrelated directory:
+//! agent-sim serves an embedded fixture (`--scenario builtin:default`), agent-conformance runs
+//! with its embedded fixtures and snapshots, and gives the verdicts the repository's own build
+//! gives against the same agent.
+//!
+//! What it costs, and how it stays affordable inside `cargo test` on 2 cores:
+//! - the installs build with `--debug --offline --locked` into one target directory kept under
+//!   this workspace's target (`target/tmp/install-test`), so the dependencies are compiled
+//!   once, by the first run (several minutes on 2 cores); later runs rebuild only the two
+//!   crates of the fresh clone (about a minute and a half measured on the shared 2-core
+//!   machine, most of it rustc on agent-sim and conformance);
+//! - the installed agent-conformance runs a small selection (the black-box hello and router
+//!   cases, every snapshot of one fixture, a local case) against the installed agent-sim: a
+//!   second or two.
+//!
+//! The clone holds what is committed: uncommitted changes of the working tree are not in it.
+//! So the comparison with the repository's build is on verdicts (name and result), which do
+//! not change with an uncommitted edit of a message.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Instant;
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn cargo_install(src: &Path, krate: &str, root: &Path, target_dir: &Path) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args([
+            "install",
+            "--debug",
+            "--offline",
+            "--locked",
+            "--quiet",
+            "--path",
+        ])
+        .arg(src.join(krate))
+        .arg("--root")
+        .arg(root)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "cargo install {krate}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Starts agent-sim, returns it and its URL.
+fn start_sim(bin: &Path, cwd: &Path) -> (Child, String) {
+    let mut child = Command::new(bin)
+        .args(["--scenario", "builtin:default"])
+        .current_dir(cwd)
+        .env_remove("AGENT_SIM_SCENARIO")
+        .env_remove("AGENT_SIM_LISTEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim_end()
+        .strip_prefix("agent-sim listening on ")
+        .unwrap_or_else(|| panic!("ready line: {line:?}"))
+        .to_string();
+    (child, url)
+}
+
+const SELECTION: &str =
+    "^(hello/.*|router/.*|snapshot/default/.*|local/listening-ports/reports-opened-ports)$";
+
+fn conformance(bin: &Path, cwd: &Path, url: &str) -> Output {
+    Command::new(bin)
+        .args([
+            "--target", url, "--filter", SELECTION, "--seed", "9", "--color", "never",
+        ])
+        .current_dir(cwd)
+        .output()
+        .unwrap()
+}
+
+/// `(verdict, name)` of each case line, sorted.
+fn verdicts(out: &Output) -> Vec<(String, String)> {
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut v: Vec<(String, String)> = text
+        .lines()
+        .filter(|l| l.starts_with(['P', 'F', 'S', 'X']))
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            let verdict = w.next()?.to_string();
+            let _counter = w.next()?;
+            Some((verdict, w.next()?.to_string()))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn installed_binaries_work_from_anywhere() {
+    let started = Instant::now();
+    let repo = PathBuf::from(git(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["rev-parse", "--show-toplevel"],
+    ));
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("install-test");
+    let work =
+        std::env::temp_dir().join(format!("agent-conformance-install-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+    let (src, root, elsewhere) = (work.join("src"), work.join("root"), work.join("elsewhere"));
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    git(
+        &repo,
+        &[
+            "clone",
+            "--quiet",
+            repo.to_str().unwrap(),
+            src.to_str().unwrap(),
+        ],
+    );
+    for krate in ["conformance", "agent-sim"] {
+        cargo_install(&src, krate, &root, &target_dir);
+    }
+    let built = started.elapsed();
+    // The source tree goes away: nothing may be read from it any more.
+    std::fs::rename(&src, work.join("moved-away")).unwrap();
+    std::fs::remove_dir_all(work.join("moved-away")).unwrap();
+
+    let (sim_bin, conf_bin) = (
+        root.join("bin/agent-sim"),
+        root.join("bin/agent-conformance"),
+    );
+    let fixtures = Command::new(&sim_bin)
+        .arg("fixtures")
+        .current_dir(&elsewhere)
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&fixtures.stdout);
+    assert_eq!(
+        listed.lines().count(),
+        agent_sim::scenario::fixtures::names().len(),
+        "{listed}"
+    );
+    let version = Command::new(&conf_bin).arg("--version").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout),
+        format!(
+            "agent-conformance {} (snapshot set {})\n",
+            env!("CARGO_PKG_VERSION"),
+            conformance::snapshot::SnapshotSet::Embedded.version()
+        )
+    );
+
+    let (mut sim, url) = start_sim(&sim_bin, &elsewhere);
+    let installed = conformance(&conf_bin, &elsewhere, &url);
+    let in_repo = conformance(
+        Path::new(env!("CARGO_BIN_EXE_agent-conformance")),
+        &repo,
+        &url,
+    );
+    let _ = sim.kill();
+    let _ = sim.wait();
+    std::fs::remove_dir_all(&work).unwrap();
+
+    let stdout = String::from_utf8_lossy(&installed.stdout);
+    assert_eq!(installed.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("tiers run: black-box, local, controlled"),
+        "{stdout}"
+    );
+    let got = verdicts(&installed);
+    assert!(
+        got.iter()
+            .filter(|(_, n)| n.starts_with("snapshot/default/"))
+            .count()
+            == 22,
+        "{stdout}"
+    );
+    assert!(got.iter().all(|(v, _)| v == "PASS"), "{stdout}");
+    assert_eq!(got, verdicts(&in_repo));
+    eprintln!(
+        "install test: clone and installs {:.1} s, whole test {:.1} s",
+        built.as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+}
