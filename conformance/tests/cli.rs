@@ -32,6 +32,12 @@ fn case_line(out: &str, word: &str, name: &str, total: usize) -> bool {
     })
 }
 
+async fn default_sim() -> agent_sim::Sim {
+    agent_sim::Sim::start(common::fixture("default"))
+        .await
+        .unwrap()
+}
+
 fn s(v: &[&str]) -> Vec<String> {
     v.iter().map(|x| x.to_string()).collect()
 }
@@ -62,9 +68,7 @@ fn bad_filter_is_a_usage_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn passing_run_writes_reports_and_exits_0() {
-    let sim = agent_sim::Sim::start(common::fixture("default"))
-        .await
-        .unwrap();
+    let sim = default_sim().await;
     let dir = std::env::temp_dir().join(format!("conformance-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (j, x, h) = (dir.join("r.json"), dir.join("r.xml"), dir.join("r.html"));
@@ -347,9 +351,7 @@ async fn fail_fast_quiet_exclude_and_colour() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_skips_every_case_that_changes_the_agent() {
-    let sim = agent_sim::Sim::start(common::fixture("default"))
-        .await
-        .unwrap();
+    let sim = default_sim().await;
     let report = std::env::temp_dir().join(format!("read-only-{}.json", std::process::id()));
     let out = run_bin(vec![
         "--target".into(),

@@ -19,72 +19,63 @@
 //! So the comparison with the repository's build is on verdicts (name and result), which do
 //! not change with an uncommitted edit of a message.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Instant;
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+/// Runs `cmd`, which must succeed; its stdout, trimmed.
+fn run_ok(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{cmd:?}: {stderr}");
     String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    run_ok(Command::new("git").arg("-C").arg(dir).args(args))
 }
 
 fn cargo_install(src: &Path, krate: &str, root: &Path, target_dir: &Path) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .args([
-            "install",
-            "--debug",
-            "--offline",
-            "--locked",
-            "--quiet",
-            "--path",
-        ])
-        .arg(src.join(krate))
-        .arg("--root")
-        .arg(root)
-        .env("CARGO_TARGET_DIR", target_dir)
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("cargo runs");
-    assert!(
-        out.status.success(),
-        "cargo install {krate}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let args = ["install", "--debug", "--offline", "--locked", "--quiet"];
+    run_ok(
+        Command::new(cargo)
+            .args(args)
+            .arg("--path")
+            .arg(src.join(krate))
+            .arg("--root")
+            .arg(root)
+            .env("CARGO_TARGET_DIR", target_dir)
+            .env_remove("RUSTFLAGS"),
     );
 }
 
 /// Starts agent-sim, returns it and its URL.
 fn start_sim(bin: &Path, cwd: &Path) -> (Child, String) {
-    let mut child = Command::new(bin)
-        .args(["--scenario", "builtin:default"])
-        .current_dir(cwd)
-        .env_remove("AGENT_SIM_SCENARIO")
-        .env_remove("AGENT_SIM_LISTEN")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (child, line) = spawn_ready(
+        Command::new(bin)
+            .args(["--scenario", "builtin:default"])
+            .current_dir(cwd)
+            .env_remove("AGENT_SIM_SCENARIO")
+            .env_remove("AGENT_SIM_LISTEN")
+            .stderr(Stdio::null()),
+    );
     let url = line
-        .trim_end()
         .strip_prefix("agent-sim listening on ")
         .unwrap_or_else(|| panic!("ready line: {line:?}"))
         .to_string();
     (child, url)
+}
+
+/// Spawns `cmd` with stdout piped; the child and its first stdout line.
+fn spawn_ready(cmd: &mut Command) -> (Child, String) {
+    use std::io::BufRead;
+    let mut child = cmd.stdout(Stdio::piped()).spawn().expect("spawns");
+    let first = child
+        .stdout
+        .take()
+        .and_then(|out| std::io::BufReader::new(out).lines().next());
+    (child, first.and_then(Result::ok).unwrap_or_default())
 }
 
 const SELECTION: &str =

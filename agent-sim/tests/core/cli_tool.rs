@@ -3,7 +3,7 @@
 //! `fleet` takes the top-level `--scenario` and `--log-format` and rejects the options that do
 //! not apply to it, and an unreadable scenario file is reported once.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::process::{Child, Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_agent-sim");
@@ -11,20 +11,14 @@ const BIN: &str = env!("CARGO_BIN_EXE_agent-sim");
 /// Starts agent-sim with `args` from the temp directory (no `fixtures/` there), returns the
 /// child and its first stdout line.
 fn start(args: &[&str], stderr: Stdio) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(std::env::temp_dir())
-        .env_remove("AGENT_SIM_SCENARIO")
-        .env_remove("AGENT_SIM_LISTEN")
-        .stdout(Stdio::piped())
-        .stderr(stderr)
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    (child, line)
+    super::support::spawn_ready(
+        Command::new(BIN)
+            .args(args)
+            .current_dir(std::env::temp_dir())
+            .env_remove("AGENT_SIM_SCENARIO")
+            .env_remove("AGENT_SIM_LISTEN")
+            .stderr(stderr),
+    )
 }
 
 fn stop(mut child: Child) {
@@ -52,7 +46,6 @@ const SUB_AGENT_403: &str = "{\"message\":\"Dev Container feature not supported.
 fn builtin_scenario_is_served_from_any_directory() {
     let (child, line) = start(&["--scenario", "builtin:sub-agent"], Stdio::null());
     let url = line
-        .trim_end()
         .strip_prefix("agent-sim listening on ")
         .unwrap_or_else(|| panic!("ready line: {line:?}"))
         .to_string();
@@ -90,11 +83,7 @@ fn fixtures_lists_every_shipped_fixture_with_its_description() {
 fn an_unreadable_scenario_file_is_reported_once() {
     let missing =
         std::env::temp_dir().join(format!("no-such-scenario-{}.json", std::process::id()));
-    let out = Command::new(BIN)
-        .arg("--scenario")
-        .arg(&missing)
-        .output()
-        .unwrap();
+    let out = super::support::run_sim([std::ffi::OsStr::new("--scenario"), missing.as_os_str()]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(
