@@ -2,7 +2,8 @@
 
 use agent_sim::{Scenario, Sim};
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
+use agent_sim::logging::LogFormat;
+use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -35,12 +36,6 @@ struct Cli {
     command: Option<Command>,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum LogFormat {
-    Text,
-    Json,
-}
-
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check scenario files; print each error with its file and JSON path; exit 1 on any.
@@ -69,19 +64,6 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         base_port: u16,
     },
-}
-
-fn init_logs(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
-    match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().init(),
-    }
 }
 
 fn validate(files: &[PathBuf]) -> ExitCode {
@@ -180,7 +162,7 @@ fn main() -> ExitCode {
     if let Some(Command::Validate { files }) = &cli.command {
         return validate(files);
     }
-    init_logs(cli.log_format);
+    let _logs = agent_sim::logging::init(cli.log_format);
     if let Some(Command::Fleet {
         count,
         scenario,
