@@ -161,6 +161,8 @@ where
         };
         if let Some((started, arrived, method, path, query)) = this.request.take() {
             let status = resp.status().as_u16();
+            // As the agent's Logger middleware does, at debug level.
+            tracing::debug!(method = %method, path = %path, status, "request");
             this.state.metrics().observe(method.as_str(), &path, status);
             this.state.journal().record(crate::journal::Request {
                 arrived,

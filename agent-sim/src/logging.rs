@@ -11,7 +11,7 @@ use std::time::Duration;
 use tracing_appender::non_blocking::{ErrorCounter, NonBlockingBuilder, WorkerGuard};
 
 /// How many lines may wait for a slow stderr before lines are dropped.
-pub const QUEUED_LINES: usize = 8192;
+pub const QUEUED_LINES: usize = 1024;
 
 /// How long shutdown waits for queued lines to reach a stderr that may never be read.
 pub const FLUSH_WAIT: Duration = Duration::from_millis(1500);

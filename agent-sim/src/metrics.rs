@@ -87,7 +87,11 @@ impl Metrics {
         // The simulator's own trouble counters appear once they are non-zero, so a healthy
         // agent's page stays what the snapshots show.
         for (name, help, n) in [
-            (SIM_PANICS, "Handler panics answered by the Recover layer.", self.panics()),
+            (
+                SIM_PANICS,
+                "Handler panics answered by the Recover layer.",
+                self.panics(),
+            ),
             (
                 SIM_LOG_DROPS,
                 "Log lines dropped because stderr was not being read.",
