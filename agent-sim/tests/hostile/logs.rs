@@ -36,4 +36,21 @@ fn an_unread_stderr_pipe_does_not_stall_requests() {
         .unwrap_or_else(|| panic!("no drop counter in:\n{metrics}"));
     assert!(dropped > 0);
     assert!(sim.alive());
+
+    // Shutdown does not wait on the pipe for long, and its last line says what was dropped
+    // (read here once the reader wakes up).
+    let stderr = sim.take_stderr().expect("stderr pipe");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut { stderr }, &mut text);
+        text
+    });
+    let took = sim.terminate().expect("agent-sim exits on SIGTERM");
+    assert!(took < Duration::from_secs(5), "exit took {took:?}");
+    let text = reader.join().expect("reader");
+    let last = text.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("log lines were dropped because stderr was not being read"),
+        "last line: {last:?}"
+    );
 }
