@@ -204,7 +204,10 @@ async fn hundreds_of_mib_are_cut_at_the_cap() {
     // 300 MiB offered per request; the suite stops reading at its cap.
     let url = raw_server(|s| stream_body(s, vec![b'x'; 1 << 20], Some(300))).await;
     let report = common::run_filtered(&url, FILTER, 20_000).await;
-    assert_failed_with(&report, "larger than 16 MiB: the suite reads at most that much");
+    assert_failed_with(
+        &report,
+        "larger than 16 MiB: the suite reads at most that much",
+    );
     assert!(peak_rss_mib() < 250, "peak memory {} MiB", peak_rss_mib());
 }
 

@@ -5,6 +5,7 @@
 
 use super::generate::{self, Hostile, Ids};
 use super::support::{exchange, safe_scenario, SimProcess, Stderr};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -42,6 +43,18 @@ fn verdict(h: &Hostile, status: Option<u16>, body: &[u8]) -> Option<String> {
     ))
 }
 
+/// One line per kind of abuse: how many, and the statuses they got ("none": the client gave
+/// up, or the connection closed without an answer).
+fn print_tally(tally: &BTreeMap<(String, String), usize>) {
+    let mut kinds: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for ((kind, status), n) in tally {
+        kinds.entry(kind).or_default().push(format!("{status}×{n}"));
+    }
+    for (kind, statuses) in kinds {
+        println!("  {kind:<18} {}", statuses.join(" "));
+    }
+}
+
 #[test]
 fn hostile_requests_never_take_the_simulator_down() {
     let seed = env_or("HOSTILE_SEED", 0x5EED_0011);
@@ -70,13 +83,16 @@ fn hostile_requests_never_take_the_simulator_down() {
     let next = Arc::new(AtomicUsize::new(0));
     let failures = Arc::new(Mutex::new(Vec::<String>::new()));
     let answered = Arc::new(AtomicUsize::new(0));
+    // (kind, status or "none") → count, for the summary table.
+    let tally = Arc::new(Mutex::new(BTreeMap::<(String, String), usize>::new()));
     let threads: Vec<_> = (0..CLIENTS)
         .map(|_| {
-            let (next, failures, answered, ids) = (
+            let (next, failures, answered, ids, tally) = (
                 next.clone(),
                 failures.clone(),
                 answered.clone(),
                 ids.clone(),
+                tally.clone(),
             );
             std::thread::spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
@@ -88,6 +104,12 @@ fn hostile_requests_never_take_the_simulator_down() {
                 if reply.status.is_some() {
                     answered.fetch_add(1, Ordering::Relaxed);
                 }
+                let status = reply.status.map_or("none".to_string(), |s| s.to_string());
+                *tally
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .entry((format!("{:?}", h.kind), status))
+                    .or_default() += 1;
                 if let Some(f) = verdict(&h, reply.status, &reply.body) {
                     let mut fs = failures.lock().unwrap_or_else(|p| p.into_inner());
                     fs.push(format!("request {i} (seed {seed}): {f}"));
@@ -105,6 +127,7 @@ fn hostile_requests_never_take_the_simulator_down() {
         answered.load(Ordering::Relaxed)
     );
 
+    print_tally(&tally.lock().unwrap_or_else(|p| p.into_inner()));
     assert!(
         sim.alive(),
         "agent-sim died during the campaign (seed {seed})"
