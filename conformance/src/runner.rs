@@ -249,7 +249,7 @@ pub async fn run(
         None
     };
     let cases = config.select();
-    if runs(Tier::Local) && cases.iter().any(|c| c.tier == Tier::Local) && !config.read_only {
+    if runs(Tier::Local) && cases.iter().any(|c| c.tier == Tier::Local) {
         // Bound now, they are older than the agent's port scan cache when the tier runs.
         ctx.local_listeners().await;
     }
