@@ -96,12 +96,13 @@ fn verdicts(out: &Output) -> Vec<(String, String)> {
     let text = String::from_utf8_lossy(&out.stdout);
     let mut v: Vec<(String, String)> = text
         .lines()
-        .filter(|l| l.starts_with(['P', 'F', 'S', 'X']))
         .filter_map(|l| {
-            let mut w = l.split_whitespace();
-            let verdict = w.next()?.to_string();
-            let _counter = w.next()?;
-            Some((verdict, w.next()?.to_string()))
+            let (verdict, rest) = l.split_once(' ')?;
+            let (_counter, rest) = rest.split_once("] ")?;
+            let name = rest.split(" (").next()?;
+            ["PASS", "FAIL", "SKIP", "XFAIL"]
+                .contains(&verdict)
+                .then(|| (verdict.to_string(), name.to_string()))
         })
         .collect();
     v.sort();
@@ -182,6 +183,9 @@ fn installed_binaries_work_from_anywhere() {
         "{stdout}"
     );
     let got = verdicts(&installed);
+    let mut selection = conformance::runner::RunConfig::new("http://127.0.0.1:1");
+    selection.filter = Some(regex::Regex::new(SELECTION).unwrap());
+    assert_eq!(got.len(), selection.select().len(), "{stdout}");
     assert!(
         got.iter()
             .filter(|(_, n)| n.starts_with("snapshot/default/"))
