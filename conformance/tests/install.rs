@@ -190,7 +190,7 @@ fn installed_binaries_work_from_anywhere() {
         got.iter()
             .filter(|(_, n)| n.starts_with("snapshot/default/"))
             .count()
-            == 22,
+            == conformance::cases::controlled::ROUTES.len(),
         "{stdout}"
     );
     assert!(got.iter().all(|(v, _)| v == "PASS"), "{stdout}");
