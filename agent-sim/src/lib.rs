@@ -2,31 +2,56 @@
 //! answered byte for byte as the agent would answer it, from a [`Scenario`] instead of a
 //! machine. Start one in-process with [`Sim`], or embed [`router`] in your own server.
 
-pub mod app;
-pub mod containers;
-pub mod control;
-pub mod faults;
-pub mod files;
-pub mod fleet;
-pub mod gojson;
-pub mod gostr;
-pub mod gotime;
-pub mod journal;
-pub mod metrics;
-pub mod portscan;
-pub mod processes;
-pub mod response;
-pub mod router;
-pub mod routes;
-pub mod scenario;
-pub mod server;
-pub mod sim;
-pub mod state;
+#![warn(missing_docs)]
 
+pub mod fleet;
+pub mod scenario;
+
+pub(crate) mod app;
+pub(crate) mod capture;
+pub(crate) mod control;
+pub(crate) mod faults;
+pub(crate) mod metrics;
+pub(crate) mod portscan;
+pub(crate) mod response;
+pub(crate) mod sim;
+pub(crate) mod state;
+pub(crate) mod verify;
+
+// The simulator's inner workings, reachable from this crate's own integration tests and
+// benches and from the `conformance` crate (Go JSON encoding); not part of the API.
+#[doc(hidden)]
+pub mod containers;
+#[doc(hidden)]
+pub mod files;
+#[doc(hidden)]
+pub mod gojson;
+#[doc(hidden)]
+pub mod gostr;
+#[doc(hidden)]
+pub mod gotime;
+#[doc(hidden)]
+pub mod journal;
+#[doc(hidden)]
+pub mod processes;
+#[doc(hidden)]
+pub mod routes;
+#[doc(hidden)]
+pub mod routing;
+#[doc(hidden)]
+pub mod server;
+
+// The route-table module's name inside the crate (the public `router` is the function).
+use routing as router;
+
+#[doc(hidden)]
+pub use app::agent_router_with;
 pub use app::{agent_router, control_router, router};
-pub use scenario::{Scenario, ScenarioError};
-pub use sim::{Sim, SimBuilder, StartError};
+pub use journal::{JournalEntry, ReceivedRequest};
+pub use scenario::{FaultRule, Scenario, ScenarioError};
+pub use sim::{ScopedScenario, Sim, SimBuilder, StartError};
 pub use state::AppState;
+pub use verify::{Expectation, VerificationError};
 
 use std::net::SocketAddr;
 

@@ -32,13 +32,6 @@ pub struct ValidationError {
 }
 
 impl ApiResponse {
-    pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            ..Self::default()
-        }
-    }
-
     pub fn with_detail(message: impl Into<String>, detail: impl Into<String>) -> Self {
         Self {
             message: message.into(),
