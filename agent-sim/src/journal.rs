@@ -3,7 +3,7 @@
 //! served by `GET /__sim/requests` and `Sim::requests()`. Requests that went through the
 //! agent router also keep their headers and the start of their body ([`Capture`]), read as
 //! [`ReceivedRequest`]s by `Sim::received_requests()`; every request is also counted by the
-//! expectations registered with `Sim::expect` ([`crate::verify`]).
+//! expectations registered with `Sim::expect`.
 //!
 //! The request path hands over a [`Request`] (arrival time as a clock reading, method as an
 //! `http::Method`); the RFC 3339 time and the method string of a [`JournalEntry`] are only

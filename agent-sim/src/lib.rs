@@ -1,6 +1,49 @@
 //! `agent-sim`: a simulated Coder workspace agent HTTP API. Every route the agent serves is
 //! answered byte for byte as the agent would answer it, from a [`Scenario`] instead of a
-//! machine. Start one in-process with [`Sim`], or embed [`router`] in your own server.
+//! machine.
+//!
+//! As a test library it works like wiremock-rs's `MockServer`, with the agent's behaviour
+//! built in:
+//!
+//! - [`Sim::builder`] / [`Sim::start`] start a simulator on a free loopback port
+//!   ([`SimBuilder::listener`] takes a listener you bound); [`Sim::url`] is its address.
+//! - [`Scenario::fixture`] loads a shipped fixture by name from anywhere; the scenario's
+//!   section types ([`scenario::Manifest`], [`scenario::DevcontainersConfig`], …) are plain
+//!   structs. [`SimBuilder::start`] validates the scenario.
+//! - [`Sim::update_scenario`] edits the scenario in place (validated, applied atomically, as
+//!   `PATCH /__sim/scenario` is); [`Sim::scoped_scenario`] does it until its guard drops.
+//! - [`FaultRule::latency`], [`FaultRule::status`], [`FaultRule::reset`], [`FaultRule::hang`]
+//!   and [`FaultRule::panic`] inject faults per route (`"METHOD /pattern"`).
+//! - [`Sim::received_requests`] returns what was received ([`ReceivedRequest`]: method, path,
+//!   query, headers, body, status); [`Sim::expect`] registers expectations that
+//!   [`Sim::verify`] checks, and dropping the `Sim` checks them too.
+//! - [`router`], [`agent_router`] and [`control_router`] serve an [`AppState`] from your own
+//!   axum server; [`fleet`] runs many agents in one process.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use agent_sim::{FaultRule, Scenario, Sim};
+//! use std::time::Duration;
+//!
+//! let sim = Sim::builder()
+//!     .scenario(Scenario::fixture("default")?)
+//!     .start()
+//!     .await?;
+//! sim.update_scenario(|s| {
+//!     s.faults.push(FaultRule::latency("GET /", Duration::from_millis(5)));
+//! })
+//! .await?;
+//! sim.expect("GET /").times(1);
+//!
+//! let body = reqwest::get(format!("{}/", sim.url())).await?.text().await?;
+//! assert_eq!(body, "{\"message\":\"Hello from the agent!\"}\n");
+//! assert_eq!(sim.received_requests().await[0].fault.as_deref(), Some("latency"));
+//! # Ok(()) }
+//! ```
+//!
+//! The control API under `/__sim/` (scenario, reset, journal) is served on the agent's port
+//! unless [`SimBuilder::control_listen`] moves it; `GET /__sim/` lists its routes.
 
 #![warn(missing_docs)]
 
@@ -58,6 +101,7 @@ use std::net::SocketAddr;
 /// A configuration the simulator refuses to run with.
 #[derive(Debug, thiserror::Error)]
 pub enum SimConfigError {
+    /// `exec` processes on this non-loopback address without the opt-in.
     #[error(
         "refusing to run processes for real (processes.mode \"exec\") on non-loopback address {0}: \
          anyone who can reach it could run commands on this machine; \
@@ -66,7 +110,7 @@ pub enum SimConfigError {
     RemoteExec(SocketAddr),
 }
 
-/// `exec` mode on a non-loopback address needs an explicit opt-in.
+/// Checks that `exec` process mode on a non-loopback address was explicitly allowed.
 pub fn check_exec_exposure(
     scenario: &Scenario,
     listen: SocketAddr,

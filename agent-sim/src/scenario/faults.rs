@@ -25,6 +25,7 @@ use std::time::Duration;
 pub struct FaultRule {
     /// `"METHOD /path/pattern"`, e.g. `"GET /api/v0/processes/{id}/output"`.
     pub route: RoutePattern,
+    /// What the rule does.
     pub kind: FaultKind,
     /// `latency`: fixed delay in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
