@@ -47,9 +47,9 @@ pub enum StartError {
 ///     .journal_capacity(100)
 ///     .start()
 ///     .await?;
-/// // A sub-agent has no containers API: the route answers 404.
+/// // A sub-agent has no containers API: the route answers 403.
 /// let status = reqwest::get(format!("{}/api/v0/containers", sim.url())).await?.status();
-/// assert_eq!(status, 404);
+/// assert_eq!(status, 403);
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
