@@ -24,7 +24,7 @@ pub(crate) const ROUTES: &[(&str, &str, &str)] = &[
     (
         "PATCH",
         "/__sim/scenario",
-        "merge-patch the scenario (RFC 7386; validated, applied atomically)",
+        "merge-patch the scenario (RFC 7396; validated, applied atomically)",
     ),
     (
         "POST",

@@ -207,6 +207,15 @@ impl Scenario {
 
     /// A fixture shipped in `fixtures/` and embedded in the binary, by name (`"sub-agent"`);
     /// works from any directory. An unknown name's error lists the names that exist.
+    ///
+    /// ```
+    /// use agent_sim::Scenario;
+    /// let sub = Scenario::fixture("sub-agent")?;
+    /// assert!(sub.is_sub_agent());
+    /// let err = Scenario::fixture("sub_agent").unwrap_err();
+    /// assert!(err.to_string().contains("default"), "{err}");
+    /// # Ok::<(), agent_sim::ScenarioError>(())
+    /// ```
     pub fn fixture(name: &str) -> Result<Self, ScenarioError> {
         let found = fixtures::get(name).ok_or_else(|| ScenarioError::UnknownFixture {
             name: name.to_string(),
