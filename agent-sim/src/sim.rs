@@ -137,6 +137,12 @@ impl SimBuilder {
     /// runtime; the server runs on it until the [`Sim`] is dropped or shut down.
     pub async fn start(self) -> Result<Sim, StartError> {
         self.scenario.validate("SimBuilder::start")?;
+        // Refused before anything is bound: the address asked for, or the given listener's.
+        let exposed = match &self.listener {
+            Some(l) => l.local_addr().unwrap_or(self.listen),
+            None => self.listen,
+        };
+        crate::check_exec_exposure(&self.scenario, exposed, self.allow_remote_exec)?;
         let listener = match self.listener {
             Some(l) => from_std(l)?,
             None => bind(self.listen).await?,
@@ -145,7 +151,6 @@ impl SimBuilder {
             addr: self.listen,
             source,
         })?;
-        crate::check_exec_exposure(&self.scenario, addr, self.allow_remote_exec)?;
         let control_listener = match self.control_listen {
             Some(addr) => Some(bind(addr).await?),
             None => None,

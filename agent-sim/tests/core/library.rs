@@ -285,3 +285,20 @@ async fn a_sim_serves_on_a_listener_the_caller_bound() {
     let r = reqwest::get(format!("http://{addr}/")).await.unwrap();
     assert_eq!(r.status(), 200);
 }
+
+#[tokio::test]
+async fn a_given_listener_is_checked_for_exec_exposure() {
+    // The default scenario runs processes for real.
+    let listener = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+    let err = Sim::builder()
+        .scenario(fixture("default"))
+        .listener(listener)
+        .start()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, agent_sim::StartError::Config(_)), "{err}");
+    assert!(
+        err.to_string().contains("non-loopback address 0.0.0.0:"),
+        "{err}"
+    );
+}
