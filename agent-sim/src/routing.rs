@@ -168,10 +168,6 @@ impl Routes {
         self.on(Method::POST, pattern, h)
     }
 
-    pub fn put<H: Handler<T, AppState>, T: 'static>(self, pattern: &str, h: H) -> Self {
-        self.on(Method::PUT, pattern, h)
-    }
-
     pub fn delete<H: Handler<T, AppState>, T: 'static>(self, pattern: &str, h: H) -> Self {
         self.on(Method::DELETE, pattern, h)
     }
