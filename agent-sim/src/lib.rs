@@ -63,34 +63,35 @@ pub(crate) mod verify;
 
 // The simulator's inner workings, reachable from this crate's own integration tests and
 // benches and from the `conformance` crate (Go JSON encoding); not part of the API.
-/// Devcontainer state machine and wire types (the containers property tests).
+
+// Devcontainer state machine and wire types (the containers property tests).
 #[doc(hidden)]
 pub mod containers;
-/// File stores and virtual paths (the files tests read the memory tree).
+// File stores and virtual paths (the files tests read the memory tree).
 #[doc(hidden)]
 pub mod files;
-/// Go `encoding/json` output (the conformance crate encodes as the agent does).
+// Go `encoding/json` output (the conformance crate encodes as the agent does).
 #[doc(hidden)]
 pub mod gojson;
-/// Go string quoting (the processes tests).
+// Go string quoting (the processes tests).
 #[doc(hidden)]
 pub mod gostr;
-/// Go `time.Time` on the wire (the containers property tests).
+// Go `time.Time` on the wire (the containers property tests).
 #[doc(hidden)]
 pub mod gotime;
-/// The request journal (the tests read it through `AppState`).
+// The request journal (the tests read it through `AppState`).
 #[doc(hidden)]
 pub mod journal;
-/// Process backends and the head/tail buffer (tests and benches).
+// Process backends and the head/tail buffer (tests and benches).
 #[doc(hidden)]
 pub mod processes;
-/// The agent's route tables (the router-rules tests serve their own).
+// The agent's route tables (the router-rules tests serve their own).
 #[doc(hidden)]
 pub mod routes;
-/// chi routing rules (the router-rules and gating tests).
+// chi routing rules (the router-rules and gating tests).
 #[doc(hidden)]
 pub mod routing;
-/// Serving a router the way Go's `net/http` does (benches, conformance tests).
+// Serving a router the way Go's `net/http` does (benches, conformance tests).
 #[doc(hidden)]
 pub mod server;
 

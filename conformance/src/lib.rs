@@ -24,31 +24,31 @@ pub mod report;
 
 // The suite's inner workings, reachable from the `agent-conformance` binary and this crate's
 // tests; not part of the API.
-/// Cases as data, tiers, failures.
+// Cases as data, tiers, failures.
 #[doc(hidden)]
 pub mod case;
-/// The cases, one module per route group (the suite tests list them).
+// The cases, one module per route group (the suite tests list them).
 #[doc(hidden)]
 pub mod cases;
-/// What a case gets: target, client, fixtures.
+// What a case gets: target, client, fixtures.
 #[doc(hidden)]
 pub mod context;
-/// Unified diffs of expected and actual answers.
+// Unified diffs of expected and actual answers.
 #[doc(hidden)]
 pub mod diff;
-/// Expectations on one answer.
+// Expectations on one answer.
 #[doc(hidden)]
 pub mod expect;
-/// Loading the fixture scenarios (the command line, tests).
+// Loading the fixture scenarios (the command line, tests).
 #[doc(hidden)]
 pub mod fixtures;
-/// The raw HTTP client the cases use.
+// The raw HTTP client the cases use.
 #[doc(hidden)]
 pub mod http;
-/// The runner (the command line, tests).
+// The runner (the command line, tests).
 #[doc(hidden)]
 pub mod runner;
-/// Reading the expected-response snapshots.
+// Reading the expected-response snapshots.
 #[doc(hidden)]
 pub mod snapshot;
 
