@@ -53,6 +53,13 @@ fn agent_service(
        + Sync
        + 'static {
     let dispatch_state = state.clone();
+    let panic_state = state.clone();
+    let recover = move |panic: Box<dyn std::any::Any + Send + 'static>| {
+        if panic.downcast_ref::<&str>() != Some(&crate::faults::INJECTED_PANIC) {
+            panic_state.metrics().panicked();
+        }
+        recover_panic(panic)
+    };
     let service = tower::service_fn(move |req: Request| {
         let table = routes.for_scenario(&dispatch_state.peek_scenario());
         dispatch(table, dispatch_state.clone(), req).map(Ok::<_, Infallible>)
@@ -61,7 +68,7 @@ fn agent_service(
         .layer(RecordLayer(state.clone()))
         .layer(crate::faults::layer(state))
         .map_response(IntoResponse::into_response)
-        .layer(CatchPanicLayer::custom(recover_panic))
+        .layer(CatchPanicLayer::custom(recover))
         .layer(crate::faults::PanicPoint)
         .service(service)
 }
@@ -154,6 +161,8 @@ where
         };
         if let Some((started, arrived, method, path, query, tap)) = this.request.take() {
             let status = resp.status().as_u16();
+            // As the agent's Logger middleware does, at debug level.
+            tracing::debug!(method = %method, path = %path, status, "request");
             this.state.metrics().observe(method.as_str(), &path, status);
             let request = crate::journal::Request {
                 arrived,

@@ -17,6 +17,7 @@
 //! `/__sim` is never faulted.
 
 use crate::journal::FaultTag;
+use crate::peer::PeerSocket;
 use crate::scenario::faults::FaultKind;
 use crate::scenario::{FaultRule, Scenario};
 use crate::server::CloseConnection;
@@ -247,7 +248,19 @@ where
         Answer::Hang => {
             tracing::debug!(fault = %tag, "hanging request");
             let mut stop = state.faults().stop.subscribe();
-            let _ = stop.wait_for(|s| *s).await;
+            let client = req.extensions().get::<PeerSocket>().copied();
+            let client_gone = async move {
+                match client {
+                    Some(peer) => peer.closed().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = stop.wait_for(|s| *s) => {}
+                // The client gave up: end the request unanswered (journaled with status null)
+                // and let the server close the connection.
+                () = client_gone => return Ok(reset_response()),
+            }
             reset_response()
         }
         Answer::Panic => {
@@ -319,6 +332,9 @@ impl Drop for Unanswered {
     }
 }
 
+/// The payload of an injected panic, so the Recover layer can tell it from a real one.
+pub const INJECTED_PANIC: &str = "fault injection: panic";
+
 /// Request extension: [`PanicPoint`] panics on this request.
 #[derive(Debug, Clone, Copy)]
 pub struct InjectPanic;
@@ -355,7 +371,7 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         if req.extensions().get::<InjectPanic>().is_some() {
-            panic!("fault injection: panic");
+            std::panic::panic_any(INJECTED_PANIC);
         }
         self.inner.call(req)
     }

@@ -61,36 +61,6 @@ pub fn quote(s: &str) -> String {
     out
 }
 
-/// Go `url.QueryUnescape`: `+` is a space, `%XX` a byte (two hex digits, nothing else); a bad
-/// escape fails. Invalid UTF-8 in the result is replaced byte per byte, as [`lossy`] does.
-pub fn query_unescape(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => {
-                let hex = b.get(i + 1..i + 3)?;
-                if !hex.iter().all(u8::is_ascii_hexdigit) {
-                    return None;
-                }
-                let hex = std::str::from_utf8(hex).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    Some(lossy(&out))
-}
-
 /// Go `%q` of a rune: `'x'`, `'\n'`, `'─'`.
 pub fn quote_rune(c: char) -> String {
     let mut out = String::from("'");
@@ -239,15 +209,6 @@ mod tests {
         assert_eq!(quote("\u{fffd}"), "\"\u{fffd}\"");
         assert_eq!(quote_rune('\''), "'\\''");
         assert_eq!(quote_rune('x'), "'x'");
-    }
-
-    #[test]
-    fn query_unescape_like_go() {
-        assert_eq!(query_unescape("a+b%20c%2F").as_deref(), Some("a b c/"));
-        assert_eq!(query_unescape("%zz"), None);
-        assert_eq!(query_unescape("%+1"), None);
-        assert_eq!(query_unescape("%4"), None);
-        assert_eq!(query_unescape("%ff").as_deref(), Some("\u{fffd}"));
     }
 
     #[test]

@@ -54,7 +54,10 @@ pub(crate) mod app;
 pub(crate) mod capture;
 pub(crate) mod control;
 pub(crate) mod faults;
+pub(crate) mod godecode;
+pub(crate) mod gourl;
 pub(crate) mod metrics;
+pub(crate) mod peer;
 pub(crate) mod portscan;
 pub(crate) mod response;
 pub(crate) mod sim;
@@ -82,6 +85,9 @@ pub mod gotime;
 // The request journal (the tests read it through `AppState`).
 #[doc(hidden)]
 pub mod journal;
+// Logging set-up (the `agent-sim` binary).
+#[doc(hidden)]
+pub mod logging;
 // Process backends and the head/tail buffer (tests and benches).
 #[doc(hidden)]
 pub mod processes;

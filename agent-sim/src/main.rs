@@ -1,8 +1,9 @@
 //! The `agent-sim` command: run a simulated agent on a scenario, or validate scenario files.
 
+use agent_sim::logging::LogFormat;
 use agent_sim::{Scenario, Sim};
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -35,12 +36,6 @@ struct Cli {
     command: Option<Command>,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum LogFormat {
-    Text,
-    Json,
-}
-
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check scenario files; print each error with its file and JSON path; exit 1 on any.
@@ -69,19 +64,6 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         base_port: u16,
     },
-}
-
-fn init_logs(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
-    match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().init(),
-    }
 }
 
 fn validate(files: &[PathBuf]) -> ExitCode {
@@ -176,11 +158,12 @@ async fn run_fleet(config: agent_sim::fleet::FleetConfig) -> anyhow::Result<()> 
 }
 
 fn main() -> ExitCode {
+    release_large_buffers();
     let cli = Cli::parse();
     if let Some(Command::Validate { files }) = &cli.command {
         return validate(files);
     }
-    init_logs(cli.log_format);
+    let _logs = agent_sim::logging::init(cli.log_format);
     if let Some(Command::Fleet {
         count,
         scenario,
@@ -209,6 +192,18 @@ fn main() -> ExitCode {
         return block_on(run_fleet(config));
     }
     block_on(run(cli))
+}
+
+/// glibc raises its mmap threshold each time a large block is freed, so after a few large
+/// request bodies (a 32 MiB string, megabytes of nesting) later ones come from the heap and
+/// stay resident. A fixed threshold keeps every large buffer in its own mapping, returned to
+/// the system when it is freed.
+fn release_large_buffers() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only adjusts allocator tuning; called before any thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+    }
 }
 
 fn block_on(fut: impl std::future::Future<Output = anyhow::Result<()>>) -> ExitCode {

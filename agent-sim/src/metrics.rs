@@ -4,12 +4,15 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 #[derive(Debug, Default)]
 pub struct Metrics {
     /// (method, route group, status) → count.
     requests: Mutex<BTreeMap<(String, &'static str, u16), u64>>,
+    /// Handler panics the Recover layer answered (injected `panic` faults not counted).
+    panics: AtomicU64,
 }
 
 /// The agent registry's plain counters, which always appear (with 0 in a fresh agent).
@@ -21,6 +24,8 @@ const AGENT_COUNTERS: [&str; 4] = [
 ];
 
 const SIM_REQUESTS: &str = "agent_sim_http_requests_total";
+const SIM_PANICS: &str = "agent_sim_handler_panics_total";
+const SIM_LOG_DROPS: &str = "agent_sim_log_lines_dropped_total";
 
 impl Metrics {
     pub fn observe(&self, method: &str, path: &str, status: u16) {
@@ -36,6 +41,16 @@ impl Metrics {
                 m.insert((method.to_string(), route, status), 1);
             }
         }
+    }
+
+    /// A handler panicked and the Recover layer answered 500.
+    pub fn panicked(&self) {
+        self.panics.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Handler panics so far.
+    pub fn panics(&self) -> u64 {
+        self.panics.load(Ordering::Relaxed)
     }
 
     pub fn reset(&self) {
@@ -68,6 +83,27 @@ impl Metrics {
                 );
             }
             families.insert(SIM_REQUESTS, s);
+        }
+        // The simulator's own trouble counters appear once they are non-zero, so a healthy
+        // agent's page stays what the snapshots show.
+        for (name, help, n) in [
+            (
+                SIM_PANICS,
+                "Handler panics answered by the Recover layer.",
+                self.panics(),
+            ),
+            (
+                SIM_LOG_DROPS,
+                "Log lines dropped because stderr was not being read.",
+                crate::logging::dropped_lines(),
+            ),
+        ] {
+            if n > 0 {
+                families.insert(
+                    name,
+                    format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {n}\n"),
+                );
+            }
         }
         families.into_values().collect()
     }

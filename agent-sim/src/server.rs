@@ -3,6 +3,7 @@
 //! finishes in-flight requests. A response carrying [`CloseConnection`] is never sent: the
 //! connection is closed instead (the `reset` fault).
 
+use crate::peer::PeerSocket;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -43,8 +44,10 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
-        let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+        let peer = PeerSocket::of(&stream);
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
             let app = app.clone();
+            req.extensions_mut().insert(peer);
             async move {
                 let resp = match app.oneshot(req.map(axum::body::Body::new)).await {
                     Ok(resp) => resp,

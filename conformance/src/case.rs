@@ -71,11 +71,14 @@ impl Failure {
         }
     }
 
-    /// Adds expected/actual and their diff.
+    /// Adds expected/actual and their diff, each cut at [`crate::diff::SHOWN`] bytes so that
+    /// a huge answer cannot blow up the reports (the cut is said in the text).
     pub fn with_diff(mut self, expected: &str, actual: &str) -> Self {
-        self.diff = Some(crate::diff::unified(expected, actual));
-        self.expected = Some(expected.to_string());
-        self.actual = Some(actual.to_string());
+        let expected = crate::diff::shown(expected);
+        let actual = crate::diff::shown(actual);
+        self.diff = Some(crate::diff::unified(&expected, &actual));
+        self.expected = Some(expected.into_owned());
+        self.actual = Some(actual.into_owned());
         self
     }
 }

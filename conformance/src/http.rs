@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 /// Responses larger than this are cut and reported as an error (no agent route sends more
-/// than the 10 MiB log file).
+/// than the 10 MiB log file), so a target that streams without end cannot exhaust memory.
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// One request, relative to the target (`path` includes the query string).
@@ -138,11 +138,13 @@ pub enum HttpError {
     Connect { url: String, reason: String },
     #[error("no complete response within {ms} ms (the target hangs or is too slow)")]
     Timeout { ms: u64 },
+    #[error("response body still arriving after {ms} ms ({read} bytes read; the body never ends or is too slow)")]
+    Streaming { ms: u64, read: usize },
     #[error("connection failed before a response: {0}")]
     NoResponse(String),
     #[error("response body cut off after {read} bytes: {reason}")]
     BodyCut { read: usize, reason: String },
-    #[error("response body larger than {MAX_BODY} bytes")]
+    #[error("response body larger than {} MiB: the suite reads at most that much of a response", MAX_BODY >> 20)]
     TooLarge,
     #[error("invalid request: {0}")]
     Invalid(String),
@@ -154,6 +156,7 @@ impl HttpError {
         match self {
             Self::Connect { .. } => "cannot connect",
             Self::Timeout { .. } => "no response (the agent hangs until the client gives up)",
+            Self::Streaming { .. } => "response body never ends",
             Self::NoResponse(_) => "connection closed before a response",
             Self::BodyCut { .. } => "response body cut off",
             Self::TooLarge => "response body too large",
@@ -200,13 +203,23 @@ impl Client {
     /// Sends `req` to `base` (e.g. `http://127.0.0.1:4`) and reads the whole response.
     pub async fn send(&self, base: &str, req: &Request) -> Result<Response, HttpError> {
         let ms = self.timeout.as_millis() as u64;
-        match tokio::time::timeout(self.timeout, self.send_inner(base, req)).await {
+        // Body bytes read so far, to tell a hung target from one whose body never ends.
+        let read = std::sync::atomic::AtomicUsize::new(0);
+        match tokio::time::timeout(self.timeout, self.send_inner(base, req, &read)).await {
             Ok(r) => r,
-            Err(_) => Err(HttpError::Timeout { ms }),
+            Err(_) => match read.load(std::sync::atomic::Ordering::Relaxed) {
+                0 => Err(HttpError::Timeout { ms }),
+                read => Err(HttpError::Streaming { ms, read }),
+            },
         }
     }
 
-    async fn send_inner(&self, base: &str, req: &Request) -> Result<Response, HttpError> {
+    async fn send_inner(
+        &self,
+        base: &str,
+        req: &Request,
+        read: &std::sync::atomic::AtomicUsize,
+    ) -> Result<Response, HttpError> {
         let url = format!("{base}{}", req.path);
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|e| HttpError::Invalid(format!("method {:?}: {e}", req.method)))?;
@@ -249,6 +262,7 @@ impl Client {
                         return Err(HttpError::TooLarge);
                     }
                     body.extend_from_slice(&c);
+                    read.store(body.len(), std::sync::atomic::Ordering::Relaxed);
                 }
                 Err(e) => {
                     return Err(HttpError::BodyCut {

@@ -6,7 +6,6 @@
 
 pub mod env;
 pub mod exec;
-pub mod godecode;
 pub mod headtail;
 pub mod scripted;
 

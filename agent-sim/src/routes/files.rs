@@ -3,7 +3,6 @@
 //! (the router's 404/405 rules). Each handler lives in its own submodule; query parsing
 //! (`httpapi.QueryParamParser`) and JSON bodies (`httpapi.Read`) are shared here.
 
-mod body;
 mod edit;
 mod list;
 mod query;

@@ -2,8 +2,9 @@
 //! messages and checking order (`processes.md` §3). Bodies are decoded as Go's
 //! `json.Decoder` would; process output goes on the wire as Go encodes a byte string.
 
-use crate::gostr::{self, json_string, quote};
-use crate::processes::godecode::{DecodeError, FieldType, StructDecoder};
+use crate::godecode::{self, for_each_field, DecodeError, Fill};
+use crate::gostr::{json_string, quote};
+use crate::gourl::Values;
 use crate::processes::{ProcessInfo, Signal, SignalError, Snapshot, StartRequest, MAX_WAIT};
 use crate::response::{self, JSON_CONTENT_TYPE};
 use crate::router::{PathParams, Routes};
@@ -14,6 +15,7 @@ use axum::extract::State;
 use axum::response::Response;
 use http::{HeaderMap, StatusCode, Uri};
 use serde::Serialize;
+use std::mem::take;
 
 /// The process API mounted at `/api/v0/processes` (paths relative to the mount).
 pub fn routes() -> Routes {
@@ -58,22 +60,36 @@ fn not_found(id: &str) -> Response {
     )
 }
 
-const START_SCHEMA: &[(&str, FieldType)] = &[
-    ("command", FieldType::String),
-    ("workdir", FieldType::String),
-    ("env", FieldType::StringMap),
-    ("background", FieldType::Bool),
-];
-
+/// `workspacesdk.StartProcessRequest`.
 fn decode_start(body: &[u8]) -> Result<StartRequest, DecodeError> {
-    let d = StructDecoder::new(body, "workspacesdk.StartProcessRequest")?;
-    d.check(START_SCHEMA)?;
-    Ok(StartRequest {
-        command: d.string("command"),
-        workdir: d.string("workdir"),
-        env: d.string_map("env"),
-        background: d.bool("background"),
-    })
+    const STRUCT: &str = "StartProcessRequest";
+    let v = godecode::parse(body)?;
+    let mut f = Fill::default();
+    let mut req = StartRequest::default();
+    let members = f.top_level(&v, "workspacesdk.StartProcessRequest");
+    let fields = ["command", "workdir", "env", "background"];
+    // `null` and type errors leave a field as it was (`Option::None`).
+    for_each_field(members, &fields, |name, v| match name {
+        "command" => req.command = f.string(v, STRUCT, name).unwrap_or(take(&mut req.command)),
+        "workdir" => req.workdir = f.string(v, STRUCT, name).unwrap_or(take(&mut req.workdir)),
+        "env" => f.string_map_into(&mut req.env, v, STRUCT, name),
+        _ => req.background = f.bool(v, STRUCT, name).unwrap_or(req.background),
+    });
+    f.finish(req)
+}
+
+/// `workspacesdk.SignalProcessRequest`: the signal name.
+fn decode_signal(body: &[u8]) -> Result<String, DecodeError> {
+    let v = godecode::parse(body)?;
+    let mut f = Fill::default();
+    let mut signal = String::new();
+    let members = f.top_level(&v, "workspacesdk.SignalProcessRequest");
+    for_each_field(members, &["signal"], |name, v| {
+        if let Some(s) = f.string(v, "SignalProcessRequest", name) {
+            signal = s;
+        }
+    });
+    f.finish(signal)
 }
 
 #[derive(Serialize)]
@@ -120,25 +136,6 @@ async fn list(State(state): State<AppState>, headers: HeaderMap) -> Response {
     response::json(StatusCode::OK, &ListProcessesResponse { processes })
 }
 
-/// `r.URL.Query().Get(key)`: the first value, Go's query parsing rules (pairs with `;` or bad
-/// escapes are dropped, `+` is a space).
-pub fn query_get(query: Option<&str>, key: &str) -> Option<String> {
-    let q = query?;
-    for pair in q.split('&') {
-        if pair.is_empty() || pair.contains(';') {
-            continue;
-        }
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let (Some(k), Some(v)) = (gostr::query_unescape(k), gostr::query_unescape(v)) else {
-            continue;
-        };
-        if k == key {
-            return Some(v);
-        }
-    }
-    None
-}
-
 /// `ProcessOutputResponse` as Go encodes it; the output bytes may be invalid UTF-8.
 pub fn output_body(snap: &Snapshot) -> Vec<u8> {
     let mut out = Vec::with_capacity(snap.output.text.len() + 128);
@@ -173,14 +170,12 @@ async fn output(
             return not_found(&id);
         }
     }
-    if query_get(uri.query(), "wait").as_deref() == Some("true") {
+    if Values::parse(uri.query().unwrap_or_default()).get("wait") == Some("true") {
         proc.wait_exit(MAX_WAIT).await;
     }
     let snap = proc.snapshot();
     response::bytes_with_type(StatusCode::OK, output_body(&snap), Some(JSON_CONTENT_TYPE))
 }
-
-const SIGNAL_SCHEMA: &[(&str, FieldType)] = &[("signal", FieldType::String)];
 
 async fn signal(
     State(state): State<AppState>,
@@ -199,11 +194,7 @@ async fn signal(
         }
     }
     // 2–4. The body.
-    let decoded = read_body(body).await.and_then(|b| {
-        let d = StructDecoder::new(&b, "workspacesdk.SignalProcessRequest")?;
-        d.check(SIGNAL_SCHEMA)?;
-        Ok(d.string("signal"))
-    });
+    let decoded = read_body(body).await.and_then(|b| decode_signal(&b));
     let name = match decoded {
         Ok(s) => s,
         Err(e) => return bad_json(&e),
@@ -239,32 +230,5 @@ async fn signal(
             "Failed to signal process.",
             &detail,
         ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wait_query_follows_go() {
-        assert_eq!(
-            query_get(Some("wait=true"), "wait").as_deref(),
-            Some("true")
-        );
-        assert_eq!(
-            query_get(Some("x=1&wait=true&wait=false"), "wait").as_deref(),
-            Some("true")
-        );
-        assert_eq!(
-            query_get(Some("wait=tr%75e"), "wait").as_deref(),
-            Some("true")
-        );
-        assert_eq!(query_get(Some("wait=true;x=1"), "wait"), None);
-        assert_eq!(
-            query_get(Some("wait=%zz&wait=true"), "wait").as_deref(),
-            Some("true")
-        );
-        assert_eq!(query_get(None, "wait"), None);
     }
 }

@@ -2,7 +2,6 @@
 //! file's new content before writing any (highest status, messages joined by `\n`), then
 //! write each atomically; `{}` or, with `include_diff`, one unified diff per file.
 
-use super::body::{self, Fill, J};
 use crate::files::diff;
 use crate::files::errno::{Errno, PathError};
 use crate::files::matcher::{fuzzy_replace, Edit};
@@ -11,6 +10,7 @@ use crate::files::resolve::require_absolute;
 use crate::files::resolve::resolve_path;
 use crate::files::tree::Tree;
 use crate::files::vpath;
+use crate::godecode::{self, for_each_field, DecodeError, Fill, Value};
 use crate::gostr;
 use crate::response;
 use crate::state::AppState;
@@ -19,6 +19,7 @@ use axum::extract::{Request, State};
 use axum::response::Response;
 use http::StatusCode;
 use serde::Serialize;
+use std::mem::take;
 
 /// `workspacesdk.FileEdits`.
 #[derive(Debug, Default, Clone)]
@@ -34,81 +35,78 @@ struct FileEditRequest {
     include_diff: bool,
 }
 
-fn fill_edit(v: &J, f: &mut Fill) -> Edit {
+fn fill_edit(f: &mut Fill, v: &Value) -> Edit {
     let mut e = Edit::default();
-    match v {
-        J::Null => {}
-        J::Obj(obj) => {
-            for x in body::members(obj, "search") {
-                e.search = f.string(x, "FileEdit", "files.edits.search");
+    let members = f.nested(v, "FileEdits", "files.edits", "workspacesdk.FileEdit");
+    for_each_field(
+        members,
+        &["search", "replace", "replace_all"],
+        |name, x| match name {
+            "search" => {
+                e.search = f
+                    .string(x, "FileEdit", "files.edits.search")
+                    .unwrap_or(take(&mut e.search))
             }
-            for x in body::members(obj, "replace") {
-                e.replace = f.string(x, "FileEdit", "files.edits.replace");
+            "replace" => {
+                e.replace = f
+                    .string(x, "FileEdit", "files.edits.replace")
+                    .unwrap_or(take(&mut e.replace))
             }
-            for x in body::members(obj, "replace_all") {
-                e.replace_all = f.bool(x, "FileEdit", "files.edits.replace_all");
+            _ => {
+                e.replace_all = f
+                    .bool(x, "FileEdit", "files.edits.replace_all")
+                    .unwrap_or(e.replace_all)
             }
-        }
-        other => f.field_err(other, "FileEdits", "files.edits", "workspacesdk.FileEdit"),
-    }
+        },
+    );
     e
 }
 
-fn fill_file(v: &J, f: &mut Fill) -> FileEdits {
+fn fill_file(f: &mut Fill, v: &Value) -> FileEdits {
     let mut fe = FileEdits::default();
-    match v {
-        J::Null => {}
-        J::Obj(obj) => {
-            for x in body::members(obj, "path") {
-                fe.path = f.string(x, "FileEdits", "files.path");
-            }
-            for x in body::members(obj, "edits") {
-                fe.edits = match x {
-                    J::Null => Vec::new(),
-                    J::Arr(items) => items.iter().map(|i| fill_edit(i, f)).collect(),
-                    other => {
-                        f.field_err(other, "FileEdits", "files.edits", "[]workspacesdk.FileEdit");
-                        Vec::new()
-                    }
-                };
-            }
+    let members = f.nested(v, "FileEditRequest", "files", "workspacesdk.FileEdits");
+    for_each_field(members, &["path", "edits"], |name, x| match name {
+        "path" => {
+            fe.path = f
+                .string(x, "FileEdits", "files.path")
+                .unwrap_or(take(&mut fe.path))
         }
-        other => f.field_err(other, "FileEditRequest", "files", "workspacesdk.FileEdits"),
-    }
+        _ => {
+            fe.edits = f.list(
+                x,
+                "FileEdits",
+                "files.edits",
+                "[]workspacesdk.FileEdit",
+                fill_edit,
+            )
+        }
+    });
     fe
 }
 
-fn fill(v: &J) -> Result<FileEditRequest, String> {
+/// `workspacesdk.FileEditRequest`.
+fn decode_request(body: &[u8]) -> Result<FileEditRequest, DecodeError> {
+    let v = godecode::parse(body)?;
     let mut f = Fill::default();
     let mut req = FileEditRequest::default();
-    match v {
-        J::Null => {}
-        J::Obj(obj) => {
-            for x in body::members(obj, "files") {
-                req.files = match x {
-                    J::Null => Vec::new(),
-                    J::Arr(items) => items.iter().map(|i| fill_file(i, &mut f)).collect(),
-                    other => {
-                        f.field_err(
-                            other,
-                            "FileEditRequest",
-                            "files",
-                            "[]workspacesdk.FileEdits",
-                        );
-                        Vec::new()
-                    }
-                };
-            }
-            for x in body::members(obj, "include_diff") {
-                req.include_diff = f.bool(x, "FileEditRequest", "include_diff");
-            }
+    let members = f.top_level(&v, "workspacesdk.FileEditRequest");
+    for_each_field(members, &["files", "include_diff"], |name, x| match name {
+        "files" => {
+            req.files = f.list(
+                x,
+                "FileEditRequest",
+                "files",
+                "[]workspacesdk.FileEdits",
+                fill_file,
+            )
         }
-        other => f.value_err(other, "workspacesdk.FileEditRequest"),
-    }
-    match f.err {
-        Some(e) => Err(e),
-        None => Ok(req),
-    }
+        _ => {
+            req.include_diff = f
+                .bool(x, "FileEditRequest", "include_diff")
+                .unwrap_or(req.include_diff)
+        }
+    });
+    f.finish(req)
 }
 
 #[derive(Serialize)]
@@ -128,9 +126,9 @@ pub async fn edit_files(State(state): State<AppState>, req: Request) -> Response
         Ok(b) => b,
         Err(e) => return super::bad_json(&e),
     };
-    let request = match body::parse(&raw).and_then(|v| fill(&v)) {
+    let request = match decode_request(&raw) {
         Ok(r) => r,
-        Err(e) => return super::bad_json(&e),
+        Err(e) => return super::bad_json(&e.0),
     };
     if request.files.is_empty() {
         return super::msg(StatusCode::BAD_REQUEST, "must specify at least one file");

@@ -1,11 +1,11 @@
 //! `POST /api/v0/list-directory`: the directory from `?path=` (verbatim) or the body's
 //! components relative to `/` or `$HOME`; directories first, then files, by name bytes.
 
-use super::body::{self, Fill, J};
 use super::query::{Parser, Values};
 use crate::files::errno::PathError;
 use crate::files::ops::{self, Opened};
 use crate::files::vpath;
+use crate::godecode::{self, for_each_field, DecodeError, Fill};
 use crate::gostr;
 use crate::response;
 use crate::state::AppState;
@@ -22,47 +22,26 @@ struct LsRequest {
     relativity: String,
 }
 
-fn fill(v: &J) -> Result<LsRequest, String> {
+/// `workspacesdk.LSRequest`.
+fn decode(body: &[u8]) -> Result<LsRequest, DecodeError> {
+    let v = godecode::parse(body)?;
     let mut f = Fill::default();
     let mut req = LsRequest::default();
-    match v {
-        J::Null => {}
-        J::Obj(obj) => {
-            for pv in body::members(obj, "path") {
-                req.path = match pv {
-                    J::Null => Vec::new(),
-                    J::Arr(items) => items
-                        .iter()
-                        .map(|i| f.string(i, "LSRequest", "path"))
-                        .collect(),
-                    other => {
-                        f.field_err(other, "LSRequest", "path", "[]string");
-                        Vec::new()
-                    }
-                };
-            }
-            for rv in body::members(obj, "relativity") {
-                req.relativity = match rv {
-                    J::Str(s) => s.clone(),
-                    J::Null => String::new(),
-                    other => {
-                        f.field_err(
-                            other,
-                            "LSRequest",
-                            "relativity",
-                            "workspacesdk.LSRelativity",
-                        );
-                        String::new()
-                    }
-                };
+    let members = f.top_level(&v, "workspacesdk.LSRequest");
+    for_each_field(members, &["path", "relativity"], |name, x| match name {
+        "path" => {
+            req.path = f.list(x, "LSRequest", "path", "[]string", |f, item| {
+                f.string(item, "LSRequest", "path").unwrap_or_default()
+            })
+        }
+        _ => {
+            let ty = "workspacesdk.LSRelativity";
+            if let Some(r) = f.string_as(x, "LSRequest", "relativity", ty) {
+                req.relativity = r;
             }
         }
-        other => f.value_err(other, "workspacesdk.LSRequest"),
-    }
-    match f.err {
-        Some(e) => Err(e),
-        None => Ok(req),
-    }
+    });
+    f.finish(req)
 }
 
 #[derive(Serialize)]
@@ -94,9 +73,9 @@ pub async fn list_directory(
         Ok(b) => b,
         Err(e) => return super::bad_json(&e),
     };
-    let ls = match body::parse(&raw).and_then(|v| fill(&v)) {
+    let ls = match decode(&raw) {
         Ok(r) => r,
-        Err(e) => return super::bad_json(&e),
+        Err(e) => return super::bad_json(&e.0),
     };
     let internal = |m: String| super::msg(StatusCode::INTERNAL_SERVER_ERROR, &m);
     let dir = if !query_path.is_empty() {

@@ -3,38 +3,10 @@
 //! every undeclared key, all collected into one 400 `Query parameters have invalid values.`.
 
 use crate::gostr;
+pub use crate::gourl::Values;
 use crate::response::{self, ApiResponse, ValidationError};
 use axum::response::Response;
 use http::StatusCode;
-
-/// Decoded query: keys in first-seen order, each with its values in order.
-#[derive(Debug, Default, Clone)]
-pub struct Values(Vec<(String, Vec<String>)>);
-
-impl Values {
-    /// Go `url.ParseQuery`: `&`-separated pairs; pairs with `;` or a bad escape are dropped.
-    pub fn parse(raw: &str) -> Self {
-        let mut out: Vec<(String, Vec<String>)> = Vec::new();
-        for pair in raw.split('&') {
-            if pair.is_empty() || pair.contains(';') {
-                continue;
-            }
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let (Some(k), Some(v)) = (gostr::query_unescape(k), gostr::query_unescape(v)) else {
-                continue;
-            };
-            match out.iter_mut().find(|(key, _)| *key == k) {
-                Some((_, vals)) => vals.push(v),
-                None => out.push((k, vec![v])),
-            }
-        }
-        Values(out)
-    }
-
-    fn get_all(&self, k: &str) -> Option<&Vec<String>> {
-        self.0.iter().find(|(key, _)| key == k).map(|(_, v)| v)
-    }
-}
 
 /// The parser: declared keys are remembered for the excess-parameter check.
 pub struct Parser<'a> {
@@ -55,10 +27,7 @@ impl<'a> Parser<'a> {
     fn raw(&mut self, key: &str, required: bool) -> Option<String> {
         self.parsed.push(key.to_string());
         let vals = self.vals.get_all(key);
-        let first = vals
-            .and_then(|v| v.first())
-            .map(String::as_str)
-            .unwrap_or("");
+        let first = self.vals.get(key).unwrap_or("");
         if first.is_empty() {
             if required {
                 self.errors.push(ValidationError {
@@ -71,7 +40,7 @@ impl<'a> Parser<'a> {
             }
             return None;
         }
-        let n = vals.map(Vec::len).unwrap_or(0);
+        let n = vals.map(<[String]>::len).unwrap_or(0);
         if n > 1 {
             self.errors.push(ValidationError {
                 field: key.to_string(),
@@ -112,10 +81,10 @@ impl<'a> Parser<'a> {
 
     /// Adds the excess-parameter errors; the 400 to send if anything failed.
     pub fn finish(mut self) -> Option<Response> {
-        for (k, _) in &self.vals.0 {
+        for k in self.vals.keys() {
             if !self.parsed.iter().any(|p| p == k) {
                 self.errors.push(ValidationError {
-                    field: k.clone(),
+                    field: k.to_string(),
                     detail: format!("{} is not a valid query param", gostr::quote(k)),
                 });
             }
@@ -157,18 +126,6 @@ fn parse_int(v: &str) -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parse_query_like_go() {
-        let v = Values::parse("a=1&b=x+y&c=%zz&d;e=1&a=2&path=%2Ftmp");
-        assert_eq!(
-            v.get_all("a"),
-            Some(&vec!["1".to_string(), "2".to_string()])
-        );
-        assert_eq!(v.get_all("b"), Some(&vec!["x y".to_string()]));
-        assert!(v.get_all("c").is_none());
-        assert_eq!(v.get_all("path"), Some(&vec!["/tmp".to_string()]));
-    }
 
     #[test]
     fn parse_int_like_go() {
