@@ -33,24 +33,35 @@ pub const DEFAULT_IGNORE_PORTS: [u16; 3] = [6060, 2112, 2113];
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Scenario {
+    /// The scenario's name (shown by `GET /__sim/` and in logs).
     pub name: String,
+    /// What the scenario is for.
     pub description: String,
+    /// The agent's manifest (`GET /debug/manifest`; `parent_id` makes a sub-agent).
     pub manifest: Manifest,
+    /// The containers API (`/api/v0/containers`).
     pub devcontainers: DevcontainersConfig,
+    /// `GET /api/v0/listening-ports`.
     pub listening_ports: ListeningPortsConfig,
+    /// Ports never listed (the agent's own: 6060, 2112, 2113 by default).
     pub ignore_ports: Vec<u16>,
+    /// `GET /api/v0/netcheck`.
     pub netcheck: NetcheckReport,
     /// When set, `netcheck.interfaces` is generated from these OS interfaces with the agent's
     /// rules instead of being served as written.
     pub os_interfaces: Option<Vec<netcheck::OsInterface>>,
+    /// The files API (read, write, edit, list, resolve).
     pub files: FilesConfig,
+    /// The processes API (`exec` for real, or `scripted`).
     pub processes: ProcessesConfig,
+    /// The debug routes (`/debug/logs`, `/debug/magicsock`).
     pub debug: DebugConfig,
     /// Workspace secrets coderd sends with the manifest; the agent strips them before it keeps
     /// the manifest, so they never appear in `/debug/manifest`.
     pub workspace_secrets: std::collections::BTreeMap<String, String>,
     /// Seed for every random draw the scenario makes (fault probabilities).
     pub seed: u64,
+    /// Fault rules, applied in order to every matching agent request.
     pub faults: Vec<FaultRule>,
 }
 
@@ -103,12 +114,16 @@ pub const DEFAULT_MAGICSOCK: &str = "<h1>magicsock</h1><h2 id=derp><a href=#derp
 /// Why a scenario was rejected; always names where (file or source) and the JSON path.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
+    /// A scenario file could not be read.
     #[error("{origin}: cannot read: {source}")]
     Io {
+        /// Where the scenario came from (a file, `PUT /__sim/scenario`, …).
         origin: String,
+        /// What the OS said.
         #[source]
         source: std::io::Error,
     },
+    /// No shipped fixture has that name.
     #[error("no shipped fixture called {name:?}; the shipped fixtures are: {}", known.join(", "))]
     UnknownFixture {
         /// The name asked for.
@@ -116,16 +131,20 @@ pub enum ScenarioError {
         /// The names that exist.
         known: Vec<String>,
     },
+    /// The scenario is invalid at `path`.
     #[error("{origin}: at {path}: {message}")]
     Invalid {
+        /// Where the scenario came from (a file, `PUT /__sim/scenario`, …).
         origin: String,
         /// JSON path of the field at fault, e.g. `listening_ports.ports[0].port`.
         path: String,
+        /// What is wrong.
         message: String,
     },
 }
 
 impl ScenarioError {
+    /// An [`Invalid`](Self::Invalid) error (`path` `?` or empty means the document itself).
     pub fn invalid(origin: &str, path: impl Into<String>, message: impl Into<String>) -> Self {
         let path = path.into();
         // serde_path_to_error says "?" when the document itself is at fault.
@@ -188,6 +207,15 @@ impl Scenario {
 
     /// A fixture shipped in `fixtures/` and embedded in the binary, by name (`"sub-agent"`);
     /// works from any directory. An unknown name's error lists the names that exist.
+    ///
+    /// ```
+    /// use agent_sim::Scenario;
+    /// let sub = Scenario::fixture("sub-agent")?;
+    /// assert!(sub.is_sub_agent());
+    /// let err = Scenario::fixture("sub_agent").unwrap_err();
+    /// assert!(err.to_string().contains("default"), "{err}");
+    /// # Ok::<(), agent_sim::ScenarioError>(())
+    /// ```
     pub fn fixture(name: &str) -> Result<Self, ScenarioError> {
         let found = fixtures::get(name).ok_or_else(|| ScenarioError::UnknownFixture {
             name: name.to_string(),
