@@ -302,3 +302,32 @@ async fn a_given_listener_is_checked_for_exec_exposure() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_hung_request_the_client_left_is_received_with_its_headers() {
+    let mut scenario = fixture("default");
+    scenario
+        .faults
+        .push(agent_sim::FaultRule::hang("GET /debug/magicsock"));
+    let sim = Sim::start(scenario).await.unwrap();
+    let gave_up = reqwest::Client::new()
+        .get(format!("{}/debug/magicsock", sim.url()))
+        .header("x-test", "left")
+        .timeout(std::time::Duration::from_millis(200))
+        .send()
+        .await;
+    assert!(gave_up.is_err(), "{gave_up:?}");
+    // The request ends once the simulator notices the client closed.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let got = loop {
+        let got = sim.received_requests().await;
+        if !got.is_empty() || std::time::Instant::now() > deadline {
+            break got;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].path, "/debug/magicsock");
+    assert_eq!(got[0].status, None);
+    assert_eq!(got[0].headers["x-test"], "left");
+}
