@@ -15,6 +15,7 @@ pub mod journal;
 pub mod metrics;
 pub mod portscan;
 pub mod processes;
+pub mod record;
 pub mod response;
 pub mod router;
 pub mod routes;

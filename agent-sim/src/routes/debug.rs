@@ -14,7 +14,7 @@ pub const MAX_LOG_BYTES: usize = 10 * 1024 * 1024;
 
 pub async fn logs(State(state): State<AppState>) -> Response {
     let scenario = state.scenario();
-    match &scenario.debug.logs {
+    match scenario.debug.log_bytes() {
         None => response::sniffed(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!(
@@ -22,8 +22,7 @@ pub async fn logs(State(state): State<AppState>) -> Response {
                 scenario.debug.log_path
             ),
         ),
-        Some(text) => {
-            let bytes = text.as_bytes();
+        Some(bytes) => {
             let body = bytes[..bytes.len().min(MAX_LOG_BYTES)].to_vec();
             response::sniffed(StatusCode::OK, body)
         }

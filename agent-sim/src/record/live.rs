@@ -1,0 +1,133 @@
+//! The recorder's only way to the live agent: the GET routes `agent-sim record` reads, plus
+//! `list-directory` and `read-file` for `--files`. Nothing here can send any other request,
+//! so a recording never changes the agent.
+
+use std::time::Duration;
+
+/// The GET routes a recording reads, in the order it reads them.
+pub const ROUTES: [&str; 6] = [
+    "/debug/manifest",
+    "/api/v0/listening-ports",
+    "/api/v0/netcheck",
+    "/api/v0/containers",
+    "/debug/logs",
+    "/debug/magicsock",
+];
+
+/// The files routes `--files` reads (`POST` list-directory only reads).
+pub const LIST_DIRECTORY: &str = "/api/v0/list-directory";
+pub const READ_FILE: &str = "/api/v0/read-file";
+
+/// What the live agent answered to one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// The body as text, for notes.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Why the live agent could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    #[error("{url:?} is not a base URL: {reason}")]
+    BadUrl { url: String, reason: String },
+    #[error("{method} {path}: {source}")]
+    Request {
+        method: &'static str,
+        path: String,
+        #[source]
+        source: reqwest::Error,
+    },
+}
+
+/// A read-only client for one agent.
+#[derive(Debug, Clone)]
+pub struct Live {
+    base: reqwest::Url,
+    client: reqwest::Client,
+}
+
+impl Live {
+    pub fn new(base: &str, timeout: Duration) -> Result<Self, LiveError> {
+        let bad = |reason: String| LiveError::BadUrl {
+            url: base.to_string(),
+            reason,
+        };
+        let base =
+            reqwest::Url::parse(base.trim_end_matches('/')).map_err(|e| bad(e.to_string()))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err(bad("the scheme must be http or https".into()));
+        }
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .build()
+            .map_err(|e| bad(e.to_string()))?;
+        Ok(Self { base, client })
+    }
+
+    /// The base URL, without a trailing slash.
+    pub fn base(&self) -> String {
+        self.base.as_str().trim_end_matches('/').to_string()
+    }
+
+    fn url(&self, path_and_query: &str) -> String {
+        format!("{}{path_and_query}", self.base())
+    }
+
+    /// `GET` one of [`ROUTES`].
+    pub async fn get(&self, route: &'static str) -> Result<Answer, LiveError> {
+        self.send("GET", route.to_string(), self.client.get(self.url(route)))
+            .await
+    }
+
+    /// `GET /api/v0/read-file?path=…`.
+    pub async fn read_file(&self, path: &str) -> Result<Answer, LiveError> {
+        let req = self
+            .client
+            .get(self.url(READ_FILE))
+            .query(&[("path", path)]);
+        self.send("GET", format!("{READ_FILE}?path={path}"), req)
+            .await
+    }
+
+    /// `POST /api/v0/list-directory` with the path's components relative to `/`.
+    pub async fn list_directory(&self, components: &[String]) -> Result<Answer, LiveError> {
+        let body = serde_json::json!({ "path": components, "relativity": "root" });
+        let req = self.client.post(self.url(LIST_DIRECTORY)).json(&body);
+        self.send("POST", LIST_DIRECTORY.to_string(), req).await
+    }
+
+    async fn send(
+        &self,
+        method: &'static str,
+        path: String,
+        req: reqwest::RequestBuilder,
+    ) -> Result<Answer, LiveError> {
+        let fail = |source| LiveError::Request {
+            method,
+            path: path.clone(),
+            source,
+        };
+        let resp = req.send().await.map_err(fail)?;
+        let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let body = resp.bytes().await.map_err(fail)?.to_vec();
+        Ok(Answer {
+            status,
+            content_type,
+            body,
+        })
+    }
+}

@@ -1,0 +1,320 @@
+//! From the live agent's answers to scenario sections: each GET route fills the section it
+//! reveals, an error answer becomes the error the section can express, and anything else is
+//! written down as a note (the scenario's description and stderr).
+
+use super::live::Answer;
+use crate::containers::wire::{Container, IS_TEST_RUN_LABEL, LOCAL_FOLDER_LABEL};
+use crate::response::ApiResponse;
+use crate::routes::containers::{NOT_ENABLED_MESSAGE, NOT_SUPPORTED_MESSAGE};
+use crate::scenario::containers::DevcontainerSpec;
+use crate::scenario::{ListeningPort, PortsSource, Scenario, DEFAULT_IGNORE_PORTS};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+
+/// What could not be put into the scenario, one line each.
+pub type Notes = Vec<String>;
+
+/// A note for an answer the recorder cannot express.
+fn unexpressible(notes: &mut Notes, route: &str, answer: &Answer, what: &str) {
+    let mut text = answer.text();
+    if text.len() > 200 {
+        let mut cut = 200;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push('…');
+    }
+    notes.push(format!(
+        "GET {route} answered {} {:?}: {what}",
+        answer.status,
+        text.trim_end()
+    ));
+}
+
+/// Parses a JSON body strictly (the section types reject unknown fields).
+fn parse<T: DeserializeOwned>(answer: &Answer) -> Result<T, String> {
+    let de = &mut serde_json::Deserializer::from_slice(&answer.body);
+    serde_path_to_error::deserialize(de).map_err(|e| format!("at {}: {}", e.path(), e.inner()))
+}
+
+/// `GET /debug/manifest` → `manifest`.
+pub fn manifest(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
+    const ROUTE: &str = "/debug/manifest";
+    if answer.status != 200 {
+        return unexpressible(
+            notes,
+            ROUTE,
+            answer,
+            "the scenario's manifest is always served",
+        );
+    }
+    match parse(answer) {
+        Ok(m) => s.manifest = m,
+        Err(e) => unexpressible(
+            notes,
+            ROUTE,
+            answer,
+            &format!("not a manifest the scenario can hold ({e}); the default manifest is kept"),
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PortsAnswer {
+    ports: Option<Vec<ListeningPort>>,
+}
+
+/// `GET /api/v0/listening-ports` → `listening_ports` (a static list, or the getter's error)
+/// and `ignore_ports` (the default set minus ports the agent listed).
+pub fn listening_ports(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
+    const ROUTE: &str = "/api/v0/listening-ports";
+    s.listening_ports.source = PortsSource::Static;
+    match answer.status {
+        200 => match parse::<PortsAnswer>(answer) {
+            Ok(p) => {
+                let ports = p.ports.unwrap_or_default();
+                s.ignore_ports = DEFAULT_IGNORE_PORTS
+                    .into_iter()
+                    .filter(|i| !ports.iter().any(|p| p.port == *i))
+                    .collect();
+                if let Some(low) = ports.iter().find(|p| p.port < 9) {
+                    notes.push(format!(
+                        "GET {ROUTE}: port {} is below 9, which an agent never lists; left out",
+                        low.port
+                    ));
+                }
+                s.listening_ports.ports = ports;
+            }
+            Err(e) => unexpressible(notes, ROUTE, answer, &format!("not a ports list ({e})")),
+        },
+        500 => match parse::<ApiResponse>(answer) {
+            Ok(r) if r.message == "Could not scan for listening ports." => {
+                s.listening_ports.error = Some(r.detail);
+            }
+            _ => unexpressible(notes, ROUTE, answer, "not the getter's error"),
+        },
+        _ => unexpressible(notes, ROUTE, answer, "no scenario answers this"),
+    }
+}
+
+/// `GET /api/v0/netcheck` → `netcheck`, served as written.
+pub fn netcheck(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
+    const ROUTE: &str = "/api/v0/netcheck";
+    s.os_interfaces = None;
+    if answer.status != 200 {
+        return unexpressible(
+            notes,
+            ROUTE,
+            answer,
+            "the scenario's report is always served",
+        );
+    }
+    match parse(answer) {
+        Ok(report) => s.netcheck = report,
+        Err(e) => unexpressible(
+            notes,
+            ROUTE,
+            answer,
+            &format!("not a report the scenario can hold ({e}); the default report is kept"),
+        ),
+    }
+}
+
+/// `codersdk.WorkspaceAgentListContainersResponse`, read back; a listed devcontainer has the
+/// fields of a scenario's devcontainer.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContainersAnswer {
+    devcontainers: Option<Vec<DevcontainerSpec>>,
+    containers: Option<Vec<Container>>,
+    #[serde(default)]
+    warnings: Vec<String>,
+}
+
+/// `GET /api/v0/containers` → `devcontainers`: the lister's answer, the devcontainers as
+/// listed, the feature gate, or the lister's error. Call after [`manifest`]: "not supported"
+/// needs a sub-agent's `parent_id`.
+pub fn containers(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
+    const ROUTE: &str = "/api/v0/containers";
+    let dc = &mut s.devcontainers;
+    match answer.status {
+        200 => match parse::<ContainersAnswer>(answer) {
+            Ok(list) => {
+                dc.enabled = true;
+                dc.containers = list.containers;
+                dc.warnings = list.warnings;
+                dc.devcontainers =
+                    known_devcontainers(list.devcontainers, dc.containers.as_deref(), notes);
+                if s.manifest.parent_id.is_nil() {
+                    return;
+                }
+                unexpressible(
+                    notes,
+                    ROUTE,
+                    answer,
+                    "a sub-agent (non-nil parent_id) that lists containers; the scenario's sub-agent answers 403",
+                );
+            }
+            Err(e) => unexpressible(
+                notes,
+                ROUTE,
+                answer,
+                &format!("not a containers list ({e})"),
+            ),
+        },
+        403 => match parse::<ApiResponse>(answer) {
+            Ok(r) if r.message == NOT_ENABLED_MESSAGE && s.manifest.parent_id.is_nil() => {
+                dc.enabled = false;
+            }
+            Ok(r) if r.message == NOT_SUPPORTED_MESSAGE && !s.manifest.parent_id.is_nil() => {}
+            Ok(r) if r.message == NOT_SUPPORTED_MESSAGE => unexpressible(
+                notes,
+                ROUTE,
+                answer,
+                "\"not supported\" from an agent whose manifest has no parent_id",
+            ),
+            _ => unexpressible(notes, ROUTE, answer, "not the feature gate's answer"),
+        },
+        500 => match parse::<ApiResponse>(answer) {
+            Ok(r) if r.message == "Could not get containers" => dc.list_error = Some(r.detail),
+            _ => unexpressible(notes, ROUTE, answer, "not the lister's error"),
+        },
+        _ => unexpressible(notes, ROUTE, answer, "no scenario answers this"),
+    }
+}
+
+/// The folder a labelled container makes a devcontainer of (as the agent detects them).
+fn detected_folder(c: &Container) -> Option<&str> {
+    let folder = c.label(LOCAL_FOLDER_LABEL);
+    (!folder.is_empty() && c.label(IS_TEST_RUN_LABEL) != "true").then_some(folder)
+}
+
+/// Folder of the ignored devcontainer that stands for devcontainers the agent knows but does
+/// not list, when no labelled container names one.
+pub const HIDDEN_FOLDER: &str = "/.agent-sim-record/hidden";
+
+/// The devcontainers as listed, plus an ignored one for every labelled container whose folder
+/// is not listed (the agent knows it but hides it), so the simulator does not detect it anew.
+fn known_devcontainers(
+    listed: Option<Vec<DevcontainerSpec>>,
+    containers: Option<&[Container]>,
+    notes: &mut Notes,
+) -> Vec<DevcontainerSpec> {
+    let listed_is_empty_list = listed.as_ref().is_some_and(Vec::is_empty);
+    let mut known = listed.unwrap_or_default();
+    let ids: BTreeSet<&str> = containers
+        .unwrap_or_default()
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    for d in &mut known {
+        if let Some(c) = &d.container {
+            if !ids.contains(c.id.as_str()) {
+                notes.push(format!(
+                    "GET /api/v0/containers: devcontainer {} shows container {:?}, which the list does not hold; left unlinked",
+                    d.workspace_folder, c.id
+                ));
+                d.container = None;
+            }
+        }
+    }
+    let listed_folders: BTreeSet<String> =
+        known.iter().map(|d| d.workspace_folder.clone()).collect();
+    let hidden: BTreeSet<&str> = containers
+        .unwrap_or_default()
+        .iter()
+        .filter_map(detected_folder)
+        .filter(|f| !listed_folders.contains(*f))
+        .collect();
+    for folder in hidden {
+        known.push(hidden_devcontainer(folder));
+    }
+    if known.is_empty() && listed_is_empty_list {
+        // `"devcontainers": []`: the agent knows devcontainers, all of them ignored.
+        known.push(hidden_devcontainer(HIDDEN_FOLDER));
+    }
+    known
+}
+
+fn hidden_devcontainer(folder: &str) -> DevcontainerSpec {
+    let mut h: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    for b in folder.bytes() {
+        h ^= u128::from(b);
+        h = h.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
+    }
+    DevcontainerSpec {
+        id: uuid::Builder::from_random_bytes(h.to_le_bytes()).into_uuid(),
+        name: String::new(),
+        workspace_folder: folder.to_string(),
+        config_path: String::new(),
+        subagent_id: None,
+        status: crate::containers::wire::Status::Stopped,
+        dirty: false,
+        container: None,
+        agent: None,
+        error: String::new(),
+        ignored: true,
+    }
+}
+
+/// `GET /debug/logs` → `debug.logs` (`logs_base64` when not UTF-8), or a missing file.
+pub fn logs(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
+    const ROUTE: &str = "/debug/logs";
+    const OPEN: &str = "could not open log file: open ";
+    const MISSING: &str = ": no such file or directory";
+    let d = &mut s.debug;
+    match answer.status {
+        200 => match String::from_utf8(answer.body.clone()) {
+            Ok(text) => {
+                d.logs = Some(text);
+                d.logs_base64 = None;
+            }
+            Err(_) => {
+                use base64::Engine as _;
+                d.logs = Some(String::new());
+                d.logs_base64 =
+                    Some(base64::engine::general_purpose::STANDARD.encode(&answer.body));
+            }
+        },
+        500 => {
+            let text = answer.text();
+            match text
+                .strip_prefix(OPEN)
+                .and_then(|t| t.strip_suffix(MISSING))
+            {
+                Some(path) => {
+                    d.logs = None;
+                    d.logs_base64 = None;
+                    d.log_path = path.to_string();
+                }
+                None => unexpressible(
+                    notes,
+                    ROUTE,
+                    answer,
+                    "only a missing log file can be expressed",
+                ),
+            }
+        }
+        _ => unexpressible(notes, ROUTE, answer, "no scenario answers this"),
+    }
+}
+
+/// `GET /debug/magicsock` → `debug.magicsock`.
+pub fn magicsock(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
+    const ROUTE: &str = "/debug/magicsock";
+    if answer.status != 200 {
+        return unexpressible(notes, ROUTE, answer, "the scenario's page is always served");
+    }
+    match String::from_utf8(answer.body.clone()) {
+        Ok(page) => s.debug.magicsock = page,
+        Err(_) => {
+            s.debug.magicsock = answer.text();
+            notes.push(format!(
+                "GET {ROUTE}: the page is not UTF-8; recorded with invalid bytes replaced"
+            ));
+        }
+    }
+}
