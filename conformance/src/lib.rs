@@ -9,6 +9,7 @@
 
 pub mod case;
 pub mod cases;
+pub mod compare;
 pub mod context;
 pub mod diff;
 pub mod expect;

@@ -74,15 +74,25 @@ pub async fn record(
     timeout: Duration,
 ) -> Result<Recording, RecordError> {
     let live = Live::new(from, timeout)?;
+    let mut notes = Vec::new();
     let mut answers: Vec<(&'static str, Answer)> = Vec::new();
+    let mut first_error = None;
     for route in live::ROUTES {
-        answers.push((route, live.get(route).await?));
+        match live.get(route).await {
+            Ok(answer) => answers.push((route, answer)),
+            Err(e) => {
+                notes.push(format!("{e}; the section keeps its default"));
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if let (true, Some(e)) = (answers.is_empty(), first_error) {
+        return Err(e.into());
     }
     let mut scenario = Scenario {
         name: "recorded".into(),
         ..Scenario::default()
     };
-    let mut notes = Vec::new();
     for (route, answer) in &answers {
         let fill = match *route {
             "/debug/manifest" => sections::manifest,
