@@ -117,7 +117,7 @@ async fn a_proxy_that_alters_one_byte_of_one_route_differs_there_only() {
         .iter()
         .find(|c| c.verdict == Verdict::Differs)
         .unwrap();
-    let diff = conformance::diff::unified(d.reference.as_ref().unwrap().text(), d.target.text());
+    let diff = d.diff();
     assert!(diff.contains("\"severity\": \"0k\""), "{diff}");
     sim.shutdown().await;
 }
@@ -185,7 +185,11 @@ async fn the_command_exits_1_on_a_difference_unless_it_is_expected() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("DIFF  core/"), "{stdout}");
+    assert!(
+        stdout.contains("DIFF  routes/listening-ports (GET /api/v0/listening-ports): differs"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("+++ target"), "{stdout}");
     assert!(stdout.contains("reproduce: curl "), "{stdout}");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();

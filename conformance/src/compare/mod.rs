@@ -11,7 +11,7 @@ pub mod outcome;
 pub mod requests;
 
 use crate::http::{Client, HttpError, Request};
-use normalize::{normalize, Side};
+use normalize::normalize;
 use outcome::{Compared, Reference, Verdict};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

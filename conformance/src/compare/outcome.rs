@@ -74,12 +74,25 @@ pub struct Compared {
 }
 
 impl Compared {
-    fn failure(&self) -> Failure {
-        let reference = self
-            .reference
+    /// The reference's side of the diff.
+    fn reference_text(&self) -> &str {
+        self.reference
             .as_ref()
-            .map_or("(no answer saved)\n", Side::text);
-        let mut f = Failure::new(self.verdict.label()).with_diff(reference, self.target.text());
+            .map_or("(no answer saved)\n", Side::text)
+    }
+
+    /// Unified diff reference → target.
+    pub fn diff(&self) -> String {
+        crate::diff::unified_labelled(
+            ("reference", self.reference_text()),
+            ("target", self.target.text()),
+        )
+    }
+
+    fn failure(&self) -> Failure {
+        let mut f =
+            Failure::new(self.verdict.label()).with_diff(self.reference_text(), self.target.text());
+        f.diff = Some(self.diff());
         f.request = Some(self.item.request.line());
         f.curl = Some(self.curl.clone());
         f
@@ -137,8 +150,7 @@ pub fn console_line(c: &Compared, expected: &BTreeSet<String>) -> String {
     if c.verdict != Verdict::Same {
         s.push_str(&format!(": {}", c.verdict.label()));
         if !listed {
-            let reference = c.reference.as_ref().map_or("", Side::text);
-            for line in crate::diff::unified(reference, c.target.text()).lines() {
+            for line in c.diff().lines() {
                 s.push_str("\n      ");
                 s.push_str(line);
             }

@@ -1,7 +1,7 @@
-//! The request set a comparison sends to both sides: the black-box cases' single requests
-//! (those that change nothing: GET, HEAD, OPTIONS; with `--allow-writes` the others too), and
-//! with `--allow-writes` a short files sequence in a scratch directory of the same name on
-//! each side.
+//! The request set a comparison sends to both sides: one plain request per agent route that
+//! reads ([`ROUTE_READS`]), the black-box cases' single requests (those that change nothing:
+//! GET, HEAD, OPTIONS; with `--allow-writes` the others too), and with `--allow-writes` a
+//! short files sequence in a scratch directory of the same name on each side.
 
 use crate::case::{CaseKind, Tier};
 use crate::cases::files::q;
@@ -20,6 +20,72 @@ pub struct Item {
     pub request: Request,
 }
 
+/// One request per agent route that only reads: (name, route, method, path).
+pub const ROUTE_READS: [(&str, &str, &str, &str); 10] = [
+    ("routes/hello", "GET /", "GET", "/"),
+    (
+        "routes/listening-ports",
+        "GET /api/v0/listening-ports",
+        "GET",
+        "/api/v0/listening-ports",
+    ),
+    (
+        "routes/netcheck",
+        "GET /api/v0/netcheck",
+        "GET",
+        "/api/v0/netcheck",
+    ),
+    (
+        "routes/containers",
+        "GET /api/v0/containers",
+        "GET",
+        "/api/v0/containers",
+    ),
+    (
+        "routes/processes-list",
+        "GET /api/v0/processes/list",
+        "GET",
+        "/api/v0/processes/list",
+    ),
+    (
+        "routes/resolve-path-root",
+        "GET /api/v0/resolve-path",
+        "GET",
+        "/api/v0/resolve-path?path=/",
+    ),
+    ("routes/debug-logs", "GET /debug/logs", "GET", "/debug/logs"),
+    (
+        "routes/debug-magicsock",
+        "GET /debug/magicsock",
+        "GET",
+        "/debug/magicsock",
+    ),
+    (
+        "routes/debug-manifest",
+        "GET /debug/manifest",
+        "GET",
+        "/debug/manifest",
+    ),
+    (
+        "routes/debug-prometheus",
+        "GET /debug/prometheus",
+        "GET",
+        "/debug/prometheus",
+    ),
+];
+
+/// `list-directory` of `/`: a POST that only reads.
+fn list_root() -> Item {
+    Item {
+        name: "routes/list-directory-root".into(),
+        route: "POST /api/v0/list-directory".into(),
+        request: Request::new("POST", "/api/v0/list-directory").with_body(
+            "application/json",
+            json!({"path": [], "relativity": "root"}).to_string(),
+        ),
+    }
+}
+
 /// Whether a request may change the agent (anything but GET, HEAD and OPTIONS may).
 pub fn may_write(req: &Request) -> bool {
     !matches!(req.method.as_str(), "GET" | "HEAD" | "OPTIONS")
@@ -35,6 +101,15 @@ pub fn scratch_dir() -> String {
 
 /// The requests, reads first; writes (and the scratch sequence) only with `allow_writes`.
 pub fn request_set(allow_writes: bool, scratch: &str) -> Vec<Item> {
+    let mut items: Vec<Item> = ROUTE_READS
+        .iter()
+        .map(|(name, route, method, path)| Item {
+            name: name.to_string(),
+            route: route.to_string(),
+            request: Request::new(method, path),
+        })
+        .collect();
+    items.push(list_root());
     let exchanges: Vec<Item> = crate::cases::all(&[])
         .into_iter()
         .filter(|c| c.tier == Tier::BlackBox)
@@ -47,8 +122,9 @@ pub fn request_set(allow_writes: bool, scratch: &str) -> Vec<Item> {
             CaseKind::Steps(_) => None,
         })
         .collect();
-    let (writes, mut items): (Vec<Item>, Vec<Item>) =
+    let (writes, reads): (Vec<Item>, Vec<Item>) =
         exchanges.into_iter().partition(|i| may_write(&i.request));
+    items.extend(reads);
     if allow_writes {
         items.extend(writes);
         items.extend(scratch_sequence(scratch));
@@ -102,8 +178,13 @@ mod tests {
     #[test]
     fn reads_only_unless_writes_are_allowed() {
         let reads = request_set(false, "/tmp/x");
-        assert!(!reads.is_empty());
-        assert!(reads.iter().all(|i| !may_write(&i.request)), "{reads:?}");
+        assert!(reads.len() > ROUTE_READS.len());
+        let writing: Vec<&Item> = reads.iter().filter(|i| may_write(&i.request)).collect();
+        assert_eq!(
+            writing,
+            vec![&list_root()],
+            "only the list-directory read is a POST"
+        );
         let all = request_set(true, "/tmp/x");
         assert!(all.iter().any(|i| may_write(&i.request)));
         assert!(all.iter().any(|i| i.name == "compare/scratch/edit-files"));
