@@ -33,10 +33,55 @@ fn unexpressible(notes: &mut Notes, route: &str, answer: &Answer, what: &str) {
     ));
 }
 
-/// Parses a JSON body strictly (the section types reject unknown fields).
-fn parse<T: DeserializeOwned>(answer: &Answer) -> Result<T, String> {
-    let de = &mut serde_json::Deserializer::from_slice(&answer.body);
-    serde_path_to_error::deserialize(de).map_err(|e| format!("at {}: {}", e.path(), e.inner()))
+/// Parses a JSON body into a section type. The section types reject unknown fields; a field
+/// the agent sends that the scenario has no place for is left out and noted (the check after
+/// recording then lists the route as served differently).
+fn parse<T: DeserializeOwned>(
+    route: &str,
+    answer: &Answer,
+    notes: &mut Notes,
+) -> Result<T, String> {
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&answer.body).map_err(|e| format!("not JSON: {e}"))?;
+    // Each round removes one unknown field; a body has few.
+    for _ in 0..64 {
+        let err = match serde_path_to_error::deserialize::<_, T>(&value) {
+            Ok(parsed) => return Ok(parsed),
+            Err(e) => e,
+        };
+        let message = err.inner().to_string();
+        if !message.starts_with("unknown field `") || !remove(&mut value, err.path()) {
+            return Err(format!("at {}: {message}", err.path()));
+        }
+        notes.push(format!(
+            "GET {route}: field {} has no place in the scenario; left out",
+            err.path()
+        ));
+    }
+    Err("too many fields the scenario has no place for".into())
+}
+
+/// Removes the member at `path` (its last segment is the key); false when there is none.
+fn remove(value: &mut serde_json::Value, path: &serde_path_to_error::Path) -> bool {
+    use serde_path_to_error::Segment;
+    let segments: Vec<&Segment> = path.iter().collect();
+    let Some((Segment::Map { key }, parents)) = segments.split_last() else {
+        return false;
+    };
+    let mut at = value;
+    for seg in parents {
+        let next = match seg {
+            Segment::Seq { index } => at.get_mut(*index),
+            Segment::Map { key } => at.get_mut(key.as_str()),
+            _ => None,
+        };
+        match next {
+            Some(v) => at = v,
+            None => return false,
+        }
+    }
+    at.as_object_mut()
+        .is_some_and(|o| o.shift_remove(key.as_str()).is_some())
 }
 
 /// `GET /debug/manifest` → `manifest`.
@@ -50,7 +95,7 @@ pub fn manifest(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
             "the scenario's manifest is always served",
         );
     }
-    match parse(answer) {
+    match parse(ROUTE, answer, notes) {
         Ok(m) => s.manifest = m,
         Err(e) => unexpressible(
             notes,
@@ -73,7 +118,7 @@ pub fn listening_ports(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
     const ROUTE: &str = "/api/v0/listening-ports";
     s.listening_ports.source = PortsSource::Static;
     match answer.status {
-        200 => match parse::<PortsAnswer>(answer) {
+        200 => match parse::<PortsAnswer>(ROUTE, answer, notes) {
             Ok(p) => {
                 let ports = p.ports.unwrap_or_default();
                 s.ignore_ports = DEFAULT_IGNORE_PORTS
@@ -90,7 +135,7 @@ pub fn listening_ports(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
             }
             Err(e) => unexpressible(notes, ROUTE, answer, &format!("not a ports list ({e})")),
         },
-        500 => match parse::<ApiResponse>(answer) {
+        500 => match parse::<ApiResponse>(ROUTE, answer, notes) {
             Ok(r) if r.message == "Could not scan for listening ports." => {
                 s.listening_ports.error = Some(r.detail);
             }
@@ -112,7 +157,7 @@ pub fn netcheck(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
             "the scenario's report is always served",
         );
     }
-    match parse(answer) {
+    match parse(ROUTE, answer, notes) {
         Ok(report) => s.netcheck = report,
         Err(e) => unexpressible(
             notes,
@@ -141,7 +186,7 @@ pub fn containers(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
     const ROUTE: &str = "/api/v0/containers";
     let dc = &mut s.devcontainers;
     match answer.status {
-        200 => match parse::<ContainersAnswer>(answer) {
+        200 => match parse::<ContainersAnswer>(ROUTE, answer, notes) {
             Ok(list) => {
                 dc.enabled = true;
                 dc.containers = list.containers;
@@ -165,7 +210,7 @@ pub fn containers(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
                 &format!("not a containers list ({e})"),
             ),
         },
-        403 => match parse::<ApiResponse>(answer) {
+        403 => match parse::<ApiResponse>(ROUTE, answer, notes) {
             Ok(r) if r.message == NOT_ENABLED_MESSAGE && s.manifest.parent_id.is_nil() => {
                 dc.enabled = false;
             }
@@ -178,7 +223,7 @@ pub fn containers(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
             ),
             _ => unexpressible(notes, ROUTE, answer, "not the feature gate's answer"),
         },
-        500 => match parse::<ApiResponse>(answer) {
+        500 => match parse::<ApiResponse>(ROUTE, answer, notes) {
             Ok(r) if r.message == "Could not get containers" => dc.list_error = Some(r.detail),
             _ => unexpressible(notes, ROUTE, answer, "not the lister's error"),
         },
@@ -316,5 +361,103 @@ pub fn magicsock(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
                 "GET {ROUTE}: the page is not UTF-8; recorded with invalid bytes replaced"
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &[u8]) -> Answer {
+        Answer {
+            status,
+            content_type: None,
+            body: body.to_vec(),
+        }
+    }
+
+    #[test]
+    fn unknown_manifest_fields_are_left_out_and_noted() {
+        let mut s = Scenario::default();
+        let mut notes = Notes::new();
+        let body = br#"{"agent_name":"dev","brand_new":1,"apps":[{"id":"6b1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","slug":"a","shiny":true}]}"#;
+        manifest(&answer(200, body), &mut s, &mut notes);
+        assert_eq!(s.manifest.agent_name, "dev");
+        assert_eq!(s.manifest.apps.len(), 1);
+        assert_eq!(
+            notes,
+            vec![
+                "GET /debug/manifest: field brand_new has no place in the scenario; left out",
+                "GET /debug/manifest: field apps[0].shiny has no place in the scenario; left out",
+            ]
+        );
+    }
+
+    #[test]
+    fn logs_of_any_bytes_and_a_missing_log_file() {
+        let mut s = Scenario::default();
+        let mut notes = Notes::new();
+        logs(&answer(200, &[0xff, b'\n']), &mut s, &mut notes);
+        assert_eq!(s.debug.log_bytes().as_deref(), Some(&[0xff, b'\n'][..]));
+        logs(
+            &answer(
+                500,
+                b"could not open log file: open /var/log/x.log: no such file or directory",
+            ),
+            &mut s,
+            &mut notes,
+        );
+        assert_eq!(
+            (s.debug.logs.as_deref(), s.debug.log_path.as_str()),
+            (None, "/var/log/x.log")
+        );
+        assert!(notes.is_empty(), "{notes:?}");
+        logs(
+            &answer(500, b"could not open log file: open /x: permission denied"),
+            &mut s,
+            &mut notes,
+        );
+        assert_eq!(notes.len(), 1, "{notes:?}");
+    }
+
+    #[test]
+    fn containers_gate_and_errors() {
+        let mut s = Scenario::default();
+        let mut notes = Notes::new();
+        let gate = br#"{"message":"Dev Container feature not enabled.","detail":"x"}"#;
+        containers(&answer(403, gate), &mut s, &mut notes);
+        assert!(!s.devcontainers.enabled);
+        let failed = br#"{"message":"Could not get containers","detail":"docker: not found"}"#;
+        containers(&answer(500, failed), &mut s, &mut notes);
+        assert_eq!(
+            s.devcontainers.list_error.as_deref(),
+            Some("docker: not found")
+        );
+        assert!(notes.is_empty(), "{notes:?}");
+        let unsupported = br#"{"message":"Dev Container feature not supported."}"#;
+        containers(&answer(403, unsupported), &mut s, &mut notes);
+        assert_eq!(notes.len(), 1, "not supported needs a parent_id: {notes:?}");
+    }
+
+    #[test]
+    fn an_empty_devcontainer_list_keeps_a_hidden_one() {
+        let mut s = Scenario::default();
+        let mut notes = Notes::new();
+        containers(
+            &answer(200, br#"{"devcontainers":[],"containers":[]}"#),
+            &mut s,
+            &mut notes,
+        );
+        let known = &s.devcontainers.devcontainers;
+        assert_eq!(known.len(), 1);
+        assert!(known[0].ignored);
+        assert_eq!(known[0].workspace_folder, HIDDEN_FOLDER);
+        containers(
+            &answer(200, br#"{"devcontainers":null,"containers":null}"#),
+            &mut s,
+            &mut notes,
+        );
+        assert!(s.devcontainers.devcontainers.is_empty());
+        assert_eq!(s.devcontainers.containers, None);
     }
 }

@@ -181,3 +181,48 @@ async fn an_unreachable_agent_is_an_error() {
         .unwrap_err();
     assert!(err.to_string().contains("/debug/manifest"), "{err}");
 }
+
+#[tokio::test]
+async fn the_command_writes_a_scenario_that_validate_accepts() {
+    let sim = Sim::start(Scenario::fixture("ports-error").expect("fixture"))
+        .await
+        .expect("start");
+    let path =
+        std::env::temp_dir().join(format!("recorded-{}.json", uuid::Uuid::new_v4().simple()));
+    let bin = env!("CARGO_BIN_EXE_agent-sim");
+    let (url, out) = (sim.url(), path.clone());
+    let recorded = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(bin)
+            .args(["record", "--from", &url, "--out"])
+            .arg(&out)
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("run");
+    let stderr = String::from_utf8_lossy(&recorded.stderr).into_owned();
+    assert!(recorded.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("serve it with agent-sim --scenario"),
+        "{stderr}"
+    );
+    let out = path.clone();
+    let validated = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(bin)
+            .arg("validate")
+            .arg(&out)
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("run");
+    assert!(validated.status.success(), "{validated:?}");
+    let s = Scenario::from_file(&path).expect("a scenario");
+    assert_eq!(
+        s.listening_ports.error.as_deref(),
+        Some("scan listening ports: open /proc/net/tcp: no such file or directory")
+    );
+    assert_eq!(s.debug.logs, None);
+    std::fs::remove_file(&path).expect("remove");
+    sim.shutdown().await;
+}

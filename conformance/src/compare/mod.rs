@@ -34,7 +34,7 @@ pub struct CompareArgs {
     #[arg(long, value_name = "DIR")]
     pub against: Option<PathBuf>,
     /// Write the target's normalized answers to DIR as snapshot files.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "against")]
     pub save: Option<PathBuf>,
     /// With --against: take every difference into the baseline (.snap.new → .snap).
     #[arg(long, requires = "against")]
