@@ -56,14 +56,20 @@ fn gets_of(paths: &[&str]) -> BTreeSet<String> {
         .collect()
 }
 
+/// A simulator serving the default scenario and one serving the fixture `other`.
+async fn default_and(other: &str) -> (Sim, Sim) {
+    let a = Sim::start(Scenario::builtin_default()).await.unwrap();
+    let b = Sim::start(fixture(other)).await.unwrap();
+    (a, b)
+}
+
 fn temp_dir(tag: &str) -> PathBuf {
     std::env::temp_dir().join(format!("compare-{tag}-{}", uuid::Uuid::new_v4().simple()))
 }
 
 #[tokio::test]
 async fn an_agent_against_itself_has_no_difference() {
-    let a = Sim::start(Scenario::builtin_default()).await.unwrap();
-    let b = Sim::start(Scenario::builtin_default()).await.unwrap();
+    let (a, b) = default_and("default").await;
     let c = against_reference(&a.url(), &b.url(), true).await;
     assert!(c.compared.len() > 40, "{} requests", c.compared.len());
     assert_eq!(differing(&c), BTreeSet::new());
@@ -75,8 +81,7 @@ async fn an_agent_against_itself_has_no_difference() {
 #[tokio::test]
 async fn another_fixture_differs_on_exactly_its_routes() {
     // ports-error changes the ports getter (500) and removes the log file.
-    let a = Sim::start(Scenario::builtin_default()).await.unwrap();
-    let b = Sim::start(fixture("ports-error")).await.unwrap();
+    let (a, b) = default_and("ports-error").await;
     let c = against_reference(&a.url(), &b.url(), false).await;
     let want = gets_of(&["/api/v0/listening-ports", "/debug/logs"]);
     assert!(!want.is_empty());
@@ -169,8 +174,7 @@ async fn a_saved_baseline_round_trips_and_differences_become_snap_new() {
 
 #[tokio::test]
 async fn the_command_exits_1_on_a_difference_unless_it_is_expected() {
-    let a = Sim::start(Scenario::builtin_default()).await.unwrap();
-    let b = Sim::start(fixture("ports-error")).await.unwrap();
+    let (a, b) = default_and("ports-error").await;
     let dir = temp_dir("cli");
     std::fs::create_dir_all(&dir).unwrap();
     let json = dir.join("report.json");

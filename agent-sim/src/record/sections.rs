@@ -84,25 +84,33 @@ fn remove(value: &mut serde_json::Value, path: &serde_path_to_error::Path) -> bo
         .is_some_and(|o| o.shift_remove(key.as_str()).is_some())
 }
 
+/// A route the scenario always answers with 200 from one section: the section read from the
+/// answer, or a note.
+fn always_ok<T: DeserializeOwned>(
+    route: &str,
+    what: &str,
+    answer: &Answer,
+    notes: &mut Notes,
+) -> Option<T> {
+    if answer.status != 200 {
+        let why = format!("the scenario's {what} is always served");
+        unexpressible(notes, route, answer, &why);
+        return None;
+    }
+    match parse(route, answer, notes) {
+        Ok(section) => Some(section),
+        Err(e) => {
+            let why = format!("not a {what} the scenario can hold ({e}); the default is kept");
+            unexpressible(notes, route, answer, &why);
+            None
+        }
+    }
+}
+
 /// `GET /debug/manifest` → `manifest`.
 pub fn manifest(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
-    const ROUTE: &str = "/debug/manifest";
-    if answer.status != 200 {
-        return unexpressible(
-            notes,
-            ROUTE,
-            answer,
-            "the scenario's manifest is always served",
-        );
-    }
-    match parse(ROUTE, answer, notes) {
-        Ok(m) => s.manifest = m,
-        Err(e) => unexpressible(
-            notes,
-            ROUTE,
-            answer,
-            &format!("not a manifest the scenario can hold ({e}); the default manifest is kept"),
-        ),
+    if let Some(m) = always_ok("/debug/manifest", "manifest", answer, notes) {
+        s.manifest = m;
     }
 }
 
@@ -147,24 +155,9 @@ pub fn listening_ports(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
 
 /// `GET /api/v0/netcheck` → `netcheck`, served as written.
 pub fn netcheck(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
-    const ROUTE: &str = "/api/v0/netcheck";
     s.os_interfaces = None;
-    if answer.status != 200 {
-        return unexpressible(
-            notes,
-            ROUTE,
-            answer,
-            "the scenario's report is always served",
-        );
-    }
-    match parse(ROUTE, answer, notes) {
-        Ok(report) => s.netcheck = report,
-        Err(e) => unexpressible(
-            notes,
-            ROUTE,
-            answer,
-            &format!("not a report the scenario can hold ({e}); the default report is kept"),
-        ),
+    if let Some(report) = always_ok("/api/v0/netcheck", "report", answer, notes) {
+        s.netcheck = report;
     }
 }
 

@@ -59,18 +59,19 @@ async fn every_shipped_fixture_round_trips() {
     assert!(checked >= 8, "only {checked} fixtures");
 }
 
-#[tokio::test]
-async fn recording_sends_only_the_listed_requests() {
+/// A simulator serving the files-tree fixture, and its recording with `--files /home/coder`.
+async fn record_files_tree(budget: Budget) -> (Sim, Recording) {
     let s = Scenario::fixture("files-tree").expect("fixture");
     let sim = Sim::start(s).await.expect("start");
-    record(
-        &sim.url(),
-        &["/home/coder".into()],
-        Budget::default(),
-        TIMEOUT,
-    )
-    .await
-    .expect("record");
+    let rec = record(&sim.url(), &["/home/coder".into()], budget, TIMEOUT)
+        .await
+        .expect("record");
+    (sim, rec)
+}
+
+#[tokio::test]
+async fn recording_sends_only_the_listed_requests() {
+    let (sim, _) = record_files_tree(Budget::default()).await;
     let journal = sim.requests();
     sim.shutdown().await;
     let gets: Vec<&str> = journal
@@ -97,16 +98,7 @@ async fn recording_sends_only_the_listed_requests() {
 
 #[tokio::test]
 async fn files_subtrees_are_recorded_within_the_budget() {
-    let s = Scenario::fixture("files-tree").expect("fixture");
-    let sim = Sim::start(s.clone()).await.expect("start");
-    let rec = record(
-        &sim.url(),
-        &["/home/coder".into()],
-        Budget::default(),
-        TIMEOUT,
-    )
-    .await
-    .expect("record");
+    let (sim, rec) = record_files_tree(Budget::default()).await;
     let live = Live::new(&sim.url(), TIMEOUT).expect("url");
     let served = Sim::start(rec.scenario.clone())
         .await
