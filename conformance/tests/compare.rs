@@ -224,3 +224,46 @@ async fn the_command_exits_1_on_a_difference_unless_it_is_expected() {
     a.shutdown().await;
     b.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_reference_that_does_not_answer_is_only_the_target_answering() {
+    // The faults fixture resets /debug/logs and hangs /debug/magicsock; ports are only slow.
+    let faulty = fixture("faults");
+    let calm = Scenario {
+        faults: Vec::new(),
+        ..faulty.clone()
+    };
+    let a = Sim::start(calm).await.unwrap();
+    let b = Sim::start(faulty).await.unwrap();
+    let mut only = args(&a.url());
+    only.reference = Some(b.url());
+    only.timeout_ms = 400;
+    let c = compare(&only, |_, _| {}).await.unwrap();
+    let verdict = |name: &str| {
+        c.compared
+            .iter()
+            .find(|c| c.item.name == name)
+            .map(|c| c.verdict.clone())
+    };
+    assert_eq!(verdict("routes/debug-logs"), Some(Verdict::OnlyTarget));
+    assert_eq!(verdict("routes/debug-magicsock"), Some(Verdict::OnlyTarget));
+    assert_eq!(verdict("routes/listening-ports"), Some(Verdict::Same));
+    assert_eq!(verdict("routes/debug-manifest"), Some(Verdict::Differs));
+    let mut swapped = args(&b.url());
+    swapped.reference = Some(a.url());
+    swapped.timeout_ms = 400;
+    let c = compare(&swapped, |_, _| {}).await.unwrap();
+    let logs = c
+        .compared
+        .iter()
+        .find(|c| c.item.name == "routes/debug-logs")
+        .unwrap();
+    assert_eq!(logs.verdict, Verdict::OnlyReference);
+    assert!(
+        logs.target.text().contains("transport: "),
+        "{:?}",
+        logs.target
+    );
+    a.shutdown().await;
+    b.shutdown().await;
+}
