@@ -148,7 +148,9 @@ impl Walk<'_> {
         s: &mut Scenario,
         notes: &mut Notes,
     ) -> Result<(), LiveError> {
-        let answer = self.live.read_file(path).await?;
+        // One byte more than the budget left tells a file that does not fit.
+        let left = self.budget.max_bytes.saturating_sub(self.bytes);
+        let answer = self.live.read_file(path, Some(left + 1)).await?;
         if answer.status != 200 {
             notes.push(format!(
                 "--files: read-file {path} answered {} {:?}; left out",
@@ -158,7 +160,7 @@ impl Walk<'_> {
             return Ok(());
         }
         let size = answer.body.len() as u64;
-        if self.bytes + size > self.budget.max_bytes {
+        if size > left {
             self.stopped = true;
             return Ok(());
         }

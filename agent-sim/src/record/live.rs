@@ -89,12 +89,15 @@ impl Live {
             .await
     }
 
-    /// `GET /api/v0/read-file?path=…`.
-    pub async fn read_file(&self, path: &str) -> Result<Answer, LiveError> {
-        let req = self
+    /// `GET /api/v0/read-file?path=…`, with `&limit=N` when given (at most N bytes).
+    pub async fn read_file(&self, path: &str, limit: Option<u64>) -> Result<Answer, LiveError> {
+        let mut req = self
             .client
             .get(self.url(READ_FILE))
             .query(&[("path", path)]);
+        if let Some(n) = limit {
+            req = req.query(&[("limit", n)]);
+        }
         self.send("GET", format!("{READ_FILE}?path={path}"), req)
             .await
     }

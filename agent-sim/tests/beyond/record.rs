@@ -114,8 +114,8 @@ async fn files_subtrees_are_recorded_within_the_budget() {
         .collect();
     assert!(!files.is_empty(), "{:?}", rec.scenario.files);
     for path in files {
-        let a = live.read_file(path).await.expect("live");
-        let b = again.read_file(path).await.expect("served");
+        let a = live.read_file(path, None).await.expect("live");
+        let b = again.read_file(path, None).await.expect("served");
         assert_eq!(verify::difference(&a, &b), None, "{path}");
     }
     let tight = Budget {
@@ -126,6 +126,30 @@ async fn files_subtrees_are_recorded_within_the_budget() {
         .await
         .expect("record");
     assert_eq!(small.scenario.files.entries.len(), 2);
+    let few_bytes = Budget {
+        max_entries: 1000,
+        max_bytes: 8,
+    };
+    let (_, bytes) = record_files_tree(few_bytes).await;
+    let read: usize = bytes
+        .scenario
+        .files
+        .entries
+        .values()
+        .map(|e| match e {
+            agent_sim::scenario::files::FileEntry::Content(c) => c.len(),
+            _ => 0,
+        })
+        .sum();
+    assert!(read <= 8, "{read} bytes read");
+    assert!(
+        bytes
+            .notes
+            .iter()
+            .any(|n| n.starts_with("--files: stopped at")),
+        "{:?}",
+        bytes.notes
+    );
     assert!(
         small
             .notes
