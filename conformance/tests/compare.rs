@@ -184,9 +184,16 @@ async fn the_command_exits_1_on_a_difference_unless_it_is_expected() {
         cmd.args(extra);
         tokio::task::spawn_blocking(move || cmd.output().unwrap())
     };
-    let out = run(vec!["--json".into(), json.display().to_string()])
-        .await
-        .unwrap();
+    let (junit, html) = (dir.join("report.xml"), dir.join("report.html"));
+    let reports = vec![
+        "--json".into(),
+        json.display().to_string(),
+        "--junit".into(),
+        junit.display().to_string(),
+        "--html".into(),
+        html.display().to_string(),
+    ];
+    let out = run(reports).await.unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
@@ -203,6 +210,14 @@ async fn the_command_exits_1_on_a_difference_unless_it_is_expected() {
         "{report}"
     );
 
+    for report in [&junit, &html] {
+        let text = std::fs::read_to_string(report).unwrap();
+        assert!(
+            text.contains("routes/listening-ports"),
+            "{}",
+            report.display()
+        );
+    }
     let listed = dir.join("expected.txt");
     let names: Vec<String> = gets_of(&["/api/v0/listening-ports", "/debug/logs"])
         .into_iter()
