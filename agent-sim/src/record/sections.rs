@@ -5,7 +5,9 @@
 use super::live::Answer;
 use crate::containers::wire::{Container, IS_TEST_RUN_LABEL, LOCAL_FOLDER_LABEL};
 use crate::response::ApiResponse;
-use crate::routes::containers::{NOT_ENABLED_MESSAGE, NOT_SUPPORTED_MESSAGE};
+use crate::routes::containers::{LIST_FAILED_MESSAGE, NOT_ENABLED_MESSAGE, NOT_SUPPORTED_MESSAGE};
+use crate::routes::debug::{LOG_MISSING, LOG_OPEN_FAILED};
+use crate::routes::ports::SCAN_FAILED_MESSAGE;
 use crate::scenario::containers::DevcontainerSpec;
 use crate::scenario::{ListeningPort, PortsSource, Scenario, DEFAULT_IGNORE_PORTS};
 use serde::de::DeserializeOwned;
@@ -144,7 +146,7 @@ pub fn listening_ports(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
             Err(e) => unexpressible(notes, ROUTE, answer, &format!("not a ports list ({e})")),
         },
         500 => match parse::<ApiResponse>(ROUTE, answer, notes) {
-            Ok(r) if r.message == "Could not scan for listening ports." => {
+            Ok(r) if r.message == SCAN_FAILED_MESSAGE => {
                 s.listening_ports.error = Some(r.detail);
             }
             _ => unexpressible(notes, ROUTE, answer, "not the getter's error"),
@@ -217,7 +219,7 @@ pub fn containers(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
             _ => unexpressible(notes, ROUTE, answer, "not the feature gate's answer"),
         },
         500 => match parse::<ApiResponse>(ROUTE, answer, notes) {
-            Ok(r) if r.message == "Could not get containers" => dc.list_error = Some(r.detail),
+            Ok(r) if r.message == LIST_FAILED_MESSAGE => dc.list_error = Some(r.detail),
             _ => unexpressible(notes, ROUTE, answer, "not the lister's error"),
         },
         _ => unexpressible(notes, ROUTE, answer, "no scenario answers this"),
@@ -301,8 +303,6 @@ fn hidden_devcontainer(folder: &str) -> DevcontainerSpec {
 /// `GET /debug/logs` → `debug.logs` (`logs_base64` when not UTF-8), or a missing file.
 pub fn logs(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
     const ROUTE: &str = "/debug/logs";
-    const OPEN: &str = "could not open log file: open ";
-    const MISSING: &str = ": no such file or directory";
     let d = &mut s.debug;
     match answer.status {
         200 => match String::from_utf8(answer.body.clone()) {
@@ -320,8 +320,8 @@ pub fn logs(answer: &Answer, s: &mut Scenario, notes: &mut Notes) {
         500 => {
             let text = answer.text();
             match text
-                .strip_prefix(OPEN)
-                .and_then(|t| t.strip_suffix(MISSING))
+                .strip_prefix(LOG_OPEN_FAILED)
+                .and_then(|t| t.strip_suffix(LOG_MISSING))
             {
                 Some(path) => {
                     d.logs = None;
