@@ -113,6 +113,15 @@ fn url(flag: &'static str, value: &str) -> Result<String, CompareError> {
     }
 }
 
+/// What the target is compared with: a live reference, a baseline, or nothing (`--save` only).
+fn reference(args: &CompareArgs) -> Result<Option<Reference>, CompareError> {
+    Ok(match (&args.reference, &args.against) {
+        (Some(r), _) => Some(Reference::Live(url("reference", r)?)),
+        (None, Some(dir)) => Some(Reference::Baseline(dir.clone())),
+        (None, None) => None,
+    })
+}
+
 /// Fails when `base` cannot be connected to at all.
 async fn reachable(client: &Client, which: &'static str, base: &str) -> Result<(), CompareError> {
     match client.send(base, &Request::get("/")).await {
@@ -144,11 +153,7 @@ pub async fn compare(
     mut on_result: impl FnMut(&Compared, &BTreeSet<String>),
 ) -> Result<Comparison, CompareError> {
     let target = url("target", &args.target)?;
-    let reference = match (&args.reference, &args.against) {
-        (Some(r), _) => Some(Reference::Live(url("reference", r)?)),
-        (None, Some(dir)) => Some(Reference::Baseline(dir.display().to_string())),
-        (None, None) => None,
-    };
+    let reference = reference(args)?;
     let expected = expected_list(args.expected_differences.as_deref())?;
     let client = Client::new(Duration::from_millis(args.timeout_ms.max(1)));
     reachable(&client, "target", &target).await?;
@@ -170,9 +175,8 @@ pub async fn compare(
                     Some(normalize(req, &rr, &scratch)),
                 )
             }
-            Some(Reference::Baseline(_)) => {
+            Some(Reference::Baseline(dir)) => {
                 let t = client.send(&target, req).await;
-                let dir = args.against.as_deref().unwrap_or(Path::new("."));
                 (
                     normalize(req, &t, &scratch),
                     baseline::load(dir, &item.name),
@@ -242,10 +246,8 @@ pub async fn run(args: CompareArgs) -> std::process::ExitCode {
     for path in &done.accepted {
         println!("accepted {}", path.display());
     }
-    let reference = match (&args.reference, &args.against) {
-        (Some(r), _) => Reference::Live(r.clone()),
-        (None, Some(dir)) => Reference::Baseline(dir.display().to_string()),
-        (None, None) => return ExitCode::SUCCESS,
+    let Ok(Some(reference)) = reference(&args) else {
+        return ExitCode::SUCCESS;
     };
     let report = outcome::report(
         &args.target,

@@ -15,14 +15,14 @@ pub enum Reference {
     /// A live agent at this URL.
     Live(String),
     /// A saved baseline in this folder.
-    Baseline(String),
+    Baseline(std::path::PathBuf),
 }
 
 impl Reference {
     pub fn describe(&self) -> String {
         match self {
             Reference::Live(url) => format!("reference {url}"),
-            Reference::Baseline(dir) => format!("baseline {dir}"),
+            Reference::Baseline(dir) => format!("baseline {}", dir.display()),
         }
     }
 }
