@@ -7,7 +7,7 @@
 use super::record::round_trip;
 use agent_sim::containers::wire::{Container, ContainerPort, DevcontainerAgent, Status};
 use agent_sim::scenario::containers::DevcontainerSpec;
-use agent_sim::scenario::manifest::{MetadataDescription, WorkspaceApp};
+use agent_sim::scenario::manifest::{AgentScript, DerpMap, MetadataDescription, WorkspaceApp};
 use agent_sim::scenario::netcheck::{HealthMessage, Interface, NetInfo, NetcheckReport};
 use agent_sim::scenario::ListeningPort;
 use agent_sim::Scenario;
@@ -40,9 +40,11 @@ fn manifest(s: &Scenario) -> impl Strategy<Value = agent_sim::scenario::Manifest
         option::of(btree_map(text(), text(), 0..3)),
         vec((uuid(), "[a-z-]{1,6}", text(), any::<bool>()), 0..2),
         vec((text(), "[a-z_]{1,5}", any::<i64>()), 0..2),
+        option::of(derpmap()),
+        vec(script(), 0..2),
     )
         .prop_map(
-            move |((parent, agent, name, owner, dir, motd), env, apps, meta)| {
+            move |((parent, agent, name, owner, dir, motd), env, apps, meta, derpmap, scripts)| {
                 let mut m = base.clone();
                 m.parent_id = parent.unwrap_or(Uuid::nil());
                 m.agent_id = agent;
@@ -70,9 +72,46 @@ fn manifest(s: &Scenario) -> impl Strategy<Value = agent_sim::scenario::Manifest
                         timeout: 0,
                     })
                     .collect();
+                m.derpmap = derpmap;
+                m.scripts = scripts;
                 m
             },
         )
+}
+
+/// A DERP map with a region score and one region of one node (Go field names, floats).
+fn derpmap() -> impl Strategy<Value = DerpMap> {
+    (1i64..1000, 0.0f64..10.0, text(), text(), any::<bool>()).prop_map(
+        |(id, score, code, host, stun_only)| {
+            serde_json::from_value(serde_json::json!({
+                "HomeParams": {"RegionScore": {id.to_string(): score}},
+                "Regions": {id.to_string(): {
+                    "RegionID": id, "RegionCode": code, "RegionName": "r",
+                    "Nodes": [{"Name": "1a", "RegionID": id, "HostName": host, "STUNOnly": stun_only}]
+                }}
+            }))
+            .expect("a DERP map")
+        },
+    )
+}
+
+/// A startup script, with or without its exit code and status.
+fn script() -> impl Strategy<Value = AgentScript> {
+    (
+        uuid(),
+        text(),
+        any::<i64>(),
+        option::of(any::<i32>()),
+        option::of(text()),
+    )
+        .prop_map(|(id, script, timeout, exit_code, status)| AgentScript {
+            id,
+            script,
+            timeout,
+            exit_code,
+            status,
+            ..AgentScript::default()
+        })
 }
 
 fn port() -> impl Strategy<Value = ListeningPort> {
@@ -88,8 +127,19 @@ fn port() -> impl Strategy<Value = ListeningPort> {
         })
 }
 
+fn message() -> impl Strategy<Value = HealthMessage> {
+    (text(), text()).prop_map(|(code, message)| HealthMessage { code, message })
+}
+
+fn severity() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("ok".to_string()),
+        Just("warning".into()),
+        Just("error".into())
+    ]
+}
+
 fn netcheck() -> impl Strategy<Value = NetcheckReport> {
-    let msg = (text(), text()).prop_map(|(code, message)| HealthMessage { code, message });
     let iface =
         (text(), any::<i64>(), vec(text(), 0..3)).prop_map(|(name, mtu, addresses)| Interface {
             name,
@@ -123,28 +173,35 @@ fn netcheck() -> impl Strategy<Value = NetcheckReport> {
         );
     (
         option::weighted(0.2, text()),
-        prop_oneof![
-            Just("ok".to_string()),
-            Just("warning".into()),
-            Just("error".into())
-        ],
-        option::of(vec(msg, 0..2)),
+        severity(),
+        option::of(vec(message(), 0..2)),
         any::<bool>(),
         option::of(info),
-        option::of(vec(iface, 0..3)),
+        (
+            option::of(vec(iface, 0..3)),
+            option::of(vec(message(), 0..2)),
+            severity(),
+            option::weighted(0.2, text()),
+        ),
     )
-        .prop_map(|(error, severity, warnings, dismissed, net_info, ifaces)| {
-            let mut r = NetcheckReport {
-                error,
-                severity,
-                warnings,
-                dismissed,
-                net_info,
-                ..NetcheckReport::default()
-            };
-            r.interfaces.interfaces = ifaces;
-            r
-        })
+        .prop_map(
+            |(error, severity, warnings, dismissed, net_info, interfaces)| {
+                let (ifaces, if_warnings, if_severity, if_error) = interfaces;
+                let mut r = NetcheckReport {
+                    error,
+                    severity,
+                    warnings,
+                    dismissed,
+                    net_info,
+                    ..NetcheckReport::default()
+                };
+                r.interfaces.interfaces = ifaces;
+                r.interfaces.warnings = if_warnings;
+                r.interfaces.severity = if_severity;
+                r.interfaces.error = if_error;
+                r
+            },
+        )
 }
 
 const FOLDERS: [&str; 4] = ["/w/a", "/w/b", "/w/c d", "/w/é"];
