@@ -62,8 +62,10 @@ impl Live {
         };
         let base =
             reqwest::Url::parse(base.trim_end_matches('/')).map_err(|e| bad(e.to_string()))?;
-        if !matches!(base.scheme(), "http" | "https") {
-            return Err(bad("the scheme must be http or https".into()));
+        if base.scheme() != "http" {
+            // The client is built without TLS; agents are reached over plain HTTP (tailnet,
+            // `coder port-forward`).
+            return Err(bad("the scheme must be http (this build has no TLS)".into()));
         }
         let client = reqwest::Client::builder()
             .no_proxy()
@@ -132,5 +134,22 @@ impl Live {
             content_type,
             body,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_http_base_urls() {
+        let t = Duration::from_secs(1);
+        assert_eq!(
+            Live::new("http://127.0.0.1:4/", t).map(|l| l.base()).ok(),
+            Some("http://127.0.0.1:4".to_string())
+        );
+        for bad in ["https://127.0.0.1:4", "127.0.0.1:4", "ftp://x"] {
+            assert!(Live::new(bad, t).is_err(), "{bad}");
+        }
     }
 }
