@@ -242,38 +242,46 @@ async fn the_command_exits_1_on_a_difference_unless_it_is_expected() {
 
 #[tokio::test]
 async fn a_reference_that_does_not_answer_is_only_the_target_answering() {
-    // The faults fixture resets /debug/logs and hangs /debug/magicsock; ports are only slow.
-    let faulty = fixture("faults");
-    let calm = Scenario {
-        faults: Vec::new(),
-        ..faulty.clone()
-    };
-    let a = Sim::start(calm).await.unwrap();
+    // The same agent, except that it resets /debug/logs and answers /debug/manifest with 503.
+    let mut faulty = Scenario::builtin_default().to_value();
+    faulty["faults"] = serde_json::json!([
+        { "route": "GET /debug/logs", "kind": "reset" },
+        { "route": "GET /debug/manifest", "kind": "status", "status": 503 }
+    ]);
+    let faulty = Scenario::from_value("faulty", faulty).unwrap();
+    let a = Sim::start(Scenario::builtin_default()).await.unwrap();
     let b = Sim::start(faulty).await.unwrap();
-    let mut only = args(&a.url());
-    only.reference = Some(b.url());
-    only.timeout_ms = 400;
-    let c = compare(&only, |_, _| {}).await.unwrap();
-    let verdict = |name: &str| {
+    let verdicts = |c: &Comparison| -> Vec<(String, Verdict)> {
         c.compared
             .iter()
-            .find(|c| c.item.name == name)
-            .map(|c| c.verdict.clone())
+            .filter(|c| c.item.name.starts_with("routes/"))
+            .map(|c| (c.item.name.clone(), c.verdict.clone()))
+            .collect()
     };
-    assert_eq!(verdict("routes/debug-logs"), Some(Verdict::OnlyTarget));
-    assert_eq!(verdict("routes/debug-magicsock"), Some(Verdict::OnlyTarget));
-    assert_eq!(verdict("routes/listening-ports"), Some(Verdict::Same));
-    assert_eq!(verdict("routes/debug-manifest"), Some(Verdict::Differs));
-    let mut swapped = args(&b.url());
-    swapped.reference = Some(a.url());
-    swapped.timeout_ms = 400;
-    let c = compare(&swapped, |_, _| {}).await.unwrap();
+    let expect = |logs: Verdict| {
+        let mut v: Vec<(String, Verdict)> = conformance::compare::requests::ROUTE_READS
+            .iter()
+            .map(|(name, ..)| (name.to_string(), Verdict::Same))
+            .collect();
+        v.push(("routes/list-directory-root".into(), Verdict::Same));
+        for (name, verdict) in &mut v {
+            match name.as_str() {
+                "routes/debug-logs" => *verdict = logs.clone(),
+                "routes/debug-manifest" => *verdict = Verdict::Differs,
+                _ => {}
+            }
+        }
+        v
+    };
+    let c = against_reference(&a.url(), &b.url(), false).await;
+    assert_eq!(verdicts(&c), expect(Verdict::OnlyTarget));
+    let c = against_reference(&b.url(), &a.url(), false).await;
+    assert_eq!(verdicts(&c), expect(Verdict::OnlyReference));
     let logs = c
         .compared
         .iter()
         .find(|c| c.item.name == "routes/debug-logs")
         .unwrap();
-    assert_eq!(logs.verdict, Verdict::OnlyReference);
     assert!(
         logs.target.text().contains("transport: "),
         "{:?}",
