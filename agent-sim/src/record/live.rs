@@ -38,12 +38,12 @@ impl Answer {
 pub enum LiveError {
     #[error("{url:?} is not a base URL: {reason}")]
     BadUrl { url: String, reason: String },
-    #[error("{method} {path}: {source}")]
+    #[error("{method} {path}: {reason}")]
     Request {
         method: &'static str,
         path: String,
-        #[source]
-        source: reqwest::Error,
+        /// The error and its causes on one line ("no answer within the timeout" for one).
+        reason: String,
     },
 }
 
@@ -117,10 +117,10 @@ impl Live {
         path: String,
         req: reqwest::RequestBuilder,
     ) -> Result<Answer, LiveError> {
-        let fail = |source| LiveError::Request {
+        let fail = |e: reqwest::Error| LiveError::Request {
             method,
             path: path.clone(),
-            source,
+            reason: reason(&e),
         };
         let resp = req.send().await.map_err(fail)?;
         let status = resp.status().as_u16();
@@ -135,6 +135,24 @@ impl Live {
             body,
         })
     }
+}
+
+/// A client error and its causes on one line.
+fn reason(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "no answer within the timeout".into();
+    }
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let t = c.to_string();
+        if !text.contains(&t) {
+            text.push_str(": ");
+            text.push_str(&t);
+        }
+        cause = c.source();
+    }
+    text
 }
 
 #[cfg(test)]
