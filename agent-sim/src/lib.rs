@@ -91,6 +91,9 @@ pub mod logging;
 // Process backends and the head/tail buffer (tests and benches).
 #[doc(hidden)]
 pub mod processes;
+// Recording a live agent into a scenario (the `agent-sim record` command and its tests).
+#[doc(hidden)]
+pub mod record;
 // The agent's route tables (the router-rules tests serve their own).
 #[doc(hidden)]
 pub mod routes;

@@ -64,6 +64,9 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         base_port: u16,
     },
+    /// Read a live agent with requests that change nothing and write a scenario that
+    /// reproduces it; what the scenario cannot express is listed on stderr and in it.
+    Record(agent_sim::record::RecordArgs),
 }
 
 fn validate(files: &[PathBuf]) -> ExitCode {
@@ -162,6 +165,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Command::Validate { files }) = &cli.command {
         return validate(files);
+    }
+    if let Some(Command::Record(args)) = &cli.command {
+        return block_on(async { Ok(agent_sim::record::run(args.clone()).await?) });
     }
     let _logs = agent_sim::logging::init(cli.log_format);
     if let Some(Command::Fleet {

@@ -30,6 +30,9 @@ pub mod case;
 // The cases, one module per route group (the suite tests list them).
 #[doc(hidden)]
 pub mod cases;
+// Comparing two agents, or an agent and a saved baseline (the `compare` command, tests).
+#[doc(hidden)]
+pub mod compare;
 // What a case gets: target, client, fixtures.
 #[doc(hidden)]
 pub mod context;

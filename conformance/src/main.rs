@@ -12,11 +12,15 @@ use std::time::Duration;
 
 /// Checks a Coder workspace agent implementation, reached by URL.
 #[derive(Debug, Parser)]
-#[command(name = "agent-conformance", version)]
+#[command(
+    name = "agent-conformance",
+    version,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
-    /// The agent's base URL, e.g. http://127.0.0.1:4
+    /// The agent's base URL, e.g. http://127.0.0.1:4 (required unless a subcommand is given)
     #[arg(long)]
-    target: String,
+    target: Option<String>,
     /// The control API base URL (default: the target, as agent-sim serves both).
     #[arg(long)]
     control: Option<String>,
@@ -53,6 +57,14 @@ struct Cli {
     /// Generated cases per property.
     #[arg(long, default_value_t = 32)]
     property_cases: u32,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Compare a target with a reference agent or a saved baseline, request by request.
+    Compare(conformance::compare::CompareArgs),
 }
 
 fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
@@ -63,9 +75,15 @@ fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut config = RunConfig::new(&cli.target);
+    if let Some(Command::Compare(args)) = cli.command {
+        return conformance::compare::run(args).await;
+    }
+    let Some(target) = cli.target else {
+        return usage_error("--target URL is required");
+    };
+    let mut config = RunConfig::new(&target);
     if reqwest::Url::parse(&config.target).is_err() {
-        return usage_error(format!("--target {:?} is not a URL", cli.target));
+        return usage_error(format!("--target {target:?} is not a URL"));
     }
     config.control = cli.control.map(|c| c.trim_end_matches('/').to_string());
     config.tier = cli.tier;

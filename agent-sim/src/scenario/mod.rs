@@ -92,6 +92,10 @@ impl Default for Scenario {
 pub struct DebugConfig {
     /// Content of `<LogDir>/coder-agent.log`; `null` means the file does not exist.
     pub logs: Option<String>,
+    /// The log file's content as standard base64, for a log that is not UTF-8 (as `agent-sim
+    /// record` writes it); when set it is the file's content and `logs` must stay `""`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logs_base64: Option<String>,
     /// The path the agent would open, shown in the open error.
     pub log_path: String,
     /// The magicsock debug HTML fragment.
@@ -102,9 +106,51 @@ impl Default for DebugConfig {
     fn default() -> Self {
         Self {
             logs: Some(String::new()),
+            logs_base64: None,
             log_path: "/tmp/coder-agent.log".into(),
             magicsock: DEFAULT_MAGICSOCK.into(),
         }
+    }
+}
+
+impl DebugConfig {
+    /// The log file's bytes, `None` when the file does not exist.
+    pub fn log_bytes(&self) -> Option<std::borrow::Cow<'_, [u8]>> {
+        use base64::Engine as _;
+        match &self.logs_base64 {
+            Some(b64) => Some(
+                base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .unwrap_or_default()
+                    .into(),
+            ),
+            None => self.logs.as_deref().map(|s| s.as_bytes().into()),
+        }
+    }
+
+    /// Checks `logs_base64`: valid base64, and not given together with `logs`.
+    pub fn validate(&self, origin: &str, path: &str) -> Result<(), ScenarioError> {
+        use base64::Engine as _;
+        let Some(b64) = &self.logs_base64 else {
+            return Ok(());
+        };
+        if self.logs.as_deref() != Some("") {
+            return Err(ScenarioError::invalid(
+                origin,
+                format!("{path}.logs"),
+                "set either logs or logs_base64, not both",
+            ));
+        }
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map(|_| ())
+            .map_err(|e| {
+                ScenarioError::invalid(
+                    origin,
+                    format!("{path}.logs_base64"),
+                    format!("not standard base64: {e}"),
+                )
+            })
     }
 }
 
@@ -245,6 +291,7 @@ impl Scenario {
         self.devcontainers.validate(origin, "devcontainers")?;
         self.files.validate(origin, "files")?;
         self.processes.validate(origin, "processes")?;
+        self.debug.validate(origin, "debug")?;
         for (i, rule) in self.faults.iter().enumerate() {
             rule.validate(origin, &format!("faults[{i}]"))?;
         }
@@ -315,6 +362,20 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.path(), "listening_ports.ports[0].port");
+    }
+
+    #[test]
+    fn logs_base64_is_the_log_file() {
+        let s = Scenario::from_json("t", r#"{"debug":{"logs_base64":"/wA="}}"#).expect("valid");
+        assert_eq!(s.debug.log_bytes().as_deref(), Some(&[0xff, 0x00][..]));
+        let err = Scenario::from_json("t", r#"{"debug":{"logs_base64":"@@"}}"#).unwrap_err();
+        assert_eq!(err.path(), "debug.logs_base64");
+        let err =
+            Scenario::from_json("t", r#"{"debug":{"logs":"x","logs_base64":""}}"#).unwrap_err();
+        assert_eq!(err.path(), "debug.logs");
+        let err =
+            Scenario::from_json("t", r#"{"debug":{"logs":null,"logs_base64":""}}"#).unwrap_err();
+        assert_eq!(err.path(), "debug.logs");
     }
 
     #[test]
