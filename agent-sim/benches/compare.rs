@@ -386,6 +386,16 @@ fn main() {
         return;
     }
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../BENCHMARKS.md");
+    // The instruction counts are the `instructions` bench's section: kept as they are.
+    let old = std::fs::read_to_string(path).unwrap_or_default();
+    let kept = match (
+        old.find("<!-- instructions: begin -->"),
+        old.find("<!-- instructions: end -->"),
+    ) {
+        (Some(b), Some(e)) if b < e => &old[b..e + "<!-- instructions: end -->".len()],
+        _ => "",
+    };
+    let report = format!("{}\n\n{kept}\n", report.trim_end());
     std::fs::write(path, report).unwrap();
     eprintln!("wrote {path}");
 }

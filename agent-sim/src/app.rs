@@ -1,6 +1,7 @@
 //! Assembles the axum `Router`s: the agent API (route table + Recover + journal/metrics), the
 //! control API under `/__sim`, or both on one listener.
 
+use crate::capture::Tap;
 use crate::control;
 use crate::journal::FaultTag;
 use crate::router::{dispatch, recover_panic};
@@ -21,9 +22,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 /// The agent API and the control API on one router (the default single-listener setup).
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .nest("/__sim", control::routes(state.clone()))
-        .fallback_service(agent_service(state, shared_routes()))
+    control::router(state.clone()).fallback_service(agent_service(state, shared_routes()))
 }
 
 /// Only the agent API: `/__sim/...` answers the agent's own 404.
@@ -85,7 +84,7 @@ fn shared_routes() -> Arc<AgentRoutes> {
 
 /// Only the control API, for `--control-listen`.
 pub fn control_router(state: AppState) -> Router {
-    Router::new().nest("/__sim", control::routes(state))
+    control::router(state)
 }
 
 /// Journal and metrics for every agent request, as a plain tower layer (axum's `from_fn`
@@ -129,21 +128,22 @@ where
         let method = req.method().clone();
         let path = req.uri().path().to_string();
         let query = req.uri().query().unwrap_or_default().to_string();
+        let (req, tap) = crate::capture::tap(req, self.state.journal().body_limit());
         Recorded {
             inner: self.inner.call(req),
             state: self.state.clone(),
-            request: Some((started, arrived, method, path, query)),
+            request: Some((started, arrived, method, path, query, tap)),
         }
     }
 }
 
 /// The future of [`Record`]: the inner answer, then the journal entry and the metrics hit.
 /// The inner future is `Unpin` (the stack below boxes the handler), so no pin projection.
-pub struct Recorded<F> {
+pub(crate) struct Recorded<F> {
     inner: F,
     state: AppState,
     /// Taken when the answer is recorded.
-    request: Option<(Instant, SystemTime, Method, String, String)>,
+    request: Option<(Instant, SystemTime, Method, String, String, Tap)>,
 }
 
 impl<F> Future for Recorded<F>
@@ -159,12 +159,12 @@ where
             Poll::Ready(Err(e)) => match e {},
             Poll::Pending => return Poll::Pending,
         };
-        if let Some((started, arrived, method, path, query)) = this.request.take() {
+        if let Some((started, arrived, method, path, query, tap)) = this.request.take() {
             let status = resp.status().as_u16();
             // As the agent's Logger middleware does, at debug level.
             tracing::debug!(method = %method, path = %path, status, "request");
             this.state.metrics().observe(method.as_str(), &path, status);
-            this.state.journal().record(crate::journal::Request {
+            let request = crate::journal::Request {
                 arrived,
                 method,
                 path,
@@ -177,7 +177,10 @@ where
                     .then_some(status),
                 duration_ms: started.elapsed().as_secs_f64() * 1000.0,
                 fault: resp.extensions().get::<FaultTag>().map(|t| t.0.clone()),
-            });
+            };
+            this.state
+                .journal()
+                .record_captured(request, Some(tap.finish()));
         }
         Poll::Ready(Ok(resp))
     }

@@ -1,5 +1,5 @@
-//! The control API under `/__sim/`: read, replace and merge-patch the scenario (validated first,
-//! a bad one changes nothing), reset, the request journal, health.
+//! The control API under `/__sim/`: an index of its routes, read, replace and merge-patch the
+//! scenario (validated first, a bad one changes nothing), reset, the request journal, health.
 
 use crate::journal::JournalFilter;
 use crate::scenario::{Scenario, ScenarioError};
@@ -12,8 +12,44 @@ use axum::{Json, Router};
 use http::StatusCode;
 use serde_json::{json, Value};
 
-pub fn routes(state: AppState) -> Router {
+/// The control API's routes, as `GET /__sim/` lists them: method(s), path, what it does.
+pub(crate) const ROUTES: &[(&str, &str, &str)] = &[
+    ("GET", "/__sim/", "this index"),
+    ("GET", "/__sim/scenario", "the scenario in force"),
+    (
+        "PUT",
+        "/__sim/scenario",
+        "replace the scenario (validated; a bad one changes nothing)",
+    ),
+    (
+        "PATCH",
+        "/__sim/scenario",
+        "merge-patch the scenario (RFC 7396; validated, applied atomically)",
+    ),
+    (
+        "POST",
+        "/__sim/reset",
+        "back to the start scenario; clears the journal, processes, files and containers",
+    ),
+    (
+        "GET",
+        "/__sim/requests",
+        "the request journal, oldest first (?path=&method= filter)",
+    ),
+    ("DELETE", "/__sim/requests", "clear the request journal"),
+    ("GET", "/__sim/health", "liveness"),
+];
+
+/// The control API under `/__sim` (the index answers at `/__sim` and `/__sim/`).
+pub(crate) fn router(state: AppState) -> Router {
     Router::new()
+        .nest("/__sim", routes(state.clone()))
+        .route("/__sim/", get(index).with_state(state))
+}
+
+fn routes(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(index))
         .route(
             "/scenario",
             get(get_scenario).put(put_scenario).patch(patch_scenario),
@@ -37,15 +73,31 @@ async fn get_scenario(State(state): State<AppState>) -> Response {
     Json(state.scenario().to_value()).into_response()
 }
 
-async fn put_scenario(State(state): State<AppState>, body: Bytes) -> Response {
-    let text = String::from_utf8_lossy(&body);
-    match Scenario::from_json("PUT /__sim/scenario", &text) {
-        Ok(s) => {
-            state.set_scenario(s);
-            Json(state.scenario().to_value()).into_response()
-        }
+/// `GET /__sim/`: the control API's routes and the scenario in force.
+async fn index(State(state): State<AppState>) -> Response {
+    let routes: Vec<Value> = ROUTES
+        .iter()
+        .map(|(method, path, what)| json!({ "method": method, "path": path, "description": what }))
+        .collect();
+    Json(json!({
+        "service": "agent-sim control API",
+        "scenario": state.scenario().name,
+        "routes": routes,
+    }))
+    .into_response()
+}
+
+/// The answer to a scenario edit: the scenario now in force, or why nothing changed.
+fn edited(result: Result<std::sync::Arc<Scenario>, ScenarioError>) -> Response {
+    match result {
+        Ok(s) => Json(s.to_value()).into_response(),
         Err(e) => bad_request(&e),
     }
+}
+
+async fn put_scenario(State(state): State<AppState>, body: Bytes) -> Response {
+    let text = String::from_utf8_lossy(&body);
+    edited(state.edit_scenario(|_| Scenario::from_json("PUT /__sim/scenario", &text)))
 }
 
 async fn patch_scenario(State(state): State<AppState>, body: Bytes) -> Response {
@@ -54,15 +106,11 @@ async fn patch_scenario(State(state): State<AppState>, body: Bytes) -> Response 
         Ok(v) => v,
         Err(e) => return bad_request(&ScenarioError::invalid(ORIGIN, ".", e.to_string())),
     };
-    let mut doc = state.scenario().to_value();
-    json_patch::merge(&mut doc, &patch);
-    match Scenario::from_value(ORIGIN, doc) {
-        Ok(s) => {
-            state.set_scenario(s);
-            Json(state.scenario().to_value()).into_response()
-        }
-        Err(e) => bad_request(&e),
-    }
+    edited(state.edit_scenario(|current| {
+        let mut doc = current.to_value();
+        json_patch::merge(&mut doc, &patch);
+        Scenario::from_value(ORIGIN, doc)
+    }))
 }
 
 async fn reset(State(state): State<AppState>) -> Response {

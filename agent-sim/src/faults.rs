@@ -299,6 +299,8 @@ struct Unanswered {
     state: AppState,
     started: Instant,
     entry: Option<crate::journal::Request>,
+    /// The headers (a held request's body is never read).
+    headers: http::HeaderMap,
 }
 
 impl Unanswered {
@@ -315,6 +317,7 @@ impl Unanswered {
                 duration_ms: 0.0,
                 fault: Some(fault),
             }),
+            headers: req.headers().clone(),
         }
     }
 
@@ -327,7 +330,11 @@ impl Drop for Unanswered {
     fn drop(&mut self) {
         if let Some(mut entry) = self.entry.take() {
             entry.duration_ms = self.started.elapsed().as_secs_f64() * 1000.0;
-            self.state.journal().record(entry);
+            let capture = crate::journal::Capture {
+                headers: std::mem::take(&mut self.headers),
+                ..Default::default()
+            };
+            self.state.journal().record_captured(entry, Some(capture));
         }
     }
 }

@@ -53,15 +53,20 @@ impl std::str::FromStr for Vary {
 /// How to start a fleet.
 #[derive(Debug, Clone)]
 pub struct FleetConfig {
+    /// How many agents.
     pub count: usize,
+    /// The scenario every agent starts from (varied per agent by `vary`).
     pub scenario: Scenario,
+    /// What differs between agents besides their id and port.
     pub vary: Vec<Vary>,
+    /// The address every agent listens on.
     pub ip: IpAddr,
     /// First port; agent `n` listens on `base_port + n`. `0`: free ports.
     pub base_port: u16,
 }
 
 impl FleetConfig {
+    /// `count` agents on free ports of 127.0.0.1, varying only ids and ports.
     pub fn new(count: usize, scenario: Scenario) -> Self {
         Self {
             count,
@@ -76,42 +81,67 @@ impl FleetConfig {
 /// Why a fleet could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum FleetError {
+    /// `count` was 0.
     #[error("a fleet needs at least one agent")]
     Empty,
+    /// Not enough file descriptors for one listener per agent.
     #[error(
         "{count} agents need {need} file descriptors (one listener each plus {FD_RESERVE}), \
          but the hard limit is {hard}; raise it (ulimit -Hn, limits.conf, systemd LimitNOFILE) \
          or ask for at most {max} agents"
     )]
     FdLimit {
+        /// Agents asked for.
         count: usize,
+        /// Descriptors they need.
         need: u64,
+        /// The hard limit.
         hard: u64,
+        /// The most agents the limit allows.
         max: u64,
     },
+    /// Not enough ephemeral ports for one free port per agent.
     #[error("{count} agents on free ports need {count} ephemeral ports, but {range} gives only {available}")]
     EphemeralPorts {
+        /// Agents asked for.
         count: usize,
+        /// The ephemeral port range.
         range: String,
+        /// How many ports it has.
         available: u64,
     },
+    /// Fixed ports from `base_port` would go past 65535.
     #[error("{count} agents from port {base} would go past port 65535")]
-    PortRange { count: usize, base: u16 },
+    PortRange {
+        /// Agents asked for.
+        count: usize,
+        /// The first port.
+        base: u16,
+    },
+    /// The file-descriptor limit could not be read or raised.
     #[error("cannot raise the file-descriptor limit: {0}")]
     Rlimit(std::io::Error),
+    /// An agent's listener could not be bound.
     #[error("agent {n}: cannot listen on {addr}: {source}")]
     Bind {
+        /// The agent's index.
         n: usize,
+        /// The address it asked for.
         addr: SocketAddr,
+        /// What the OS said.
         #[source]
         source: std::io::Error,
     },
+    /// An agent's varied scenario is invalid.
     #[error("agent {n}: {source}")]
     Scenario {
+        /// The agent's index.
         n: usize,
+        /// What is wrong with its scenario.
         #[source]
         source: ScenarioError,
     },
+    /// The configuration is refused.
     #[error(transparent)]
     Config(#[from] crate::SimConfigError),
 }
@@ -119,13 +149,18 @@ pub enum FleetError {
 /// One running agent of a fleet.
 #[derive(Debug, Clone)]
 pub struct FleetAgent {
+    /// The agent's index, from 0.
     pub n: usize,
+    /// The agent's id (its manifest `agent_id`).
     pub agent_id: Uuid,
+    /// Where it listens.
     pub addr: SocketAddr,
+    /// Its state (scenario, journal, stores).
     pub state: AppState,
 }
 
 impl FleetAgent {
+    /// `http://IP:PORT` of the agent.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -429,6 +464,7 @@ impl Fleet {
         })
     }
 
+    /// The agents, in index order.
     pub fn agents(&self) -> &[FleetAgent] {
         &self.agents
     }

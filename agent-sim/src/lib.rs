@@ -1,42 +1,127 @@
 //! `agent-sim`: a simulated Coder workspace agent HTTP API. Every route the agent serves is
 //! answered byte for byte as the agent would answer it, from a [`Scenario`] instead of a
-//! machine. Start one in-process with [`Sim`], or embed [`router`] in your own server.
+//! machine.
+//!
+//! As a test library it works like wiremock-rs's `MockServer`, with the agent's behaviour
+//! built in:
+//!
+//! - [`Sim::builder`] / [`Sim::start`] start a simulator on a free loopback port
+//!   ([`SimBuilder::listener`] takes a listener you bound); [`Sim::url`] is its address.
+//! - [`Scenario::fixture`] loads a shipped fixture by name from anywhere; the scenario's
+//!   section types ([`scenario::Manifest`], [`scenario::DevcontainersConfig`], …) are plain
+//!   structs. [`SimBuilder::start`] validates the scenario.
+//! - [`Sim::update_scenario`] edits the scenario in place (validated, applied atomically, as
+//!   `PATCH /__sim/scenario` is); [`Sim::scoped_scenario`] does it until its guard drops.
+//! - [`FaultRule::latency`], [`FaultRule::status`], [`FaultRule::reset`], [`FaultRule::hang`]
+//!   and [`FaultRule::panic`] inject faults per route (`"METHOD /pattern"`).
+//! - [`Sim::received_requests`] returns what was received ([`ReceivedRequest`]: method, path,
+//!   query, headers, body, status); [`Sim::expect`] registers expectations that
+//!   [`Sim::verify`] checks, and dropping the `Sim` checks them too.
+//! - [`router`], [`agent_router`] and [`control_router`] serve an [`AppState`] from your own
+//!   axum server; [`fleet`] runs many agents in one process.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use agent_sim::{FaultRule, Scenario, Sim};
+//! use std::time::Duration;
+//!
+//! let sim = Sim::builder()
+//!     .scenario(Scenario::fixture("default")?)
+//!     .start()
+//!     .await?;
+//! sim.update_scenario(|s| {
+//!     s.faults.push(FaultRule::latency("GET /", Duration::from_millis(5)));
+//! })
+//! .await?;
+//! sim.expect("GET /").times(1);
+//!
+//! let body = reqwest::get(format!("{}/", sim.url())).await?.text().await?;
+//! assert_eq!(body, "{\"message\":\"Hello from the agent!\"}\n");
+//! assert_eq!(sim.received_requests().await[0].fault.as_deref(), Some("latency"));
+//! # Ok(()) }
+//! ```
+//!
+//! The control API under `/__sim/` (scenario, reset, journal) is served on the agent's port
+//! unless [`SimBuilder::control_listen`] moves it; `GET /__sim/` lists its routes.
 
-pub mod app;
-pub mod containers;
-pub mod control;
-pub mod faults;
-pub mod files;
+#![warn(missing_docs)]
+
 pub mod fleet;
-pub mod godecode;
-pub mod gojson;
-pub mod gostr;
-pub mod gotime;
-pub mod gourl;
-pub mod journal;
-pub mod logging;
-pub mod metrics;
-pub mod peer;
-pub mod portscan;
-pub mod processes;
-pub mod response;
-pub mod router;
-pub mod routes;
 pub mod scenario;
-pub mod server;
-pub mod sim;
-pub mod state;
 
+pub(crate) mod app;
+pub(crate) mod capture;
+pub(crate) mod control;
+pub(crate) mod faults;
+pub(crate) mod godecode;
+pub(crate) mod gourl;
+pub(crate) mod metrics;
+pub(crate) mod peer;
+pub(crate) mod portscan;
+pub(crate) mod response;
+pub(crate) mod sim;
+pub(crate) mod state;
+pub(crate) mod verify;
+
+// The simulator's inner workings, reachable from this crate's own integration tests and
+// benches and from the `conformance` crate (Go JSON encoding); not part of the API.
+
+// Devcontainer state machine and wire types (the containers property tests).
+#[doc(hidden)]
+pub mod containers;
+// File stores and virtual paths (the files tests read the memory tree).
+#[doc(hidden)]
+pub mod files;
+// Go `encoding/json` output (the conformance crate encodes as the agent does).
+#[doc(hidden)]
+pub mod gojson;
+// Go string quoting (the processes tests).
+#[doc(hidden)]
+pub mod gostr;
+// Go `time.Time` on the wire (the containers property tests).
+#[doc(hidden)]
+pub mod gotime;
+// The request journal (the tests read it through `AppState`).
+#[doc(hidden)]
+pub mod journal;
+// Logging set-up (the `agent-sim` binary).
+#[doc(hidden)]
+pub mod logging;
+// Process backends and the head/tail buffer (tests and benches).
+#[doc(hidden)]
+pub mod processes;
+// Recording a live agent into a scenario (the `agent-sim record` command and its tests).
+#[doc(hidden)]
+pub mod record;
+// The agent's route tables (the router-rules tests serve their own).
+#[doc(hidden)]
+pub mod routes;
+// chi routing rules (the router-rules and gating tests).
+#[doc(hidden)]
+pub mod routing;
+// Serving a router the way Go's `net/http` does (benches, conformance tests).
+#[doc(hidden)]
+pub mod server;
+
+// The route-table module's name inside the crate (the public `router` is the function).
+use routing as router;
+
+#[doc(hidden)]
+pub use app::agent_router_with;
 pub use app::{agent_router, control_router, router};
-pub use scenario::{Scenario, ScenarioError};
-pub use sim::{Sim, SimBuilder, StartError};
+pub use journal::{JournalEntry, ReceivedRequest};
+pub use scenario::{FaultRule, Scenario, ScenarioError};
+pub use sim::{ScopedScenario, Sim, SimBuilder, StartError};
 pub use state::AppState;
+pub use verify::{Expectation, VerificationError};
 
 use std::net::SocketAddr;
 
 /// A configuration the simulator refuses to run with.
 #[derive(Debug, thiserror::Error)]
 pub enum SimConfigError {
+    /// `exec` processes on this non-loopback address without the opt-in.
     #[error(
         "refusing to run processes for real (processes.mode \"exec\") on non-loopback address {0}: \
          anyone who can reach it could run commands on this machine; \
@@ -45,7 +130,7 @@ pub enum SimConfigError {
     RemoteExec(SocketAddr),
 }
 
-/// `exec` mode on a non-loopback address needs an explicit opt-in.
+/// Checks that `exec` process mode on a non-loopback address was explicitly allowed.
 pub fn check_exec_exposure(
     scenario: &Scenario,
     listen: SocketAddr,

@@ -71,6 +71,9 @@ enum Command {
     },
     /// List the fixtures built into the binary (serve one with --scenario builtin:NAME).
     Fixtures,
+    /// Read a live agent with requests that change nothing and write a scenario that
+    /// reproduces it; what the scenario cannot express is listed on stderr and in it.
+    Record(agent_sim::record::RecordArgs),
     /// Print a shell completion script on stdout.
     Completions {
         #[arg(value_enum)]
@@ -234,6 +237,9 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         }
+    }
+    if let Some(Command::Record(args)) = &cli.command {
+        return block_on(async { Ok(agent_sim::record::run(args.clone()).await?) });
     }
     let _logs = agent_sim::logging::init(cli.log_format);
     if let Some(Command::Fleet {

@@ -32,6 +32,8 @@ pub struct ValidationError {
 }
 
 impl ApiResponse {
+    /// A response with only a message (the unit tests' shorthand).
+    #[cfg(test)]
     pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),

@@ -9,11 +9,14 @@ use crate::journal::Journal;
 use crate::metrics::Metrics;
 use crate::portscan::OsPortScanner;
 use crate::processes::ProcessManager;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, ScenarioError};
 use arc_swap::ArcSwap;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+/// One simulated agent's state, shared by its routers: the scenario in force, the request
+/// journal and everything the routes keep between requests. Build one with [`AppState::new`]
+/// to serve [`router`](crate::router) in your own server; a [`Sim`](crate::Sim) makes its own.
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
@@ -21,6 +24,8 @@ pub struct AppState {
 
 struct Inner {
     scenario: ArcSwap<Scenario>,
+    /// Held while a scenario is put in force, so that edits apply one after the other.
+    edit: std::sync::Mutex<()>,
     initial: ArcSwap<Scenario>,
     journal: Journal,
     metrics: Metrics,
@@ -41,10 +46,12 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
+    /// A fresh agent serving `scenario` (not validated here: see [`Scenario::validate`]).
     pub fn new(scenario: Scenario) -> Self {
         Self::with_journal_capacity(scenario, crate::journal::DEFAULT_CAPACITY)
     }
 
+    /// [`AppState::new`] with a journal keeping the newest `capacity` requests.
     pub fn with_journal_capacity(scenario: Scenario, capacity: usize) -> Self {
         let shared = Arc::new(scenario);
         let scenario = &*shared;
@@ -56,6 +63,7 @@ impl AppState {
             // One copy, shared until a new scenario is put in force.
             initial: ArcSwap::new(Arc::clone(&shared)),
             scenario: ArcSwap::new(shared),
+            edit: std::sync::Mutex::new(()),
             journal: Journal::with_capacity(capacity),
             metrics: Metrics::default(),
             port_scanner: OsPortScanner::default(),
@@ -73,7 +81,7 @@ impl AppState {
 
     /// A cheap look at the scenario in force (no reference count is taken), for synchronous
     /// checks on the request path; do not hold it across an `.await`.
-    pub fn peek_scenario(&self) -> arc_swap::Guard<Arc<Scenario>> {
+    pub(crate) fn peek_scenario(&self) -> arc_swap::Guard<Arc<Scenario>> {
         self.inner.scenario.load()
     }
 
@@ -82,17 +90,44 @@ impl AppState {
         self.inner.initial.load_full()
     }
 
+    fn edit_lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.inner.edit.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Puts an already validated scenario in force.
     pub fn set_scenario(&self, scenario: Scenario) {
+        let _edit = self.edit_lock();
+        self.apply(scenario);
+    }
+
+    /// Puts in force what `edit` makes of the scenario in force, if it succeeds. Edits (the
+    /// control API's `PUT` and `PATCH`, `Sim::update_scenario`) run one at a time, so none is
+    /// lost to another made at the same moment. Returns the scenario now in force.
+    pub(crate) fn edit_scenario(
+        &self,
+        edit: impl FnOnce(&Scenario) -> Result<Scenario, ScenarioError>,
+    ) -> Result<Arc<Scenario>, ScenarioError> {
+        let _edit = self.edit_lock();
+        let next = Arc::new(edit(&self.scenario())?);
+        self.apply_shared(Arc::clone(&next));
+        Ok(next)
+    }
+
+    fn apply(&self, scenario: Scenario) {
+        self.apply_shared(Arc::new(scenario));
+    }
+
+    fn apply_shared(&self, scenario: Arc<Scenario>) {
         self.inner.processes.apply_scenario(&scenario);
         self.inner.files.apply_scenario(&scenario);
         self.inner.containers.apply_scenario(&scenario);
         self.inner.faults.reseed(&scenario);
-        self.inner.scenario.store(Arc::new(scenario));
+        self.inner.scenario.store(scenario);
     }
 
     /// Back to the start scenario; clears the journal, metrics, processes, files, containers.
     pub fn reset(&self) {
+        let _edit = self.edit_lock();
         let initial = self.initial_scenario();
         self.inner.processes.reset(&initial);
         self.inner.files.reset(&initial);
@@ -114,36 +149,40 @@ impl AppState {
         self.inner.faults.shutdown();
     }
 
+    #[doc(hidden)]
     pub fn journal(&self) -> &Journal {
         &self.inner.journal
     }
 
-    pub fn metrics(&self) -> &Metrics {
+    pub(crate) fn metrics(&self) -> &Metrics {
         &self.inner.metrics
     }
 
-    pub fn port_scanner(&self) -> &OsPortScanner {
+    pub(crate) fn port_scanner(&self) -> &OsPortScanner {
         &self.inner.port_scanner
     }
 
-    pub fn magicsock_debug_logging(&self) -> &AtomicBool {
+    pub(crate) fn magicsock_debug_logging(&self) -> &AtomicBool {
         &self.inner.magicsock_debug_logging
     }
 
+    #[doc(hidden)]
     pub fn processes(&self) -> &ProcessManager {
         &self.inner.processes
     }
 
+    #[doc(hidden)]
     pub fn files(&self) -> &FileStore {
         &self.inner.files
     }
 
+    #[doc(hidden)]
     pub fn containers(&self) -> &ContainerStore {
         &self.inner.containers
     }
 
     /// The seeded fault generator (reseeded with every scenario put in force and on reset).
-    pub fn faults(&self) -> &FaultState {
+    pub(crate) fn faults(&self) -> &FaultState {
         &self.inner.faults
     }
 }

@@ -21,8 +21,10 @@ pub enum Tier {
 }
 
 impl Tier {
+    /// Every tier, in run order.
     pub const ALL: [Tier; 3] = [Tier::BlackBox, Tier::Local, Tier::Controlled];
 
+    /// The tier's name on the command line and in reports.
     pub fn as_str(self) -> &'static str {
         match self {
             Tier::BlackBox => "black-box",
@@ -41,22 +43,27 @@ impl fmt::Display for Tier {
 /// A case failed: why, and everything needed to reproduce and understand it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Failure {
+    /// Why, in one line.
     pub reason: String,
     /// The request as sent (request line, headers, body).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
+    /// What the agent should have answered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<String>,
+    /// What it answered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
     /// Unified diff expected → actual.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
+    /// A `curl` command reproducing the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub curl: Option<String>,
 }
 
 impl Failure {
+    /// A failure with only a reason.
     pub fn new(reason: impl Into<String>) -> Self {
         Self {
             reason: reason.into(),
@@ -139,10 +146,13 @@ impl Effect {
 /// One named check.
 #[derive(Clone)]
 pub struct Case {
+    /// Unique name, e.g. `core/hello`.
     pub name: String,
+    /// What the suite must control to run it.
     pub tier: Tier,
     /// The route it covers, `METHOD /pattern` (coverage table).
     pub route: String,
+    /// What it does: one exchange or a procedure.
     pub kind: CaseKind,
     /// The shared state it changes or depends on (its cases are serialized).
     pub group: Option<Group>,

@@ -17,8 +17,10 @@ use std::sync::OnceLock;
     after_help = "Examples:\n  agent-conformance --target http://127.0.0.1:4000\n  agent-conformance --target http://127.0.0.1:4000 --tier black-box --read-only --junit report.xml\n  agent-conformance --list --filter '^files/'\n  agent-conformance completions bash > ~/.local/share/bash-completion/completions/agent-conformance"
 )]
 pub struct Cli {
+    /// A run's options (without a subcommand).
     #[command(flatten)]
     pub run: RunArgs,
+    /// What to do instead of a run.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -26,8 +28,11 @@ pub struct Cli {
 /// Other things the binary does than a run.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Compare a target with a reference agent or a saved baseline, request by request.
+    Compare(Box<crate::compare::CompareArgs>),
     /// Print a shell completion script on stdout.
     Completions {
+        /// The shell to complete in.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
@@ -38,7 +43,9 @@ pub enum Command {
 pub enum Color {
     /// On a terminal, unless NO_COLOR is set.
     Auto,
+    /// Always, even when NO_COLOR is set (the flag is explicit).
     Always,
+    /// Never.
     Never,
 }
 

@@ -24,10 +24,15 @@ pub fn shown(text: &str) -> Cow<'_, str> {
 
 /// A unified diff, `-` expected, `+` actual.
 pub fn unified(expected: &str, actual: &str) -> String {
-    similar::TextDiff::from_lines(expected, actual)
+    unified_labelled(("expected", expected), ("actual", actual))
+}
+
+/// A unified diff with its own header labels, e.g. `("reference", …)`, `("target", …)`.
+pub fn unified_labelled(old: (&str, &str), new: (&str, &str)) -> String {
+    similar::TextDiff::from_lines(old.1, new.1)
         .unified_diff()
         .context_radius(3)
-        .header("expected", "actual")
+        .header(old.0, new.0)
         .to_string()
 }
 

@@ -107,6 +107,9 @@ async fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
+    if let Some(Command::Compare(args)) = cli.command {
+        return conformance::compare::run(*args).await;
+    }
     if let Some(Command::Completions { shell }) = cli.command {
         let mut script = Vec::new();
         clap_complete::generate(shell, &mut cli::command(), "agent-conformance", &mut script);

@@ -23,17 +23,27 @@ use tokio::sync::{mpsc, oneshot};
 /// Everything a run needs.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
+    /// The agent's base URL, e.g. `http://127.0.0.1:4000`.
     pub target: String,
+    /// The control API's base URL, when it is not the target's.
     pub control: Option<String>,
+    /// Run only this tier (default: every tier the target allows).
     pub tier: Option<Tier>,
+    /// Run only cases whose names match.
     pub filter: Option<Regex>,
     /// Leave out cases whose names match.
     pub exclude: Option<Regex>,
+    /// Seed of the property cases.
     pub seed: u64,
+    /// Per-request timeout.
     pub timeout: Duration,
+    /// Cases expected to fail (reported as expected failures).
     pub expected_failures: BTreeSet<String>,
+    /// Scenarios the controlled tier puts in force.
     pub fixtures: Vec<Fixture>,
+    /// Where the expected-response snapshots come from (embedded, or a folder).
     pub snapshots: SnapshotSet,
+    /// How many inputs each property case tries.
     pub property_cases: u32,
     /// How many cases may run at once (at least 1).
     pub jobs: usize,
@@ -83,14 +93,18 @@ pub fn default_jobs() -> usize {
 /// How one case ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
+    /// The case passed.
     Passed,
+    /// The case failed.
     Failed(Failure),
+    /// The case does not apply to this target (why).
     Skipped(String),
     /// Failed, but listed in `--expected-failures`.
     ExpectedFailure(Failure),
 }
 
 impl Outcome {
+    /// `passed`, `failed`, `skipped` or `expected-failure`.
     pub fn label(&self) -> &'static str {
         match self {
             Outcome::Passed => "passed",
@@ -100,6 +114,7 @@ impl Outcome {
         }
     }
 
+    /// The failure, for a failed or expected-failed case.
     pub fn failure(&self) -> Option<&Failure> {
         match self {
             Outcome::Failed(f) | Outcome::ExpectedFailure(f) => Some(f),
@@ -111,10 +126,15 @@ impl Outcome {
 /// One case's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseResult {
+    /// The case name.
     pub name: String,
+    /// Its tier.
     pub tier: Tier,
+    /// The route it covers.
     pub route: String,
+    /// How it ended.
     pub outcome: Outcome,
+    /// How long it took.
     pub duration: Duration,
     /// Listed as an expected failure but passed: the list can shrink.
     pub unexpected_pass: bool,
@@ -123,19 +143,26 @@ pub struct CaseResult {
 /// The whole run.
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// The agent URL tested.
     pub target: String,
+    /// The control API URL used, if any.
     pub control: Option<String>,
     /// Tiers whose cases ran.
     pub tiers: Vec<Tier>,
+    /// Seed of the property cases.
     pub seed: u64,
+    /// Version of the expected-response snapshots.
     pub snapshot_version: String,
+    /// How long the run took.
     pub duration: Duration,
+    /// Every case's result, in run order.
     pub results: Vec<CaseResult>,
     /// Selected cases that never started (`fail_fast` after a failure).
     pub not_run: usize,
 }
 
 impl Report {
+    /// How many cases ended with this [`Outcome::label`].
     pub fn count(&self, label: &str) -> usize {
         self.results
             .iter()
@@ -153,6 +180,7 @@ impl Report {
         )
     }
 
+    /// Whether any case failed (expected failures aside).
     pub fn failed(&self) -> bool {
         self.count("failed") > 0
     }
@@ -170,6 +198,7 @@ impl Report {
 /// Why a run could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// The target did not accept a connection.
     #[error("target {target} is unreachable: {reason}")]
     Unreachable { target: String, reason: String },
 }

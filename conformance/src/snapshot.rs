@@ -177,6 +177,12 @@ pub fn redact_text(s: &str) -> String {
     out
 }
 
+/// The content of an insta `.snap` file (after its `---` header).
+pub fn read_snap(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(snap_content(&text))
+}
+
 /// Strips insta's metadata header.
 pub fn snap_content(text: &str) -> String {
     let text = text.replace("\r\n", "\n");

@@ -18,6 +18,8 @@ use http::{HeaderValue, StatusCode};
 pub const NOT_SUPPORTED_MESSAGE: &str = "Dev Container feature not supported.";
 pub const NOT_SUPPORTED_DETAIL: &str =
     "Dev Container integration inside other Dev Containers is explicitly not supported.";
+/// The message of the 500 a failing lister answers (its error is the `detail`).
+pub const LIST_FAILED_MESSAGE: &str = "Could not get containers";
 pub const NOT_ENABLED_MESSAGE: &str = "Dev Container feature not enabled.";
 pub const NOT_ENABLED_DETAIL: &str =
     "To enable this feature, set CODER_AGENT_DEVCONTAINERS_ENABLE=true in your template.";
@@ -74,11 +76,7 @@ async fn list(State(state): State<AppState>) -> Response {
     }
     match state.containers().snapshot() {
         Ok(list) => response::json(StatusCode::OK, &list),
-        Err(e) => response::message(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Could not get containers",
-            &e,
-        ),
+        Err(e) => response::message(StatusCode::INTERNAL_SERVER_ERROR, LIST_FAILED_MESSAGE, &e),
     }
 }
 

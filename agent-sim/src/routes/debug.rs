@@ -12,18 +12,18 @@ use std::sync::atomic::Ordering;
 /// `/debug/logs` sends at most the first 10 MiB of the log file.
 pub const MAX_LOG_BYTES: usize = 10 * 1024 * 1024;
 
+/// The 500 body for a missing log file is `LOG_OPEN_FAILED`, the path, `LOG_MISSING`.
+pub const LOG_OPEN_FAILED: &str = "could not open log file: open ";
+pub const LOG_MISSING: &str = ": no such file or directory";
+
 pub async fn logs(State(state): State<AppState>) -> Response {
     let scenario = state.scenario();
-    match &scenario.debug.logs {
+    match scenario.debug.log_bytes() {
         None => response::sniffed(
             StatusCode::INTERNAL_SERVER_ERROR,
-            format!(
-                "could not open log file: open {}: no such file or directory",
-                scenario.debug.log_path
-            ),
+            format!("{LOG_OPEN_FAILED}{}{LOG_MISSING}", scenario.debug.log_path),
         ),
-        Some(text) => {
-            let bytes = text.as_bytes();
+        Some(bytes) => {
             let body = bytes[..bytes.len().min(MAX_LOG_BYTES)].to_vec();
             response::sniffed(StatusCode::OK, body)
         }

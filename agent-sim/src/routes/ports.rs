@@ -15,6 +15,9 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::{Arc, Weak};
 
+/// The message of the 500 a failing getter answers (its error is the `detail`).
+pub const SCAN_FAILED_MESSAGE: &str = "Could not scan for listening ports.";
+
 /// `workspacesdk.AgentMinimumListeningPort`.
 pub const MINIMUM_LISTENING_PORT: u16 = 9;
 
@@ -80,7 +83,7 @@ pub async fn listening_ports(State(state): State<AppState>) -> Response {
     match get_ports(&state, &scenario) {
         Err(detail) => response::message(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "Could not scan for listening ports.",
+            SCAN_FAILED_MESSAGE,
             &detail,
         ),
         Ok(ports) => response::json(

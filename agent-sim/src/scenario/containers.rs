@@ -20,6 +20,8 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// The containers API section: the Docker lister's containers, the known devcontainers, and
+/// how the simulated Docker operations behave.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DevcontainersConfig {
@@ -73,24 +75,35 @@ impl Default for DevcontainersConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DevcontainerSpec {
+    /// `codersdk.WorkspaceAgentDevcontainer.ID`.
     pub id: Uuid,
+    /// `codersdk.WorkspaceAgentDevcontainer.Name`.
     #[serde(default)]
     pub name: String,
+    /// `codersdk.WorkspaceAgentDevcontainer.WorkspaceFolder`.
     pub workspace_folder: String,
+    /// `codersdk.WorkspaceAgentDevcontainer.ConfigPath`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub config_path: String,
+    /// `codersdk.WorkspaceAgentDevcontainer.SubagentID`.
     #[serde(default)]
     pub subagent_id: Option<Uuid>,
+    /// `codersdk.WorkspaceAgentDevcontainer.Status`.
     #[serde(default = "default_status")]
     pub status: Status,
+    /// `codersdk.WorkspaceAgentDevcontainer.Dirty`.
     #[serde(default)]
     pub dirty: bool,
+    /// `codersdk.WorkspaceAgentDevcontainer.Container`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container: Option<Container>,
+    /// `codersdk.WorkspaceAgentDevcontainer.Agent`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<DevcontainerAgent>,
+    /// `codersdk.WorkspaceAgentDevcontainer.Error`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub error: String,
+    /// `codersdk.WorkspaceAgentDevcontainer.Ignored`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub ignored: bool,
 }
@@ -136,8 +149,11 @@ pub enum FailingStep {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FailureRule {
+    /// The devcontainer (by workspace folder) whose operation fails.
     pub workspace_folder: String,
+    /// Which operation fails.
     pub step: FailingStep,
+    /// The error text the operation fails with.
     pub error: String,
     /// Recreate only: the container was created but a lifecycle script failed.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -148,7 +164,7 @@ pub struct FailureRule {
 }
 
 impl DevcontainersConfig {
-    pub fn validate(&self, origin: &str, path: &str) -> Result<(), ScenarioError> {
+    pub(crate) fn validate(&self, origin: &str, path: &str) -> Result<(), ScenarioError> {
         let err = |p: String, m: String| ScenarioError::invalid(origin, p, m);
         let containers = self.containers.as_deref().unwrap_or_default();
         let mut ids = HashSet::new();

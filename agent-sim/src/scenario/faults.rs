@@ -4,10 +4,20 @@
 //! `*` (any); path segments are literals, `{name}` or `*` (exactly one non-empty segment), and
 //! a final `*` matches the rest of the path (zero or more segments). A pattern that can never
 //! match one of the agent's routes is rejected, so a typo never silently injects nothing.
+//!
+//! In code, rules are built with [`FaultRule::latency`], [`FaultRule::status`],
+//! [`FaultRule::reset`], [`FaultRule::hang`] and [`FaultRule::panic`], each refined with
+//! [`FaultRule::probability`]. The constructors never fail: a rule's route and numbers are
+//! checked, with the same messages as a JSON scenario's, when the scenario is validated
+//! (`SimBuilder::start`, `Sim::update_scenario`, `Sim::set_scenario`, [`Scenario::validate`]),
+//! and the error names the rule (`faults[2].route`).
+//!
+//! [`Scenario::validate`]: super::Scenario::validate
 
 use super::ScenarioError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::time::Duration;
 
 /// One fault rule of the scenario's `faults` list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,6 +25,7 @@ use std::fmt;
 pub struct FaultRule {
     /// `"METHOD /path/pattern"`, e.g. `"GET /api/v0/processes/{id}/output"`.
     pub route: RoutePattern,
+    /// What the rule does.
     pub kind: FaultKind,
     /// `latency`: fixed delay in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,6 +52,94 @@ fn always() -> f64 {
     1.0
 }
 
+impl FaultRule {
+    fn new(route: &str, kind: FaultKind) -> Self {
+        Self {
+            route: RoutePattern::unchecked(route),
+            kind,
+            ms: None,
+            min_ms: None,
+            max_ms: None,
+            status: None,
+            body: None,
+            probability: always(),
+        }
+    }
+
+    /// Delays matching requests by `delay` (whole milliseconds, at most an hour), then lets
+    /// them through (later rules still apply).
+    ///
+    /// ```
+    /// use agent_sim::FaultRule;
+    /// use std::time::Duration;
+    /// let slow = FaultRule::latency("GET /api/v0/listening-ports", Duration::from_millis(250))
+    ///     .probability(0.5);
+    /// assert_eq!(slow.ms, Some(250));
+    /// ```
+    pub fn latency(route: &str, delay: Duration) -> Self {
+        Self {
+            ms: Some(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX)),
+            ..Self::new(route, FaultKind::Latency)
+        }
+    }
+
+    /// Delays matching requests by a uniformly drawn time between `min` and `max`.
+    pub fn latency_between(route: &str, min: Duration, max: Duration) -> Self {
+        let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        Self {
+            min_ms: Some(ms(min)),
+            max_ms: Some(ms(max)),
+            ..Self::new(route, FaultKind::Latency)
+        }
+    }
+
+    /// Answers matching requests with `status` and `body` instead of the route: a string body
+    /// is sent as is (with Go's sniffed content type), any other JSON value Go-encoded as
+    /// `application/json`, `null` (`serde_json::Value::Null`) as an empty body.
+    ///
+    /// ```
+    /// use agent_sim::FaultRule;
+    /// let busy = FaultRule::status("POST /api/v0/processes/start", 503, "busy\n");
+    /// let json = serde_json::json!({"message": "x"});
+    /// let json = FaultRule::status("GET /api/v0/netcheck", 500, json);
+    /// assert_eq!(busy.status, Some(503));
+    /// assert_eq!(json.body, Some(serde_json::json!({"message": "x"})));
+    /// ```
+    pub fn status(route: &str, status: u16, body: impl Into<serde_json::Value>) -> Self {
+        let body = match body.into() {
+            serde_json::Value::Null => None,
+            body => Some(body),
+        };
+        Self {
+            status: Some(status),
+            body,
+            ..Self::new(route, FaultKind::Status)
+        }
+    }
+
+    /// Closes the connection of matching requests without answering.
+    pub fn reset(route: &str) -> Self {
+        Self::new(route, FaultKind::Reset)
+    }
+
+    /// Never answers matching requests (until the client gives up or the simulator stops).
+    pub fn hang(route: &str) -> Self {
+        Self::new(route, FaultKind::Hang)
+    }
+
+    /// Panics inside the handler stack, so the agent's Recover middleware answers its 500.
+    pub fn panic(route: &str) -> Self {
+        Self::new(route, FaultKind::Panic)
+    }
+
+    /// The chance in `[0, 1]` that the rule fires on a matching request (default 1), drawn
+    /// from the scenario's `seed`.
+    pub fn probability(mut self, p: f64) -> Self {
+        self.probability = p;
+        self
+    }
+}
+
 /// What a rule does to the request it hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -58,6 +157,7 @@ pub enum FaultKind {
 }
 
 impl FaultKind {
+    /// The kind's name in a scenario and in the journal (`latency`, `status`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Latency => "latency",
@@ -73,8 +173,12 @@ impl FaultKind {
 pub const MAX_LATENCY_MS: u64 = 3_600_000;
 
 impl FaultRule {
+    /// Checks the rule (`path` is its place in the scenario, e.g. `faults[0]`).
     pub fn validate(&self, origin: &str, path: &str) -> Result<(), ScenarioError> {
         let at = |field: &str| format!("{path}.{field}");
+        if let Some(e) = &self.route.error {
+            return Err(ScenarioError::invalid(origin, at("route"), e.to_string()));
+        }
         if !(0.0..=1.0).contains(&self.probability) {
             return Err(ScenarioError::invalid(
                 origin,
@@ -172,7 +276,7 @@ impl FaultRule {
     }
 
     /// The delay of a latency rule given a uniform draw `r` (any u64).
-    pub fn latency_ms(&self, r: u64) -> u64 {
+    pub(crate) fn latency_ms(&self, r: u64) -> u64 {
         match (self.ms, self.min_ms, self.max_ms) {
             (Some(ms), _, _) => ms,
             (None, Some(min), Some(max)) if max >= min => {
@@ -186,7 +290,7 @@ impl FaultRule {
 
 /// One segment of a route pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PatternSegment {
+pub(crate) enum PatternSegment {
     /// Exactly this text.
     Literal(String),
     /// `{name}` or `*` in the middle: exactly one non-empty segment.
@@ -203,6 +307,9 @@ pub struct RoutePattern {
     /// `None` for `*` (any method).
     method: Option<http::Method>,
     segments: Vec<PatternSegment>,
+    /// Why the pattern is invalid, for one built in code ([`RoutePattern::unchecked`]): it
+    /// matches nothing, and validating the rule that holds it fails with this.
+    error: Option<PatternError>,
 }
 
 impl fmt::Display for RoutePattern {
@@ -220,12 +327,16 @@ impl From<RoutePattern> for String {
 /// Why a route pattern was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PatternError {
+    /// Not `"METHOD /path"`.
     #[error("route must be \"METHOD /path\", e.g. \"GET /api/v0/listening-ports\"; got {0:?}")]
     Shape(String),
+    /// Not `*` nor a standard HTTP method.
     #[error("unknown method {0:?}: want `*` or one of CONNECT, DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, TRACE")]
     Method(String),
+    /// A segment mixing text with `{`, `}` or `*`.
     #[error("bad path segment {0:?}: use literal text, `{{name}}` or `*`")]
     Segment(String),
+    /// Well formed, but no request to the agent's routes can match it.
     #[error("route {0:?} never matches an agent route (known routes: {known})", known = known_routes_list())]
     Unknown(String),
 }
@@ -239,7 +350,7 @@ impl TryFrom<String> for RoutePattern {
 }
 
 /// Splits a path the way chi does: `/` has no segments, `/a/` is `["a", ""]`.
-pub fn path_segments(path: &str) -> Vec<&str> {
+pub(crate) fn path_segments(path: &str) -> Vec<&str> {
     if path == "/" || path.is_empty() {
         Vec::new()
     } else {
@@ -289,6 +400,7 @@ impl RoutePattern {
             source: source.to_string(),
             method,
             segments,
+            error: None,
         };
         if !KNOWN_ROUTES.iter().any(|(m, p)| pattern.overlaps(*m, p)) {
             return Err(PatternError::Unknown(source.to_string()));
@@ -296,8 +408,22 @@ impl RoutePattern {
         Ok(pattern)
     }
 
+    /// A pattern built in code: parsed now, but an invalid one is kept (matching nothing) and
+    /// reported when the rule holding it is validated.
+    pub(crate) fn unchecked(source: &str) -> Self {
+        Self::parse(source).unwrap_or_else(|e| RoutePattern {
+            source: source.to_string(),
+            method: None,
+            segments: Vec::new(),
+            error: Some(e),
+        })
+    }
+
     /// Whether a request with this method and (raw) path matches.
     pub fn matches(&self, method: &http::Method, path: &str) -> bool {
+        if self.error.is_some() {
+            return false;
+        }
         if self.method.as_ref().is_some_and(|m| m != method) {
             return false;
         }
@@ -522,5 +648,58 @@ mod tests {
         let ok = rule(r#"{"route":"GET /","kind":"latency","min_ms":1,"max_ms":3}"#).unwrap();
         let r = &ok.faults[0];
         assert!((0..100).all(|x| (1..=3).contains(&r.latency_ms(x))));
+    }
+
+    #[test]
+    fn rules_built_in_code_equal_their_json_form() {
+        let json = rule(
+            r#"{"route":"GET /debug/logs","kind":"latency","ms":250,"probability":0.5},
+               {"route":"POST /api/v0/processes/start","kind":"status","status":503,"body":"busy"},
+               {"route":"* /api/v0/*","kind":"reset"},
+               {"route":"GET /api/v0/netcheck","kind":"hang"},
+               {"route":"GET /","kind":"panic","probability":0.25}"#,
+        )
+        .unwrap();
+        let code = vec![
+            FaultRule::latency("GET /debug/logs", Duration::from_millis(250)).probability(0.5),
+            FaultRule::status("POST /api/v0/processes/start", 503, "busy"),
+            FaultRule::reset("* /api/v0/*"),
+            FaultRule::hang("GET /api/v0/netcheck"),
+            FaultRule::panic("GET /").probability(0.25),
+        ];
+        assert_eq!(json.faults, code);
+        assert_eq!(
+            FaultRule::status("GET /", 500, serde_json::Value::Null).body,
+            None
+        );
+        let between =
+            FaultRule::latency_between("GET /", Duration::from_millis(1), Duration::from_millis(3));
+        assert_eq!((between.min_ms, between.max_ms), (Some(1), Some(3)));
+    }
+
+    #[test]
+    fn rules_built_in_code_are_checked_when_validated() {
+        let mut s = Scenario::default();
+        s.faults.push(FaultRule::reset("GET /debug/logs"));
+        s.faults
+            .push(FaultRule::reset("GET /api/v0/listening-port"));
+        let e = s.validate("code").unwrap_err();
+        assert_eq!(e.path(), "faults[1].route");
+        assert!(
+            e.to_string().contains("never matches an agent route"),
+            "{e}"
+        );
+        assert!(!s.faults[1]
+            .route
+            .matches(&Method::GET, "/api/v0/listening-port"));
+        s.faults[1] = FaultRule::reset("GET /").probability(1.5);
+        assert_eq!(
+            s.validate("code").unwrap_err().path(),
+            "faults[1].probability"
+        );
+        s.faults[1] = FaultRule::latency("GET /", Duration::from_secs(7200));
+        assert_eq!(s.validate("code").unwrap_err().path(), "faults[1].ms");
+        s.faults[1] = FaultRule::status("GET /", 42, "");
+        assert_eq!(s.validate("code").unwrap_err().path(), "faults[1].status");
     }
 }

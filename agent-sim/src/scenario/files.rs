@@ -19,11 +19,14 @@ use crate::files::vpath;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Where the files routes read and write.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FilesBackend {
+    /// An in-memory tree seeded from `entries` (the default).
     #[default]
     Memory,
+    /// A host directory (`root`), confined to it.
     Dir,
 }
 
@@ -34,9 +37,11 @@ fn default_home() -> Option<String> {
     Some(DEFAULT_HOME.to_string())
 }
 
+/// The files API section: the backend and the seeded tree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FilesConfig {
+    /// `memory` (default) or `dir`.
     pub backend: FilesBackend,
     /// Host directory served as `/` (backend `dir` only).
     pub root: Option<String>,
@@ -62,7 +67,9 @@ impl Default for FilesConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum FileEntry {
+    /// A file with this content, mode 0644.
     Content(String),
+    /// A file, directory or symlink described in full.
     Spec(EntrySpec),
 }
 
@@ -70,6 +77,7 @@ pub enum FileEntry {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EntrySpec {
+    /// A file's content.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Permission bits, as an octal string (`"0644"`) or a number.
@@ -78,6 +86,7 @@ pub struct EntrySpec {
     /// The link target (absolute or relative, kept verbatim).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symlink: Option<String>,
+    /// A directory.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dir: bool,
 }
@@ -86,11 +95,14 @@ pub struct EntrySpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Mode {
+    /// A number, e.g. `420`.
     Number(u32),
+    /// Octal text, e.g. `"0644"` or `"0o644"`.
     Octal(String),
 }
 
 impl Mode {
+    /// The permission bits, if the mode is valid (up to 0o7777).
     pub fn bits(&self) -> Option<u32> {
         let v = match self {
             Mode::Number(n) => Some(*n),
@@ -102,14 +114,14 @@ impl Mode {
 
 /// What an entry seeds, once validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EntryKind {
+pub(crate) enum EntryKind {
     File { content: String, mode: u32 },
     Dir { mode: u32 },
     Symlink { target: String },
 }
 
 impl FileEntry {
-    pub fn kind(&self) -> Result<EntryKind, String> {
+    pub(crate) fn kind(&self) -> Result<EntryKind, String> {
         let spec = match self {
             FileEntry::Content(c) => {
                 return Ok(EntryKind::File {
@@ -151,7 +163,7 @@ impl FileEntry {
 }
 
 impl FilesConfig {
-    pub fn validate(&self, origin: &str, path: &str) -> Result<(), ScenarioError> {
+    pub(crate) fn validate(&self, origin: &str, path: &str) -> Result<(), ScenarioError> {
         match self.backend {
             FilesBackend::Dir => {
                 let Some(root) = &self.root else {

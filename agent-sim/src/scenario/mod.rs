@@ -33,24 +33,35 @@ pub const DEFAULT_IGNORE_PORTS: [u16; 3] = [6060, 2112, 2113];
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Scenario {
+    /// The scenario's name (shown by `GET /__sim/` and in logs).
     pub name: String,
+    /// What the scenario is for.
     pub description: String,
+    /// The agent's manifest (`GET /debug/manifest`; `parent_id` makes a sub-agent).
     pub manifest: Manifest,
+    /// The containers API (`/api/v0/containers`).
     pub devcontainers: DevcontainersConfig,
+    /// `GET /api/v0/listening-ports`.
     pub listening_ports: ListeningPortsConfig,
+    /// Ports never listed (the agent's own: 6060, 2112, 2113 by default).
     pub ignore_ports: Vec<u16>,
+    /// `GET /api/v0/netcheck`.
     pub netcheck: NetcheckReport,
     /// When set, `netcheck.interfaces` is generated from these OS interfaces with the agent's
     /// rules instead of being served as written.
     pub os_interfaces: Option<Vec<netcheck::OsInterface>>,
+    /// The files API (read, write, edit, list, resolve).
     pub files: FilesConfig,
+    /// The processes API (`exec` for real, or `scripted`).
     pub processes: ProcessesConfig,
+    /// The debug routes (`/debug/logs`, `/debug/magicsock`).
     pub debug: DebugConfig,
     /// Workspace secrets coderd sends with the manifest; the agent strips them before it keeps
     /// the manifest, so they never appear in `/debug/manifest`.
     pub workspace_secrets: std::collections::BTreeMap<String, String>,
     /// Seed for every random draw the scenario makes (fault probabilities).
     pub seed: u64,
+    /// Fault rules, applied in order to every matching agent request.
     pub faults: Vec<FaultRule>,
 }
 
@@ -81,6 +92,10 @@ impl Default for Scenario {
 pub struct DebugConfig {
     /// Content of `<LogDir>/coder-agent.log`; `null` means the file does not exist.
     pub logs: Option<String>,
+    /// The log file's content as standard base64, for a log that is not UTF-8 (as `agent-sim
+    /// record` writes it); when set it is the file's content and `logs` must stay `""`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logs_base64: Option<String>,
     /// The path the agent would open, shown in the open error.
     pub log_path: String,
     /// The magicsock debug HTML fragment.
@@ -91,9 +106,51 @@ impl Default for DebugConfig {
     fn default() -> Self {
         Self {
             logs: Some(String::new()),
+            logs_base64: None,
             log_path: "/tmp/coder-agent.log".into(),
             magicsock: DEFAULT_MAGICSOCK.into(),
         }
+    }
+}
+
+impl DebugConfig {
+    /// The log file's bytes, `None` when the file does not exist.
+    pub fn log_bytes(&self) -> Option<std::borrow::Cow<'_, [u8]>> {
+        use base64::Engine as _;
+        match &self.logs_base64 {
+            Some(b64) => Some(
+                base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .unwrap_or_default()
+                    .into(),
+            ),
+            None => self.logs.as_deref().map(|s| s.as_bytes().into()),
+        }
+    }
+
+    /// Checks `logs_base64`: valid base64, and not given together with `logs`.
+    pub fn validate(&self, origin: &str, path: &str) -> Result<(), ScenarioError> {
+        use base64::Engine as _;
+        let Some(b64) = &self.logs_base64 else {
+            return Ok(());
+        };
+        if self.logs.as_deref() != Some("") {
+            return Err(ScenarioError::invalid(
+                origin,
+                format!("{path}.logs"),
+                "set either logs or logs_base64, not both",
+            ));
+        }
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map(|_| ())
+            .map_err(|e| {
+                ScenarioError::invalid(
+                    origin,
+                    format!("{path}.logs_base64"),
+                    format!("not standard base64: {e}"),
+                )
+            })
     }
 }
 
@@ -103,12 +160,16 @@ pub const DEFAULT_MAGICSOCK: &str = "<h1>magicsock</h1><h2 id=derp><a href=#derp
 /// Why a scenario was rejected; always names where (file or source) and the JSON path.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
+    /// A scenario file could not be read.
     #[error("{origin}: cannot read: {source}")]
     Io {
+        /// Where the scenario came from (a file, `PUT /__sim/scenario`, …).
         origin: String,
+        /// What the OS said.
         #[source]
         source: std::io::Error,
     },
+    /// No shipped fixture has that name.
     #[error("no shipped fixture called {name:?}; the shipped fixtures are: {}", known.join(", "))]
     UnknownFixture {
         /// The name asked for.
@@ -116,16 +177,20 @@ pub enum ScenarioError {
         /// The names that exist.
         known: Vec<String>,
     },
+    /// The scenario is invalid at `path`.
     #[error("{origin}: at {path}: {message}")]
     Invalid {
+        /// Where the scenario came from (a file, `PUT /__sim/scenario`, …).
         origin: String,
         /// JSON path of the field at fault, e.g. `listening_ports.ports[0].port`.
         path: String,
+        /// What is wrong.
         message: String,
     },
 }
 
 impl ScenarioError {
+    /// An [`Invalid`](Self::Invalid) error (`path` `?` or empty means the document itself).
     pub fn invalid(origin: &str, path: impl Into<String>, message: impl Into<String>) -> Self {
         let path = path.into();
         // serde_path_to_error says "?" when the document itself is at fault.
@@ -188,6 +253,15 @@ impl Scenario {
 
     /// A fixture shipped in `fixtures/` and embedded in the binary, by name (`"sub-agent"`);
     /// works from any directory. An unknown name's error lists the names that exist.
+    ///
+    /// ```
+    /// use agent_sim::Scenario;
+    /// let sub = Scenario::fixture("sub-agent")?;
+    /// assert!(sub.is_sub_agent());
+    /// let err = Scenario::fixture("sub_agent").unwrap_err();
+    /// assert!(err.to_string().contains("default"), "{err}");
+    /// # Ok::<(), agent_sim::ScenarioError>(())
+    /// ```
     pub fn fixture(name: &str) -> Result<Self, ScenarioError> {
         let found = fixtures::get(name).ok_or_else(|| ScenarioError::UnknownFixture {
             name: name.to_string(),
@@ -217,6 +291,7 @@ impl Scenario {
         self.devcontainers.validate(origin, "devcontainers")?;
         self.files.validate(origin, "files")?;
         self.processes.validate(origin, "processes")?;
+        self.debug.validate(origin, "debug")?;
         for (i, rule) in self.faults.iter().enumerate() {
             rule.validate(origin, &format!("faults[{i}]"))?;
         }
@@ -287,6 +362,20 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.path(), "listening_ports.ports[0].port");
+    }
+
+    #[test]
+    fn logs_base64_is_the_log_file() {
+        let s = Scenario::from_json("t", r#"{"debug":{"logs_base64":"/wA="}}"#).expect("valid");
+        assert_eq!(s.debug.log_bytes().as_deref(), Some(&[0xff, 0x00][..]));
+        let err = Scenario::from_json("t", r#"{"debug":{"logs_base64":"@@"}}"#).unwrap_err();
+        assert_eq!(err.path(), "debug.logs_base64");
+        let err =
+            Scenario::from_json("t", r#"{"debug":{"logs":"x","logs_base64":""}}"#).unwrap_err();
+        assert_eq!(err.path(), "debug.logs");
+        let err =
+            Scenario::from_json("t", r#"{"debug":{"logs":null,"logs_base64":""}}"#).unwrap_err();
+        assert_eq!(err.path(), "debug.logs");
     }
 
     #[test]

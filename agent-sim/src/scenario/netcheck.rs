@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HealthMessage {
+    /// `health.Message.Code`.
     pub code: String,
+    /// `health.Message.Message`.
     pub message: String,
 }
 
@@ -15,12 +17,18 @@ pub struct HealthMessage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NetcheckReport {
+    /// `healthsdk.AgentNetcheckReport.Error`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// `healthsdk.AgentNetcheckReport.Severity`.
     pub severity: String,
+    /// `healthsdk.AgentNetcheckReport.Warnings`.
     pub warnings: Option<Vec<HealthMessage>>,
+    /// `healthsdk.AgentNetcheckReport.Dismissed`.
     pub dismissed: bool,
+    /// `healthsdk.AgentNetcheckReport.NetInfo`.
     pub net_info: Option<NetInfo>,
+    /// `healthsdk.AgentNetcheckReport.Interfaces`.
     pub interfaces: InterfacesReport,
 }
 
@@ -41,32 +49,46 @@ impl Default for NetcheckReport {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NetInfo {
+    /// `tailcfg.NetInfo.MappingVariesByDestIP`.
     #[serde(rename = "MappingVariesByDestIP")]
     pub mapping_varies_by_dest_ip: Option<bool>,
+    /// `tailcfg.NetInfo.HairPinning`.
     #[serde(rename = "HairPinning")]
     pub hair_pinning: Option<bool>,
+    /// `tailcfg.NetInfo.IPv6`.
     #[serde(rename = "WorkingIPv6")]
     pub working_ipv6: Option<bool>,
+    /// `tailcfg.NetInfo.OSHasIPv6`.
     #[serde(rename = "OSHasIPv6")]
     pub os_has_ipv6: Option<bool>,
+    /// `tailcfg.NetInfo.UDP`.
     #[serde(rename = "WorkingUDP")]
     pub working_udp: Option<bool>,
+    /// `tailcfg.NetInfo.ICMPv4`.
     #[serde(rename = "WorkingICMPv4")]
     pub working_icmpv4: Option<bool>,
+    /// `tailcfg.NetInfo.HavePortMap`.
     #[serde(rename = "HavePortMap", skip_serializing_if = "std::ops::Not::not")]
     pub have_port_map: bool,
+    /// `tailcfg.NetInfo.UPnP`.
     #[serde(rename = "UPnP")]
     pub upnp: Option<bool>,
+    /// `tailcfg.NetInfo.PMP`.
     #[serde(rename = "PMP")]
     pub pmp: Option<bool>,
+    /// `tailcfg.NetInfo.PCP`.
     #[serde(rename = "PCP")]
     pub pcp: Option<bool>,
+    /// `tailcfg.NetInfo.PreferredDERP`.
     #[serde(rename = "PreferredDERP")]
     pub preferred_derp: i64,
+    /// `tailcfg.NetInfo.LinkType`.
     #[serde(rename = "LinkType", skip_serializing_if = "String::is_empty")]
     pub link_type: String,
+    /// `tailcfg.NetInfo.DERPLatency`.
     #[serde(rename = "DERPLatency", skip_serializing_if = "BTreeMap::is_empty")]
     pub derp_latency: BTreeMap<String, f64>,
+    /// `tailcfg.NetInfo.FirewallMode`.
     #[serde(rename = "FirewallMode", skip_serializing_if = "String::is_empty")]
     pub firewall_mode: String,
 }
@@ -75,11 +97,16 @@ pub struct NetInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct InterfacesReport {
+    /// `healthsdk.InterfacesReport.Error`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// `healthsdk.InterfacesReport.Severity`.
     pub severity: String,
+    /// `healthsdk.InterfacesReport.Warnings`.
     pub warnings: Option<Vec<HealthMessage>>,
+    /// `healthsdk.InterfacesReport.Dismissed`.
     pub dismissed: bool,
+    /// `healthsdk.InterfacesReport.Interfaces`.
     pub interfaces: Option<Vec<Interface>>,
 }
 
@@ -99,8 +126,11 @@ impl Default for InterfacesReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Interface {
+    /// `healthsdk.Interface.Name`.
     pub name: String,
+    /// `healthsdk.Interface.Mtu`.
     pub mtu: i64,
+    /// `healthsdk.Interface.Addresses`.
     #[serde(default)]
     pub addresses: Vec<String>,
 }
@@ -110,10 +140,12 @@ pub struct Interface {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OsInterface {
+    /// `healthsdk.RunInterfacesReport.Name`.
     pub name: String,
     /// The UP flag.
     #[serde(default = "default_true")]
     pub up: bool,
+    /// `healthsdk.RunInterfacesReport.Mtu`.
     pub mtu: i64,
     /// CIDR strings, e.g. `172.17.0.2/16`, `fe80::1/64`.
     #[serde(default)]

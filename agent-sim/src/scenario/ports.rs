@@ -7,10 +7,13 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListeningPort {
+    /// `codersdk.WorkspaceAgentListeningPort.ProcessName`.
     #[serde(default)]
     pub process_name: String,
+    /// `codersdk.WorkspaceAgentListeningPort.Network`.
     #[serde(default = "default_network")]
     pub network: String,
+    /// `codersdk.WorkspaceAgentListeningPort.Port`.
     pub port: u16,
 }
 
@@ -29,17 +32,20 @@ pub enum PortsSource {
     Os,
 }
 
+/// The listening-ports section: where the ports come from, or an error.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ListeningPortsConfig {
+    /// `static` (the `ports` list) or `os` (this machine's sockets).
     pub source: PortsSource,
+    /// The ports served with `static`.
     pub ports: Vec<ListeningPort>,
     /// When set, the getter fails with this text (→ 500 with it as `detail`).
     pub error: Option<String>,
 }
 
 impl ListeningPortsConfig {
-    pub fn validate(&self, origin: &str, path: &str) -> Result<(), ScenarioError> {
+    pub(crate) fn validate(&self, origin: &str, path: &str) -> Result<(), ScenarioError> {
         if self.source == PortsSource::Os && !self.ports.is_empty() {
             return Err(ScenarioError::invalid(
                 origin,

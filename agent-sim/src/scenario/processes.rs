@@ -5,17 +5,22 @@
 use super::ScenarioError;
 use serde::{Deserialize, Serialize};
 
+/// How started processes run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProcessMode {
+    /// For real: `sh -c COMMAND` on this machine.
     #[default]
     Exec,
+    /// From the scenario's scripts; nothing is spawned.
     Scripted,
 }
 
+/// The processes API section.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ProcessesConfig {
+    /// `exec` (default) or `scripted`.
     pub mode: ProcessMode,
     /// Scripted answers, first exact match on `command` wins.
     pub scripts: Vec<Script>,
@@ -50,12 +55,14 @@ pub struct Script {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Chunk {
+    /// When, in milliseconds after the start.
     pub after_ms: u64,
+    /// What is printed.
     pub output: String,
 }
 
 impl ProcessesConfig {
-    pub fn validate(&self, origin: &str, path: &str) -> Result<(), ScenarioError> {
+    pub(crate) fn validate(&self, origin: &str, path: &str) -> Result<(), ScenarioError> {
         for (i, s) in self.scripts.iter().enumerate() {
             let at = format!("{path}.scripts[{i}]");
             if s.command.is_empty() {

@@ -2,3 +2,5 @@
 
 mod faults;
 mod fleet;
+mod record;
+mod record_props;

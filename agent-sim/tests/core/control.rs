@@ -182,3 +182,52 @@ async fn separate_control_listener_hides_sim_from_the_agent_port() {
         .unwrap();
     assert_eq!(r.status(), 404, "the control port serves no agent routes");
 }
+
+#[tokio::test]
+async fn the_control_root_lists_its_routes_and_the_scenario() {
+    let state = AppState::new(fixture("sub-agent"));
+    for uri in ["/__sim/", "/__sim"] {
+        let (st, v) = json_of(&state, "GET", uri, "").await;
+        assert_eq!(st, 200, "{uri}");
+        assert_eq!(v["scenario"], state.scenario().name.as_str(), "{uri}");
+        let routes = v["routes"].as_array().unwrap();
+        for (method, path) in [
+            ("GET", "/__sim/scenario"),
+            ("PATCH", "/__sim/scenario"),
+            ("POST", "/__sim/reset"),
+            ("DELETE", "/__sim/requests"),
+            ("GET", "/__sim/health"),
+        ] {
+            assert!(
+                routes
+                    .iter()
+                    .any(|r| r["method"] == method && r["path"] == path),
+                "{method} {path} in {v}"
+            );
+        }
+    }
+    // Every listed route answers something other than 404/405.
+    let (_, v) = json_of(&state, "GET", "/__sim/", "").await;
+    for r in v["routes"].as_array().unwrap() {
+        let (method, path) = (r["method"].as_str().unwrap(), r["path"].as_str().unwrap());
+        if method == "GET" {
+            let (st, _) = json_of(&state, method, path, "").await;
+            assert_eq!(st, 200, "{method} {path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_control_root_is_served_on_a_separate_control_listener() {
+    let sim = Sim::builder()
+        .control_listen("127.0.0.1:0".parse().unwrap())
+        .start()
+        .await
+        .unwrap();
+    let r = reqwest::get(format!("{}/__sim/", sim.control_url()))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["scenario"], sim.scenario().name.as_str());
+}

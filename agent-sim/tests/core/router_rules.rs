@@ -2,8 +2,8 @@
 //! `/api/v0` catch-all, raw paths, Recover, JSON writing, Go framing on the wire.
 
 use crate::support::*;
-use agent_sim::router::Routes;
 use agent_sim::routes::AgentRoutes;
+use agent_sim::routing::Routes;
 use agent_sim::{AppState, Sim};
 use std::io::{Read, Write};
 
@@ -108,7 +108,7 @@ fn recover_app(state: AppState) -> axum::Router {
         "ok"
     }
     let routes = Routes::new().get("/boom", boom).get("/fine", fine);
-    agent_sim::app::agent_router_with(state, std::sync::Arc::new(AgentRoutes::fixed(routes)))
+    agent_sim::agent_router_with(state, std::sync::Arc::new(AgentRoutes::fixed(routes)))
 }
 
 /// TestRecover: no panic → 200; panic → 500 with the agent's body.

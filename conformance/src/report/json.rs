@@ -5,41 +5,65 @@ use crate::case::Failure;
 use crate::runner::Report;
 use serde::Serialize;
 
+/// The schema id written in every report.
 pub const SCHEMA: &str = "agent-conformance/report/v1";
 
+/// The JSON report document (see the README for the schema).
 #[derive(Debug, Serialize)]
 pub struct JsonReport<'a> {
+    /// Always [`SCHEMA`].
     pub schema: &'static str,
+    /// The agent URL tested.
     pub target: &'a str,
+    /// The control API URL, if one was used.
     pub control: Option<&'a str>,
+    /// The tiers whose cases ran.
     pub tiers: Vec<&'static str>,
+    /// The seed of the property cases.
     pub seed: u64,
+    /// The version of the expected-response snapshots.
     pub snapshot_version: &'a str,
+    /// How long the run took.
     pub duration_ms: u64,
+    /// The counts per result.
     pub summary: Summary,
+    /// Every case, in run order.
     pub cases: Vec<JsonCase<'a>>,
 }
 
+/// How many cases ended each way.
 #[derive(Debug, Serialize)]
 pub struct Summary {
+    /// Cases that passed.
     pub passed: usize,
+    /// Cases that failed (not counting expected failures).
     pub failed: usize,
+    /// Cases that did not apply.
     pub skipped: usize,
+    /// Cases that failed as the expected-failures list says.
     pub expected_failures: usize,
 }
 
+/// One case's result.
 #[derive(Debug, Serialize)]
 pub struct JsonCase<'a> {
+    /// The case name.
     pub name: &'a str,
+    /// Its tier.
     pub tier: &'static str,
+    /// The route it covers (`METHOD /pattern`).
     pub route: &'a str,
     /// `passed` | `failed` | `skipped` | `expected-failure`
     pub result: &'static str,
+    /// How long it took.
     pub duration_ms: f64,
+    /// Why it was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_reason: Option<&'a str>,
+    /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<&'a Failure>,
+    /// It passed although listed as an expected failure (the list can shrink).
     pub listed_as_expected_failure_but_passed: bool,
 }
 

@@ -5,7 +5,7 @@
 //! and Go's response framing (`Content-Length` up to 2048 bytes, chunked above).
 //!
 //! Route groups describe their routes with [`Routes`]; [`crate::routes::agent_routes`]
-//! assembles the tree, and [`router`] wraps it into an axum `Router` with the control API,
+//! assembles the tree, and [`crate::router()`] wraps it into an axum `Router` with the control API,
 //! the request journal and fault injection.
 
 use crate::response;
@@ -166,10 +166,6 @@ impl Routes {
 
     pub fn post<H: Handler<T, AppState>, T: 'static>(self, pattern: &str, h: H) -> Self {
         self.on(Method::POST, pattern, h)
-    }
-
-    pub fn put<H: Handler<T, AppState>, T: 'static>(self, pattern: &str, h: H) -> Self {
-        self.on(Method::PUT, pattern, h)
     }
 
     pub fn delete<H: Handler<T, AppState>, T: 'static>(self, pattern: &str, h: H) -> Self {
