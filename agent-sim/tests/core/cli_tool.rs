@@ -131,7 +131,13 @@ fn fleet_takes_the_top_level_scenario_and_log_format() {
     assert_eq!(parts.len(), 4, "{line}");
     let (status, body) = containers(parts[3]);
     let mut stderr = child.stderr.take().unwrap();
-    stop(child);
+    // SIGTERM, so that the (non-blocking) log writer flushes before the process ends.
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    child.wait().unwrap();
     let mut logs = String::new();
     stderr.read_to_string(&mut logs).unwrap();
     assert_eq!((status, body.as_str()), (403, SUB_AGENT_403));
