@@ -104,15 +104,9 @@ pub struct RunArgs {
     /// Timeout of each request, in milliseconds.
     #[arg(long, default_value_t = 5000)]
     pub timeout_ms: u64,
-    /// Write a JUnit XML report here.
-    #[arg(long)]
-    pub junit: Option<PathBuf>,
-    /// Write a JSON report here (schema agent-conformance/report/v1).
-    #[arg(long)]
-    pub json: Option<PathBuf>,
-    /// Write a self-contained HTML report here.
-    #[arg(long)]
-    pub html: Option<PathBuf>,
+    /// The report files to write.
+    #[command(flatten)]
+    pub reports: crate::report::ReportFiles,
     /// File listing case names (one per line, `#` comments) that are known to fail.
     #[arg(long)]
     pub expected_failures: Option<PathBuf>,

@@ -82,25 +82,6 @@ fn list(config: &RunConfig) {
     }
 }
 
-/// Writes the report files asked for.
-fn write_reports(args: &RunArgs, report: &conformance::Report) -> Result<(), String> {
-    let files = [
-        (
-            &args.junit,
-            report::junit::render as fn(&conformance::Report) -> String,
-        ),
-        (&args.json, report::json::render),
-        (&args.html, report::html::render),
-    ];
-    for (path, render) in files {
-        if let Some(p) = path {
-            std::fs::write(p, render(report))
-                .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
-        }
-    }
-    Ok(())
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = match cli::parse_from(std::env::args_os()) {
@@ -145,7 +126,7 @@ async fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };
-    if let Err(e) = write_reports(&args, &report) {
+    if let Err(e) = args.reports.write(&report) {
         return usage_error(e);
     }
     for line in report::closing_lines(&report) {

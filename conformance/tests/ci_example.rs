@@ -49,7 +49,10 @@ fn the_example_workflow_runs_a_command_the_cli_accepts() {
     assert_eq!(run.target.as_deref(), Some("http://127.0.0.1:4000"));
     assert_eq!(run.tier, Some(Tier::BlackBox));
     assert!(run.read_only);
-    let junit = run.junit.expect("the workflow writes a JUnit report");
+    let junit = run
+        .reports
+        .junit
+        .expect("the workflow writes a JUnit report");
     let kept = yaml
         .split("uses: actions/upload-artifact")
         .nth(1)

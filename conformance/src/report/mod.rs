@@ -6,6 +6,39 @@ pub mod junit;
 
 use crate::runner::{CaseResult, Outcome, Report};
 use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// The report files a command line asks for (`--junit`, `--json`, `--html`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ReportFiles {
+    /// Write a JUnit XML report here.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// Write a JSON report here (schema agent-conformance/report/v1).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+}
+
+impl ReportFiles {
+    /// Writes each report asked for; `Err` names the file that could not be written.
+    pub fn write(&self, report: &Report) -> Result<(), String> {
+        let files = [
+            (&self.junit, junit::render as fn(&Report) -> String),
+            (&self.json, json::render),
+            (&self.html, html::render),
+        ];
+        for (path, render) in files {
+            if let Some(p) = path {
+                std::fs::write(p, render(report))
+                    .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+            }
+        }
+        Ok(())
+    }
+}
 
 /// The console line of one case: result, name, time.
 pub fn case_line(r: &CaseResult) -> String {
