@@ -4,11 +4,11 @@
 use crate::capture::Tap;
 use crate::control;
 use crate::journal::FaultTag;
-use crate::router::{dispatch, recover_panic};
+use crate::router::dispatch;
 use crate::routes::AgentRoutes;
 use crate::state::AppState;
 use axum::extract::Request;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Router;
 use futures::FutureExt;
 use http::Method;
@@ -18,7 +18,6 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Instant, SystemTime};
-use tower_http::catch_panic::CatchPanicLayer;
 
 /// What a [`crate::Sim`] serves on its agent port: the agent API, and the control API unless
 /// it has a listener of its own. The same routes as [`router`] and [`agent_router`], but the
@@ -118,22 +117,14 @@ fn agent_service(
        + Sync
        + 'static {
     let dispatch_state = state.clone();
-    let panic_state = state.clone();
-    let recover = move |panic: Box<dyn std::any::Any + Send + 'static>| {
-        if panic.downcast_ref::<&str>() != Some(&crate::faults::INJECTED_PANIC) {
-            panic_state.metrics().panicked();
-        }
-        recover_panic(panic)
-    };
     let service = tower::service_fn(move |req: Request| {
         let table = routes.for_scenario(&dispatch_state.peek_scenario());
         dispatch(table, dispatch_state.clone(), req).map(Ok::<_, Infallible>)
     });
     tower::ServiceBuilder::new()
         .layer(RecordLayer(state.clone()))
-        .layer(crate::faults::layer(state))
-        .map_response(IntoResponse::into_response)
-        .layer(CatchPanicLayer::custom(recover))
+        .layer(crate::faults::layer(state.clone()))
+        .layer(crate::recover::RecoverLayer(state))
         .layer(crate::faults::PanicPoint)
         .service(service)
 }
