@@ -128,11 +128,24 @@ fn route_label(path: &str) -> &'static str {
         "/api/v0",
         "/",
     ];
-    for k in &KNOWN {
-        let under = *k != "/" && path.strip_prefix(*k).is_some_and(|r| r.starts_with('/'));
+    // The groups under one prefix only (this runs on every request).
+    let candidates: &[&'static str] = if path == "/" {
+        &KNOWN[10..]
+    } else if path.starts_with("/api/v0") {
+        &KNOWN[..4]
+    } else if path.starts_with("/debug/") {
+        &KNOWN[4..9]
+    } else {
+        &[]
+    };
+    for k in candidates {
+        let under = path.strip_prefix(*k).is_some_and(|r| r.starts_with('/'));
         if path == *k || under {
             return k;
         }
+    }
+    if path == KNOWN[9] || path.starts_with("/api/v0/") {
+        return KNOWN[9];
     }
     OTHER
 }
@@ -154,6 +167,29 @@ mod tests {
             "# HELP agent_reconnecting_pty_connections_total \n# TYPE agent_reconnecting_pty_connections_total counter\nagent_reconnecting_pty_connections_total 0\n"
         ));
         assert!(!body.contains(SIM_REQUESTS));
+    }
+
+    #[test]
+    fn route_labels() {
+        for (path, label) in [
+            ("/", "/"),
+            ("/api/v0", "/api/v0"),
+            ("/api/v0/", "/api/v0"),
+            ("/api/v0/list-directory", "/api/v0"),
+            ("/api/v0x", "other"),
+            ("/api/v0/listening-ports", "/api/v0/listening-ports"),
+            ("/api/v0/listening-portsx", "/api/v0"),
+            ("/api/v0/containers/watch", "/api/v0/containers"),
+            ("/api/v0/processes/1/output", "/api/v0/processes"),
+            ("/debug/magicsock", "/debug/magicsock"),
+            ("/debug/magicsock/debug-logging/t", "/debug/magicsock/debug-logging"),
+            ("/debug/logs", "/debug/logs"),
+            ("/debug", "other"),
+            ("/debug/nope", "other"),
+            ("//", "other"),
+        ] {
+            assert_eq!(route_label(path), label, "{path}");
+        }
     }
 
     #[test]
