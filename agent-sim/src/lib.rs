@@ -59,6 +59,7 @@ pub(crate) mod gourl;
 pub(crate) mod metrics;
 pub(crate) mod peer;
 pub(crate) mod portscan;
+pub(crate) mod recover;
 pub(crate) mod response;
 pub(crate) mod sim;
 pub(crate) mod state;
