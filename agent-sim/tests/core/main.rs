@@ -3,6 +3,7 @@
 //! the control API, the library API and the command line.
 
 mod cli;
+mod cli_tool;
 mod control;
 mod debug;
 mod gating;
