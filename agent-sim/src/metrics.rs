@@ -182,7 +182,10 @@ mod tests {
             ("/api/v0/containers/watch", "/api/v0/containers"),
             ("/api/v0/processes/1/output", "/api/v0/processes"),
             ("/debug/magicsock", "/debug/magicsock"),
-            ("/debug/magicsock/debug-logging/t", "/debug/magicsock/debug-logging"),
+            (
+                "/debug/magicsock/debug-logging/t",
+                "/debug/magicsock/debug-logging",
+            ),
             ("/debug/logs", "/debug/logs"),
             ("/debug", "other"),
             ("/debug/nope", "other"),
