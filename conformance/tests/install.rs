@@ -6,11 +6,12 @@
 //! gives against the same agent.
 //!
 //! What it costs, and how it stays affordable inside `cargo test` on 2 cores:
-//! - the installs build with `--debug --offline --locked` into one target directory kept under
-//!   this workspace's target (`target/tmp/install-test`), so the dependencies are compiled
-//!   once, by the first run (15 minutes measured on the shared 2-core machine while other
-//!   builds ran); later runs rebuild only the two crates of the fresh clone: 34 s for the
-//!   whole test, measured;
+//! - the installs build with `--debug --offline --locked`, with this workspace's own target as
+//!   cargo's build directory (`CARGO_BUILD_BUILD_DIR`): every dependency the test build already
+//!   compiled with the same features is reused, and only a handful of crates (the two of the
+//!   fresh clone, and the few whose features differ without the dev-dependencies) are
+//!   compiled, about 30 s each install on 2 cores even on a fresh machine; the installed
+//!   binaries themselves go to `target/tmp/install-test`, away from the test build's own;
 //! - the installed agent-conformance runs a small selection (the black-box hello and router
 //!   cases, every snapshot of one fixture, a local case) against the installed agent-sim: a
 //!   second or two.
@@ -46,8 +47,17 @@ fn cargo_install(src: &Path, krate: &str, root: &Path, target_dir: &Path) {
             .arg("--root")
             .arg(root)
             .env("CARGO_TARGET_DIR", target_dir)
+            .env("CARGO_BUILD_BUILD_DIR", build_dir())
             .env_remove("RUSTFLAGS"),
     );
+}
+
+/// This workspace's target directory (`CARGO_TARGET_TMPDIR` is its `tmp`), where the test
+/// build's dependencies are.
+fn build_dir() -> PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    tmp.parent()
+        .map_or_else(|| tmp.to_path_buf(), Path::to_path_buf)
 }
 
 /// Starts agent-sim, returns it and its URL.
