@@ -13,7 +13,7 @@ use std::task::{Context, Poll};
 /// The copy being taken of one request.
 #[derive(Debug)]
 pub struct Tap {
-    headers: http::HeaderMap,
+    headers: Vec<(http::HeaderName, http::HeaderValue)>,
     body: Option<Arc<Mutex<BodyCopy>>>,
 }
 
@@ -36,7 +36,11 @@ impl BodyCopy {
 
 /// Starts copying `req`: its headers now, its body (up to `limit` bytes) as it is read.
 pub fn tap(req: Request, limit: usize) -> (Request, Tap) {
-    let headers = req.headers().clone();
+    let headers = req
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     if limit == 0 || req.body().is_end_stream() {
         return (
             req,
@@ -134,7 +138,7 @@ mod tests {
         let c = tap.finish();
         assert_eq!(c.body, b"0123");
         assert!(c.body_truncated);
-        assert_eq!(c.headers["x-test"], "1");
+        assert!(c.headers.iter().any(|(k, v)| k == "x-test" && v == "1"));
     }
 
     #[tokio::test]

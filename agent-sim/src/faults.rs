@@ -330,7 +330,10 @@ impl Drop for Unanswered {
         if let Some(mut entry) = self.entry.take() {
             entry.duration_ms = self.started.elapsed().as_secs_f64() * 1000.0;
             let capture = crate::journal::Capture {
-                headers: std::mem::take(&mut self.headers),
+                headers: std::mem::take(&mut self.headers)
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
                 ..Default::default()
             };
             self.state.journal().record_captured(entry, Some(capture));

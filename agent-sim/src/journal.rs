@@ -98,8 +98,9 @@ impl Request {
 /// to the body limit of the body, as the handler read it.
 #[derive(Debug, Clone, Default)]
 pub struct Capture {
-    /// The request headers.
-    pub headers: HeaderMap,
+    /// The request headers, in order (a `HeaderMap` is built only when they are read: a list
+    /// costs one allocation per request, a map three).
+    pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// The body bytes the handler read, at most the journal's body limit.
     pub body: Vec<u8>,
     /// Whether the body was longer than what is kept.
@@ -192,7 +193,9 @@ impl Kept {
             method: r.method.clone(),
             path: r.path().to_string(),
             query: r.query().to_string(),
-            headers: capture.map(|c| c.headers.clone()).unwrap_or_default(),
+            headers: capture
+                .map(|c| c.headers.iter().cloned().collect())
+                .unwrap_or_default(),
             body: capture.map(|c| c.body.clone()).unwrap_or_default(),
             body_truncated: capture.is_some_and(|c| c.body_truncated),
             status: r.status,
