@@ -85,6 +85,9 @@ pub mod gotime;
 // The request journal (the tests read it through `AppState`).
 #[doc(hidden)]
 pub mod journal;
+// The layering check (this crate's and the conformance crate's `layers` tests).
+#[doc(hidden)]
+pub mod layers;
 // Logging set-up (the `agent-sim` binary).
 #[doc(hidden)]
 pub mod logging;
