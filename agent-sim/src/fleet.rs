@@ -143,7 +143,7 @@ pub enum FleetError {
     },
     /// The configuration is refused.
     #[error(transparent)]
-    Config(#[from] crate::SimConfigError),
+    Config(#[from] crate::exposure::SimConfigError),
 }
 
 /// One running agent of a fleet.
@@ -251,7 +251,7 @@ pub fn preflight(config: &FleetConfig) -> Result<(), FleetError> {
             base: config.base_port,
         });
     }
-    crate::check_exec_exposure(
+    crate::exposure::check_exec_exposure(
         &config.scenario,
         SocketAddr::new(config.ip, config.base_port),
         false,

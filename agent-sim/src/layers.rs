@@ -65,6 +65,13 @@ pub fn file_dependencies(src_dir: &Path) -> BTreeMap<String, BTreeSet<String>> {
     for (module, path) in &files {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         let tokens = tokenize(&strip_cfg_test(&clean(&text)));
+        // A `#[macro_export]` macro is named at the crate root but defined here.
+        for name in exported_macros(&tokens) {
+            aliases
+                .entry(Vec::new())
+                .or_default()
+                .insert(name, module.clone());
+        }
         parsed.push((module.clone(), paths_named(&tokens)));
     }
     // First pass: module aliases (`use routing as router;`, `use crate::files::vpath;`).
@@ -294,6 +301,24 @@ fn tokenize(text: &str) -> Vec<Token> {
             _ => Token::Other,
         });
         i += 1;
+    }
+    out
+}
+
+/// The names of the `#[macro_export]` macros a file defines.
+fn exported_macros(tokens: &[Token]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if *t != Token::Ident("macro_export".into()) {
+            continue;
+        }
+        let rest = &tokens[i + 1..];
+        let at = rest
+            .iter()
+            .position(|t| *t == Token::Ident("macro_rules".into()));
+        if let Some(Token::Ident(name)) = at.and_then(|k| rest.get(k + 2)) {
+            out.push(name.clone());
+        }
     }
     out
 }

@@ -53,6 +53,7 @@ pub mod scenario;
 pub(crate) mod app;
 pub(crate) mod capture;
 pub(crate) mod control;
+pub(crate) mod exposure;
 pub(crate) mod faults;
 pub(crate) mod godecode;
 pub(crate) mod gourl;
@@ -113,35 +114,9 @@ use routing as router;
 #[doc(hidden)]
 pub use app::agent_router_with;
 pub use app::{agent_router, control_router, router};
+pub use exposure::{check_exec_exposure, SimConfigError};
 pub use journal::{JournalEntry, ReceivedRequest};
 pub use scenario::{FaultRule, Scenario, ScenarioError};
 pub use sim::{ScopedScenario, Sim, SimBuilder, StartError};
 pub use state::AppState;
 pub use verify::{Expectation, VerificationError};
-
-use std::net::SocketAddr;
-
-/// A configuration the simulator refuses to run with.
-#[derive(Debug, thiserror::Error)]
-pub enum SimConfigError {
-    /// `exec` processes on this non-loopback address without the opt-in.
-    #[error(
-        "refusing to run processes for real (processes.mode \"exec\") on non-loopback address {0}: \
-         anyone who can reach it could run commands on this machine; \
-         pass --allow-remote-exec to do it anyway, or use processes.mode \"scripted\""
-    )]
-    RemoteExec(SocketAddr),
-}
-
-/// Checks that `exec` process mode on a non-loopback address was explicitly allowed.
-pub fn check_exec_exposure(
-    scenario: &Scenario,
-    listen: SocketAddr,
-    allow_remote_exec: bool,
-) -> Result<(), SimConfigError> {
-    let exec = scenario.processes.mode == scenario::processes::ProcessMode::Exec;
-    if exec && !listen.ip().is_loopback() && !allow_remote_exec {
-        return Err(SimConfigError::RemoteExec(listen));
-    }
-    Ok(())
-}

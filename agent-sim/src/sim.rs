@@ -31,7 +31,7 @@ pub enum StartError {
     Scenario(#[from] ScenarioError),
     /// The configuration is refused (`exec` processes on a non-loopback address).
     #[error(transparent)]
-    Config(#[from] crate::SimConfigError),
+    Config(#[from] crate::exposure::SimConfigError),
 }
 
 /// Builds a [`Sim`]: `Sim::builder().scenario(s).start().await`. By default the simulator
@@ -142,7 +142,7 @@ impl SimBuilder {
             Some(l) => l.local_addr().unwrap_or(self.listen),
             None => self.listen,
         };
-        crate::check_exec_exposure(&self.scenario, exposed, self.allow_remote_exec)?;
+        crate::exposure::check_exec_exposure(&self.scenario, exposed, self.allow_remote_exec)?;
         let listener = match self.listener {
             Some(l) => from_std(l)?,
             None => bind(self.listen).await?,

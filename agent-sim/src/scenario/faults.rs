@@ -14,7 +14,7 @@
 //!
 //! [`Scenario::validate`]: super::Scenario::validate
 
-use super::ScenarioError;
+use super::error::ScenarioError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;

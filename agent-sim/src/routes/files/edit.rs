@@ -122,20 +122,20 @@ struct FileEditResponse {
 }
 
 pub async fn edit_files(State(state): State<AppState>, req: Request) -> Response {
-    let raw = match super::read_body(req.into_body()).await {
+    let raw = match super::reply::read_body(req.into_body()).await {
         Ok(b) => b,
-        Err(e) => return super::bad_json(&e),
+        Err(e) => return super::reply::bad_json(&e),
     };
     let request = match decode_request(&raw) {
         Ok(r) => r,
-        Err(e) => return super::bad_json(&e.0),
+        Err(e) => return super::reply::bad_json(&e.0),
     };
     if request.files.is_empty() {
-        return super::msg(StatusCode::BAD_REQUEST, "must specify at least one file");
+        return super::reply::msg(StatusCode::BAD_REQUEST, "must specify at least one file");
     }
     let outcome = with_tree!(state.files(), |t| edit(t, &request));
     match outcome {
-        Err((status, m)) => super::msg(status, &m),
+        Err((status, m)) => super::reply::msg(status, &m),
         Ok(results) => response::json(
             StatusCode::OK,
             &FileEditResponse {
@@ -224,7 +224,7 @@ fn edit<T: Tree>(
             t,
             &p.resolved,
             &encode(&p.new, p.bytewise),
-            &super::temp_suffix(),
+            &super::reply::temp_suffix(),
         )
         .map_err(|e| {
             (
@@ -268,7 +268,7 @@ fn plan<T: Tree>(t: &mut T, f: &FileEdits) -> Result<Planned, (StatusCode, Strin
         Ok(Opened::File(file)) => file.data,
         Ok(Opened::Dir(..)) => return Err(bad(format!("open {resolved}: not a file"))),
         Err(e) => {
-            let status = super::os_status(&e);
+            let status = super::reply::os_status(&e);
             let e = if e == Errno::IsADirectory {
                 return Err(bad(format!("open {resolved}: not a file")));
             } else {

@@ -69,15 +69,15 @@ pub async fn list_directory(
     if let Some(resp) = p.finish() {
         return resp;
     }
-    let raw = match super::read_body(req.into_body()).await {
+    let raw = match super::reply::read_body(req.into_body()).await {
         Ok(b) => b,
-        Err(e) => return super::bad_json(&e),
+        Err(e) => return super::reply::bad_json(&e),
     };
     let ls = match decode(&raw) {
         Ok(r) => r,
-        Err(e) => return super::bad_json(&e.0),
+        Err(e) => return super::reply::bad_json(&e.0),
     };
-    let internal = |m: String| super::msg(StatusCode::INTERNAL_SERVER_ERROR, &m);
+    let internal = |m: String| super::reply::msg(StatusCode::INTERNAL_SERVER_ERROR, &m);
     let dir = if !query_path.is_empty() {
         if !vpath::is_abs(&query_path) {
             return internal(format!(
@@ -116,8 +116,8 @@ pub async fn list_directory(
     });
     let mut entries = match listed {
         Err(e) => {
-            return super::msg(
-                super::os_status(&e),
+            return super::reply::msg(
+                super::reply::os_status(&e),
                 &format!(
                     "failed to open directory {}: {}",
                     gostr::quote(&dir),

@@ -23,7 +23,7 @@ pub async fn read_file(State(state): State<AppState>, RawQuery(q): RawQuery) -> 
         return resp;
     }
     if let Err(e) = require_absolute(&path) {
-        return super::msg(StatusCode::BAD_REQUEST, &e.to_string());
+        return super::reply::msg(StatusCode::BAD_REQUEST, &e.to_string());
     }
     let range = |m: &crate::files::tree::Meta| {
         let limit = if limit == 0 { m.size } else { limit };
@@ -35,11 +35,11 @@ pub async fn read_file(State(state): State<AppState>, RawQuery(q): RawQuery) -> 
         Err(e) => Err(e),
     });
     match opened {
-        Err(e) => super::msg(
-            super::os_status(&e),
+        Err(e) => super::reply::msg(
+            super::reply::os_status(&e),
             &PathError::new("open", path.as_str(), e).to_string(),
         ),
-        Ok(None) => super::msg(StatusCode::BAD_REQUEST, &format!("open {path}: not a file")),
+        Ok(None) => super::reply::msg(StatusCode::BAD_REQUEST, &format!("open {path}: not a file")),
         Ok(Some(data)) => {
             let mut resp = crate::response::bytes_with_type(
                 StatusCode::OK,

@@ -31,7 +31,7 @@ pub async fn resolve_path(State(state): State<AppState>, RawQuery(q): RawQuery) 
                 e if e.is_permission() => StatusCode::FORBIDDEN,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             };
-            super::msg(status, &e.to_string())
+            super::reply::msg(status, &e.to_string())
         }
     }
 }

@@ -27,17 +27,17 @@ pub async fn write_file(
         return resp;
     }
     if let Err(e) = require_absolute(&path) {
-        return super::msg(StatusCode::BAD_REQUEST, &e.to_string());
+        return super::reply::msg(StatusCode::BAD_REQUEST, &e.to_string());
     }
-    let body = super::read_body(req.into_body()).await;
-    let suffix = super::temp_suffix();
+    let body = super::reply::read_body(req.into_body()).await;
+    let suffix = super::reply::temp_suffix();
     let outcome = with_tree!(state.files(), |t| write(t, &path, body.as_ref(), &suffix));
     match outcome {
-        Ok(()) => super::msg(
+        Ok(()) => super::reply::msg(
             StatusCode::OK,
             &format!("Successfully wrote to {}", gostr::quote(&path)),
         ),
-        Err((status, m)) => super::msg(status, &m),
+        Err((status, m)) => super::reply::msg(status, &m),
     }
 }
 
