@@ -424,7 +424,9 @@ impl Sim {
 
     fn check_expectations(&self) -> Result<(), VerificationError> {
         let journal = self.state.journal();
-        journal.expectations().check(&journal.received())
+        journal
+            .expectations()
+            .check(&journal.received(), |r| (r.seq, &r.method, &r.path))
     }
 
     /// The simulator's state, to serve the same agent through [`router`](crate::router) too.
