@@ -145,7 +145,7 @@ fn status_response(status: u16, body: Option<serde_json::Value>) -> Response {
         Some(serde_json::Value::String(s)) => crate::response::sniffed(code, s),
         Some(v) => crate::response::json(code, &v),
     };
-    crate::router::frame(resp)
+    crate::gohttp::frame(resp)
 }
 
 fn reset_response() -> Response {

@@ -76,6 +76,9 @@ pub mod containers;
 // File stores and virtual paths (the files tests read the memory tree).
 #[doc(hidden)]
 pub mod files;
+// Go `net/http` and chi wire rules (the gating tests list chi's methods).
+#[doc(hidden)]
+pub mod gohttp;
 // Go `encoding/json` output (the conformance crate encodes as the agent does).
 #[doc(hidden)]
 pub mod gojson;

@@ -44,7 +44,7 @@ pub async fn gate(State(state): State<AppState>) -> Response {
 /// The containers API mounted at `/api/v0/containers` (paths relative to the mount). chi's
 /// `Route("/devcontainers/{devcontainer}", ...)` sub-router is spelled out: its DELETE `/`
 /// answers with and without the trailing slash.
-pub fn routes() -> Routes {
+pub fn routes() -> Routes<AppState> {
     Routes::new()
         .get("/", list)
         .get("/watch", watch)

@@ -13,9 +13,10 @@ mod resolve;
 mod write;
 
 use crate::router::Routes;
+use crate::state::AppState;
 
 /// The files API mounted at `/api/v0` (paths relative to the mount).
-pub fn routes() -> Routes {
+pub fn routes() -> Routes<AppState> {
     Routes::new()
         .post("/list-directory", list::list_directory)
         .get("/resolve-path", resolve::resolve_path)

@@ -11,9 +11,10 @@ pub mod ports;
 pub mod processes;
 
 use crate::router::Routes;
+use crate::state::AppState;
 
 /// The agent's routes, with the containers API mounted (`containers_enabled`) or gated.
-pub fn agent_routes(containers_enabled: bool) -> Routes {
+pub fn agent_routes(containers_enabled: bool) -> Routes<AppState> {
     let r = Routes::new()
         .get("/", hello::hello)
         .mount("/api/v0", files::routes())
@@ -38,8 +39,8 @@ pub fn agent_routes(containers_enabled: bool) -> Routes {
 /// Both variants of the tree, built once per router.
 #[derive(Clone)]
 pub struct AgentRoutes {
-    enabled: Routes,
-    gated: Routes,
+    enabled: Routes<AppState>,
+    gated: Routes<AppState>,
 }
 
 impl Default for AgentRoutes {
@@ -53,14 +54,14 @@ impl Default for AgentRoutes {
 
 impl AgentRoutes {
     /// One table whatever the scenario says (for tests of the router rules).
-    pub fn fixed(routes: Routes) -> Self {
+    pub fn fixed(routes: Routes<AppState>) -> Self {
         Self {
             enabled: routes.clone(),
             gated: routes,
         }
     }
 
-    pub fn for_scenario(&self, scenario: &crate::scenario::Scenario) -> &Routes {
+    pub fn for_scenario(&self, scenario: &crate::scenario::Scenario) -> &Routes<AppState> {
         if scenario.containers_enabled() {
             &self.enabled
         } else {

@@ -18,7 +18,7 @@ use serde::Serialize;
 use std::mem::take;
 
 /// The process API mounted at `/api/v0/processes` (paths relative to the mount).
-pub fn routes() -> Routes {
+pub fn routes() -> Routes<AppState> {
     Routes::new()
         .post("/start", start)
         .get("/list", list)

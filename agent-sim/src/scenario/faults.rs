@@ -15,6 +15,7 @@
 //! [`Scenario::validate`]: super::Scenario::validate
 
 use super::error::ScenarioError;
+use crate::gohttp::{path_segments, STANDARD_METHODS};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
@@ -349,15 +350,6 @@ impl TryFrom<String> for RoutePattern {
     }
 }
 
-/// Splits a path the way chi does: `/` has no segments, `/a/` is `["a", ""]`.
-pub(crate) fn path_segments(path: &str) -> Vec<&str> {
-    if path == "/" || path.is_empty() {
-        Vec::new()
-    } else {
-        path.strip_prefix('/').unwrap_or(path).split('/').collect()
-    }
-}
-
 impl RoutePattern {
     /// Parses and checks a pattern against the agent's routes.
     pub fn parse(source: &str) -> Result<Self, PatternError> {
@@ -370,7 +362,7 @@ impl RoutePattern {
         let method = match method {
             "*" => None,
             m => Some(
-                crate::router::STANDARD_METHODS
+                STANDARD_METHODS
                     .iter()
                     .find(|s| s.as_str() == m)
                     .cloned()

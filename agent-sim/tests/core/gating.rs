@@ -2,7 +2,7 @@
 //! "not enabled", exact path only, every standard method; a property over the whole table.
 
 use crate::support::*;
-use agent_sim::routing::STANDARD_METHODS;
+use agent_sim::gohttp::STANDARD_METHODS;
 use proptest::prelude::*;
 
 const NOT_SUPPORTED: &str = "{\"message\":\"Dev Container feature not supported.\",\"detail\":\"Dev Container integration inside other Dev Containers is explicitly not supported.\"}\n";

@@ -6,7 +6,7 @@ use crate::files::errno::PathError;
 use crate::files::mime;
 use crate::files::ops::{self, Opened};
 use crate::files::resolve::require_absolute;
-use crate::router::ExplicitContentLength;
+use crate::gohttp::ExplicitContentLength;
 use crate::state::AppState;
 use crate::with_tree;
 use axum::extract::{RawQuery, State};
