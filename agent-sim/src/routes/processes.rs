@@ -3,7 +3,8 @@
 //! `json.Decoder` would; process output goes on the wire as Go encodes a byte string.
 
 use crate::godecode::{self, for_each_field, DecodeError, Fill};
-use crate::gostr::{json_string, quote};
+use crate::gojson::json_string;
+use crate::gostr::quote;
 use crate::gourl::Values;
 use crate::processes::{ProcessInfo, Signal, SignalError, Snapshot, StartRequest, MAX_WAIT};
 use crate::response::{self, JSON_CONTENT_TYPE};
