@@ -126,3 +126,7 @@ impl Plan {
             .join("+")
     }
 }
+
+/// Response extension naming the fault injected into a request, read by the journal.
+#[derive(Debug, Clone)]
+pub struct FaultTag(pub String);
