@@ -12,10 +12,9 @@
 //! up during a delay) is journaled by a guard with status `null`. The control API under
 //! `/__sim` is never faulted.
 
-use crate::fault_plan::{Answer, Plan};
-use crate::journal::FaultTag;
+use crate::fault_plan::{Answer, FaultTag, Plan};
+use crate::gohttp::CloseConnection;
 use crate::peer::PeerSocket;
-use crate::server::CloseConnection;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::Request;

@@ -113,6 +113,11 @@ pub const GO_BUFFER_SIZE: usize = 2048;
 #[derive(Debug, Clone, Copy)]
 pub struct ExplicitContentLength;
 
+/// Response extension: drop the connection instead of sending this response (the `reset`
+/// fault); the server honours it.
+#[derive(Debug, Clone, Copy)]
+pub struct CloseConnection;
+
 /// Applies Go's framing: a body larger than [`GO_BUFFER_SIZE`] loses its `Content-Length` and
 /// is streamed, so hyper sends it chunked. Bodies that are already streams are left alone.
 pub fn frame(resp: Response) -> Response {
