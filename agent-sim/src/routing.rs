@@ -188,6 +188,35 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
         self
     }
 
+    /// Every route with a handler as `(method, pattern)` (method `None`: every method), mounts
+    /// expanded to full patterns (a mount's `/` is `prefix/`), in table order.
+    pub fn patterns(&self) -> Vec<(Option<Method>, String)> {
+        let mut out = Vec::new();
+        for route in &self.routes {
+            let path: String = route
+                .segments
+                .iter()
+                .map(|s| match s {
+                    Segment::Static(s) => format!("/{s}"),
+                    Segment::Param(p) => format!("/{{{p}}}"),
+                })
+                .collect();
+            let path = if path.is_empty() {
+                "/".to_string()
+            } else {
+                path
+            };
+            out.extend(route.methods.iter().map(|(m, _)| (m.clone(), path.clone())));
+        }
+        for (prefix, sub) in &self.mounts {
+            let prefix: String = prefix.iter().map(|s| format!("/{s}")).collect();
+            for (m, p) in sub.patterns() {
+                out.push((m, format!("{prefix}{p}")));
+            }
+        }
+        out
+    }
+
     /// Routes a request path (already the routing path, see [`routing_path`]).
     pub fn find(&self, method: &Method, path: &str) -> Outcome<'_, S> {
         let mut allowed = Vec::new();

@@ -61,11 +61,46 @@ impl AgentRoutes {
         }
     }
 
+    /// Every `(method, pattern)` either tree answers with a handler, sorted and deduplicated
+    /// (what fault rules and expectations may name).
+    pub fn patterns(&self) -> Vec<(Option<http::Method>, String)> {
+        let mut all = self.enabled.patterns();
+        all.extend(self.gated.patterns());
+        all.sort_by(|a, b| {
+            (&a.1, a.0.as_ref().map(|m| m.as_str())).cmp(&(&b.1, b.0.as_ref().map(|m| m.as_str())))
+        });
+        all.dedup();
+        all
+    }
+
     pub fn for_scenario(&self, scenario: &crate::scenario::Scenario) -> &Routes<AppState> {
         if scenario.containers_enabled() {
             &self.enabled
         } else {
             &self.gated
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::faults::KNOWN_ROUTES;
+
+    #[test]
+    fn fault_validation_knows_exactly_the_route_table() {
+        let table: Vec<(Option<String>, String)> = AgentRoutes::default()
+            .patterns()
+            .into_iter()
+            .map(|(m, p)| (m.map(|m| m.to_string()), p))
+            .collect();
+        let mut known: Vec<(Option<String>, String)> = KNOWN_ROUTES
+            .iter()
+            .map(|(m, p)| (m.map(str::to_string), p.to_string()))
+            .collect();
+        known.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+        let mut table = table;
+        table.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+        assert_eq!(known, table);
     }
 }
