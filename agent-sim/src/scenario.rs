@@ -26,7 +26,7 @@ pub use ports::{ListeningPort, ListeningPortsConfig, PortsSource};
 pub use processes::ProcessesConfig;
 
 /// The built-in default scenario, identical to `fixtures/default.json`.
-pub const DEFAULT_SCENARIO_JSON: &str = include_str!("../../../fixtures/default.json");
+pub const DEFAULT_SCENARIO_JSON: &str = include_str!("../../fixtures/default.json");
 
 /// The agent's default ignore set: pprof 6060, prometheus 2112, debug 2113.
 pub const DEFAULT_IGNORE_PORTS: [u16; 3] = [6060, 2112, 2113];
