@@ -16,7 +16,7 @@ use crate::state::AppState;
 /// The agent's routes, with the containers API mounted (`containers_enabled`) or gated.
 pub fn agent_routes(containers_enabled: bool) -> Routes<AppState> {
     let r = Routes::new()
-        .get("/", hello::hello)
+        .get("/", hello::say_hello)
         .mount("/api/v0", files::routes())
         .mount("/api/v0/processes", processes::routes());
     let r = if containers_enabled {
@@ -25,7 +25,7 @@ pub fn agent_routes(containers_enabled: bool) -> Routes<AppState> {
         r.any("/api/v0/containers", containers::gate)
     };
     r.get("/api/v0/listening-ports", ports::listening_ports)
-        .get("/api/v0/netcheck", netcheck::netcheck)
+        .get("/api/v0/netcheck", netcheck::report)
         .get("/debug/logs", debug::logs)
         .get("/debug/magicsock", debug::magicsock)
         .get(
