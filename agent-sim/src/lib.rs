@@ -50,6 +50,7 @@
 pub mod fleet;
 pub mod scenario;
 
+pub(crate) mod api_error;
 pub(crate) mod app;
 pub(crate) mod capture;
 pub(crate) mod control;

@@ -1,24 +1,19 @@
 //! What the files handlers share: the agent's error bodies, the request-body reader and the
 //! temp-file suffix.
 
+use crate::api_error::ApiError;
 use crate::files::errno::Errno;
-use crate::response;
 use axum::body::Body;
-use axum::response::Response;
 use http::StatusCode;
 
 /// `httpapi.Write(status, codersdk.Response{Message: msg})`.
-pub(super) fn msg(status: StatusCode, message: &str) -> Response {
-    response::message(status, message, "")
+pub(super) fn msg(status: StatusCode, message: &str) -> ApiError {
+    ApiError::message(status, message)
 }
 
 /// 400 `Request body must be valid JSON.` with the Go decoder's error as detail.
-pub(super) fn bad_json(detail: &str) -> Response {
-    response::message(
-        StatusCode::BAD_REQUEST,
-        "Request body must be valid JSON.",
-        detail,
-    )
+pub(super) fn bad_json(detail: &str) -> ApiError {
+    ApiError::bad_json(detail)
 }
 
 /// The agent's status for an OS error: ENOENT 404, EACCES 403, anything else 500.
