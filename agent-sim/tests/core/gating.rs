@@ -1,7 +1,7 @@
 //! `/api/v0/containers` gating (`core.md` §4): sub-agent 403 "not supported", disabled 403
 //! "not enabled", exact path only, every standard method; a property over the whole table.
 
-use crate::support::*;
+use crate::common::*;
 use agent_sim::gohttp::STANDARD_METHODS;
 use proptest::prelude::*;
 
