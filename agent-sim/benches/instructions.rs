@@ -119,10 +119,7 @@ fn count(server: &str, route: &str, requests: usize, keep: Option<&Path>) -> u64
         let _ = std::fs::remove_file(&out);
     }
     text.lines()
-        .find_map(|l| {
-            l.strip_prefix("summary:")
-                .or_else(|| l.strip_prefix("totals:"))
-        })
+        .find_map(|l| l.strip_prefix("summary:").or_else(|| l.strip_prefix("totals:")))
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
         .expect("a summary line")
 }
