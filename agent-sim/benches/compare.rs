@@ -254,19 +254,43 @@ fn fleet(bin: &str, n: usize) -> (Duration, u64) {
     (ready, rss)
 }
 
-/// Wall time of `agent-conformance --tier controlled` against a freshly started simulator,
-/// when that binary was built next to agent-sim; otherwise how to measure it.
+/// Wall times of agent-conformance against a freshly started simulator — the full default run
+/// (cases in parallel), the same one case at a time (`--jobs 1`), the controlled tier alone —
+/// when that binary was built next to agent-sim; otherwise how to measure them. Table rows.
 fn conformance_run(bin: &str) -> String {
     let how = "measure with `cargo build --release -p agent-sim -p conformance`, \
                `target/release/agent-sim &` (read the URL from its ready line), then \
-               `time target/release/agent-conformance --target URL --tier controlled`";
+               `time target/release/agent-conformance --target URL`";
     let conf = std::path::Path::new(bin).with_file_name("agent-conformance");
     if !conf.exists() {
         return format!(
-            "conformance controlled run wall time against a local simulator | not measured: \
+            "conformance run wall time against a local simulator | not measured: \
              `agent-conformance` was not built next to `agent-sim`; {how}"
         );
     }
+    let runs: [(&str, &[&str]); 3] = [
+        ("full default run (`agent-conformance --target URL`)", &[]),
+        ("full run one case at a time (`--jobs 1`)", &["--jobs", "1"]),
+        (
+            "controlled tier (`--tier controlled`)",
+            &["--tier", "controlled"],
+        ),
+    ];
+    let rows: Vec<String> = runs
+        .iter()
+        .map(|(what, args)| conformance_once(bin, &conf, what, args, how))
+        .collect();
+    rows.join(" |\n| ")
+}
+
+/// One timed agent-conformance run against a simulator of its own.
+fn conformance_once(
+    bin: &str,
+    conf: &std::path::Path,
+    what: &str,
+    args: &[&str],
+    how: &str,
+) -> String {
     let mut sim = Command::new(bin)
         .args(["--listen", "127.0.0.1:0"])
         .env("RUST_LOG", "warn")
@@ -283,8 +307,9 @@ fn conformance_run(bin: &str) -> String {
         .trim_start_matches("agent-sim listening on ")
         .to_string();
     let t = Instant::now();
-    let mut run = Command::new(&conf)
-        .args(["--target", &url, "--tier", "controlled"])
+    let mut run = Command::new(conf)
+        .args(["--target", &url])
+        .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -306,14 +331,12 @@ fn conformance_run(bin: &str) -> String {
     sim.wait().unwrap();
     match status {
         Some(s) => format!(
-            "conformance controlled run wall time against a local simulator \
-             (`agent-conformance --tier controlled`, exit {}) | {:.2} s",
+            "conformance {what} against a local simulator, exit {} | {:.2} s",
             s.code().map_or("signal".into(), |c| c.to_string()),
             wall.as_secs_f64()
         ),
         None => format!(
-            "conformance controlled run wall time against a local simulator | over the \
-             {} s limit; {how}",
+            "conformance {what} against a local simulator | over the {} s limit; {how}",
             limit.as_secs()
         ),
     }
@@ -539,7 +562,7 @@ async fn run(load_only: bool) -> String {
 
     let _ = writeln!(
         md,
-        "\n## Conformance controlled run\n\n| measure | value |\n|---|---|\n| {} |",
+        "\n## Conformance run\n\n| measure | value |\n|---|---|\n| {} |",
         conformance_run(bin)
     );
     md

@@ -8,9 +8,10 @@
 //! (callgrind does not see the kernel).
 //!
 //! `cargo bench -p agent-sim --bench instructions` prints the table and writes it into
-//! BENCHMARKS.md between the `instructions` markers. `INSTR_KEEP=DIR` keeps the callgrind
-//! files (with `--dump-instr=yes`) for `callgrind_annotate`. Without valgrind it says so and
-//! exits.
+//! BENCHMARKS.md between the `instructions` markers. For profiling: `INSTR_KEEP=DIR` keeps the
+//! callgrind files (with `--dump-instr=yes`) for `callgrind_annotate`; `INSTR_ONLY=agent-sim`
+//! (or `bare axum`) and `INSTR_ROUTE=/` measure one server or route and leave BENCHMARKS.md
+//! alone. Without valgrind it says so and exits.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -38,10 +39,20 @@ fn main() {
         return;
     }
     let keep = std::env::var_os("INSTR_KEEP").map(PathBuf::from);
+    let only = std::env::var("INSTR_ONLY").ok();
+    let only_route = std::env::var("INSTR_ROUTE").ok();
+    let partial = only.is_some() || only_route.is_some();
     let mut rows = Vec::new();
     for route in ROUTES {
+        if only_route.as_deref().is_some_and(|r| r != route) {
+            continue;
+        }
         let mut per_request = Vec::new();
         for server in SERVERS {
+            if only.as_deref().is_some_and(|o| o != server) {
+                per_request.push(f64::NAN);
+                continue;
+            }
             let few = count(server, route, FEW, keep.as_deref());
             let many = count(server, route, MANY, keep.as_deref());
             let n = (many.saturating_sub(few)) as f64 / (MANY - FEW) as f64;
@@ -52,6 +63,9 @@ fn main() {
     }
     let table = render(&rows);
     println!("{table}");
+    if partial {
+        return;
+    }
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../BENCHMARKS.md");
     let old = std::fs::read_to_string(path).unwrap_or_default();
     let new = match (old.find(BEGIN), old.find(END)) {
@@ -119,7 +133,10 @@ fn count(server: &str, route: &str, requests: usize, keep: Option<&Path>) -> u64
         let _ = std::fs::remove_file(&out);
     }
     text.lines()
-        .find_map(|l| l.strip_prefix("summary:").or_else(|| l.strip_prefix("totals:")))
+        .find_map(|l| {
+            l.strip_prefix("summary:")
+                .or_else(|| l.strip_prefix("totals:"))
+        })
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
         .expect("a summary line")
 }

@@ -4,11 +4,11 @@
 use crate::capture::Tap;
 use crate::control;
 use crate::journal::FaultTag;
-use crate::router::{dispatch, recover_panic};
+use crate::router::dispatch;
 use crate::routes::AgentRoutes;
 use crate::state::AppState;
 use axum::extract::Request;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Router;
 use futures::FutureExt;
 use http::Method;
@@ -18,7 +18,71 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Instant, SystemTime};
-use tower_http::catch_panic::CatchPanicLayer;
+
+/// What a [`crate::Sim`] serves on its agent port: the agent API, and the control API unless
+/// it has a listener of its own. The same routes as [`router`] and [`agent_router`], but the
+/// `/__sim` prefix is checked directly: an axum `Router` would match every agent request
+/// against its catch-all fallback route and allocate the route's parameters.
+pub(crate) fn served(
+    state: AppState,
+    with_control: bool,
+) -> Served<
+    impl tower::Service<
+            Request,
+            Response = Response,
+            Error = Infallible,
+            Future = impl Send + 'static,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+> {
+    Served {
+        control: with_control.then(|| control::router(state.clone())),
+        agent: agent_service(state, shared_routes()),
+    }
+}
+
+/// See [`served`].
+#[derive(Clone)]
+pub(crate) struct Served<A> {
+    control: Option<Router>,
+    agent: A,
+}
+
+/// Whether `path` is the control API's (what `Router::nest("/__sim", …)` captures).
+fn is_control(path: &str) -> bool {
+    path.strip_prefix("/__sim")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+impl<A> tower::Service<Request> for Served<A>
+where
+    A: tower::Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future =
+        futures::future::Either<A::Future, axum::routing::future::RouteFuture<Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        if let Some(control) = &mut self.control {
+            if tower::Service::<Request>::poll_ready(control, cx).is_pending() {
+                return Poll::Pending;
+            }
+        }
+        self.agent.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        match &mut self.control {
+            Some(control) if is_control(req.uri().path()) => {
+                futures::future::Either::Right(control.call(req))
+            }
+            _ => futures::future::Either::Left(self.agent.call(req)),
+        }
+    }
+}
 
 /// The agent API and the control API on one router (the default single-listener setup).
 pub fn router(state: AppState) -> Router {
@@ -53,22 +117,14 @@ fn agent_service(
        + Sync
        + 'static {
     let dispatch_state = state.clone();
-    let panic_state = state.clone();
-    let recover = move |panic: Box<dyn std::any::Any + Send + 'static>| {
-        if panic.downcast_ref::<&str>() != Some(&crate::faults::INJECTED_PANIC) {
-            panic_state.metrics().panicked();
-        }
-        recover_panic(panic)
-    };
     let service = tower::service_fn(move |req: Request| {
         let table = routes.for_scenario(&dispatch_state.peek_scenario());
         dispatch(table, dispatch_state.clone(), req).map(Ok::<_, Infallible>)
     });
     tower::ServiceBuilder::new()
         .layer(RecordLayer(state.clone()))
-        .layer(crate::faults::layer(state))
-        .map_response(IntoResponse::into_response)
-        .layer(CatchPanicLayer::custom(recover))
+        .layer(crate::faults::layer(state.clone()))
+        .layer(crate::recover::RecoverLayer(state))
         .layer(crate::faults::PanicPoint)
         .service(service)
 }
@@ -126,13 +182,12 @@ where
         let started = Instant::now();
         let arrived = SystemTime::now();
         let method = req.method().clone();
-        let path = req.uri().path().to_string();
-        let query = req.uri().query().unwrap_or_default().to_string();
+        let uri = req.uri().clone();
         let (req, tap) = crate::capture::tap(req, self.state.journal().body_limit());
         Recorded {
             inner: self.inner.call(req),
             state: self.state.clone(),
-            request: Some((started, arrived, method, path, query, tap)),
+            request: Some((started, arrived, method, uri, tap)),
         }
     }
 }
@@ -143,7 +198,7 @@ pub(crate) struct Recorded<F> {
     inner: F,
     state: AppState,
     /// Taken when the answer is recorded.
-    request: Option<(Instant, SystemTime, Method, String, String, Tap)>,
+    request: Option<(Instant, SystemTime, Method, http::Uri, Tap)>,
 }
 
 impl<F> Future for Recorded<F>
@@ -159,16 +214,15 @@ where
             Poll::Ready(Err(e)) => match e {},
             Poll::Pending => return Poll::Pending,
         };
-        if let Some((started, arrived, method, path, query, tap)) = this.request.take() {
+        if let Some((started, arrived, method, uri, tap)) = this.request.take() {
             let status = resp.status().as_u16();
             // As the agent's Logger middleware does, at debug level.
-            tracing::debug!(method = %method, path = %path, status, "request");
-            this.state.metrics().observe(method.as_str(), &path, status);
+            tracing::debug!(method = %method, path = %uri.path(), status, "request");
+            this.state.metrics().observe(&method, uri.path(), status);
             let request = crate::journal::Request {
                 arrived,
                 method,
-                path,
-                query,
+                uri,
                 // A reset sends nothing: no status.
                 status: resp
                     .extensions()

@@ -108,7 +108,7 @@ where
         Answer::Hang => {
             tracing::debug!(fault = %tag, "hanging request");
             let mut stop = state.faults().stopped();
-            let client = req.extensions().get::<PeerSocket>().copied();
+            let client = PeerSocket::current();
             let client_gone = async move {
                 match client {
                     Some(peer) => peer.closed().await,
@@ -171,8 +171,7 @@ impl Unanswered {
             entry: Some(crate::journal::Request {
                 arrived: std::time::SystemTime::now(),
                 method: req.method().clone(),
-                path: req.uri().path().to_string(),
-                query: req.uri().query().unwrap_or_default().to_string(),
+                uri: req.uri().clone(),
                 status: None,
                 duration_ms: 0.0,
                 fault: Some(fault),

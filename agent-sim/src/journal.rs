@@ -58,7 +58,7 @@ pub struct JournalFilter {
 
 impl JournalFilter {
     fn matches(&self, e: &Kept) -> bool {
-        self.path.as_deref().is_none_or(|p| e.request.path == p)
+        self.path.as_deref().is_none_or(|p| e.request.path() == p)
             && self
                 .method
                 .as_deref()
@@ -73,16 +73,27 @@ pub struct Request {
     pub arrived: SystemTime,
     /// The request method.
     pub method: Method,
-    /// The request path as sent.
-    pub path: String,
-    /// The raw query string.
-    pub query: String,
+    /// The request target as sent: path and query, read when the journal is read (cloning a
+    /// `Uri` shares its bytes, so recording copies nothing).
+    pub uri: http::Uri,
     /// Status sent; `None` when no response was sent (connection reset, hang).
     pub status: Option<u16>,
     /// Time from arrival to the answer, in milliseconds.
     pub duration_ms: f64,
     /// The fault injected into this request, if any.
     pub fault: Option<String>,
+}
+
+impl Request {
+    /// The path as sent (still percent-encoded).
+    pub fn path(&self) -> &str {
+        self.uri.path()
+    }
+
+    /// The raw query string without `?` (empty when there is none).
+    pub fn query(&self) -> &str {
+        self.uri.query().unwrap_or_default()
+    }
 }
 
 /// What the agent router keeps of a request besides its [`Request`] line: the headers and up
@@ -102,7 +113,7 @@ pub struct Capture {
 struct Kept {
     seq: u64,
     request: Request,
-    capture: Option<Box<Capture>>,
+    capture: Option<Capture>,
 }
 
 /// A request the simulator received, as `Sim::received_requests()` returns it: the request
@@ -176,13 +187,13 @@ impl std::fmt::Display for ReceivedRequest {
 impl Kept {
     fn to_received(&self) -> ReceivedRequest {
         let r = &self.request;
-        let capture = self.capture.as_deref();
+        let capture = self.capture.as_ref();
         ReceivedRequest {
             seq: self.seq,
             time: r.arrived,
             method: r.method.clone(),
-            path: r.path.clone(),
-            query: r.query.clone(),
+            path: r.path().to_string(),
+            query: r.query().to_string(),
             headers: capture.map(|c| c.headers.clone()).unwrap_or_default(),
             body: capture.map(|c| c.body.clone()).unwrap_or_default(),
             body_truncated: capture.is_some_and(|c| c.body_truncated),
@@ -198,8 +209,8 @@ impl Kept {
             seq: self.seq,
             time: rfc3339(r.arrived),
             method: r.method.as_str().to_string(),
-            path: r.path.clone(),
-            query: r.query.clone(),
+            path: r.path().to_string(),
+            query: r.query().to_string(),
             status: r.status,
             duration_ms: r.duration_ms,
             fault: r.fault.clone(),
@@ -267,7 +278,7 @@ impl Journal {
 
     /// Appends a request with its headers and body.
     pub fn record_captured(&self, request: Request, capture: Option<Capture>) {
-        self.expectations.observe(&request.method, &request.path);
+        self.expectations.observe(&request.method, request.path());
         let mut q = self.lock();
         // Numbered under the lock, so the journal stays in `seq` order.
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
@@ -277,7 +288,7 @@ impl Journal {
         q.push_back(Kept {
             seq,
             request,
-            capture: capture.map(Box::new),
+            capture,
         });
     }
 
@@ -357,8 +368,7 @@ mod tests {
         Request {
             arrived: SystemTime::now(),
             method: method.parse().unwrap(),
-            path: path.into(),
-            query: String::new(),
+            uri: path.parse().unwrap(),
             status: Some(200),
             duration_ms: 0.1,
             fault: None,

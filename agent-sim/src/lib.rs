@@ -62,6 +62,7 @@ pub(crate) mod gourl;
 pub(crate) mod metrics;
 pub(crate) mod peer;
 pub(crate) mod portscan;
+pub(crate) mod recover;
 pub(crate) mod response;
 pub(crate) mod seeded;
 pub(crate) mod sim;

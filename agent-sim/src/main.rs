@@ -1,9 +1,12 @@
-//! The `agent-sim` command: run a simulated agent on a scenario, or validate scenario files.
+//! The `agent-sim` command: run a simulated agent on a scenario (a file, or a shipped fixture
+//! as `builtin:NAME`), run a fleet of them, validate scenario files, list the shipped fixtures,
+//! print shell completions.
 
 use agent_sim::logging::LogFormat;
 use agent_sim::{Scenario, Sim};
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,19 +17,20 @@ use std::process::ExitCode;
     name = "agent-sim",
     version,
     about = "A simulated Coder workspace agent HTTP API, answering byte for byte from a scenario",
-    after_help = "Examples:\n  agent-sim --scenario fixtures/default.json\n  agent-sim --listen 127.0.0.1:4000 --control-listen 127.0.0.1:4001\n  agent-sim validate fixtures/*.json"
+    after_help = "Examples:\n  agent-sim --scenario builtin:sub-agent\n  agent-sim --scenario my-scenario.json\n  agent-sim --listen 127.0.0.1:4000 --control-listen 127.0.0.1:4001\n  agent-sim fixtures\n  agent-sim validate fixtures/*.json\n  agent-sim completions bash > ~/.local/share/bash-completion/completions/agent-sim"
 )]
 struct Cli {
     /// Address of the agent API; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:0", env = "AGENT_SIM_LISTEN")]
     listen: SocketAddr,
-    /// Scenario file (JSON); without it the built-in default scenario is used.
-    #[arg(long, env = "AGENT_SIM_SCENARIO")]
-    scenario: Option<PathBuf>,
+    /// Scenario: a JSON file, or `builtin:NAME` for a shipped fixture (`agent-sim fixtures`
+    /// lists them); without it the built-in default scenario is used. Applies to `fleet` too.
+    #[arg(long, env = "AGENT_SIM_SCENARIO", value_name = "FILE|builtin:NAME")]
+    scenario: Option<String>,
     /// Serve the control API (/__sim/...) only on this address instead of the agent port.
     #[arg(long)]
     control_listen: Option<SocketAddr>,
-    /// Log format on stderr.
+    /// Log format on stderr (also for `fleet`).
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
     /// Allow processes.mode "exec" on a non-loopback address.
@@ -50,9 +54,10 @@ enum Command {
         /// Number of agents.
         #[arg(long)]
         count: usize,
-        /// Scenario file shared by every agent (default: the built-in scenario).
-        #[arg(long)]
-        scenario: Option<PathBuf>,
+        /// Scenario shared by every agent: a file or `builtin:NAME` (default: the top-level
+        /// --scenario, else the built-in scenario).
+        #[arg(long, value_name = "FILE|builtin:NAME")]
+        scenario: Option<String>,
         /// What differs between agents besides id and port: ports, ids, containers
         /// (repeat or comma-separate).
         #[arg(long, value_delimiter = ',')]
@@ -64,9 +69,53 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         base_port: u16,
     },
+    /// List the fixtures built into the binary (serve one with --scenario builtin:NAME).
+    Fixtures,
     /// Read a live agent with requests that change nothing and write a scenario that
     /// reproduces it; what the scenario cannot express is listed on stderr and in it.
     Record(agent_sim::record::RecordArgs),
+    /// Print a shell completion script on stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Top-level options that do not apply to `fleet` (it has --ip and --base-port).
+const NOT_FOR_FLEET: [(&str, &str); 3] = [
+    ("listen", "--listen"),
+    ("control_listen", "--control-listen"),
+    ("allow_remote_exec", "--allow-remote-exec"),
+];
+
+/// `agent-sim fixtures`: one line per shipped fixture, name and description.
+fn list_fixtures() -> ExitCode {
+    let names = agent_sim::scenario::fixtures::names();
+    let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
+    for name in names {
+        let description = Scenario::fixture(name)
+            .map(|s| s.description)
+            .unwrap_or_default();
+        println!("{name:width$}  {description}");
+    }
+    ExitCode::SUCCESS
+}
+
+/// An error and its causes, each cause shown once (a cause already quoted in the message
+/// above it, like a scenario file's I/O error, is not repeated).
+fn error_text(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn validate(files: &[PathBuf]) -> ExitCode {
@@ -110,7 +159,7 @@ fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let scenario = match &cli.scenario {
-        Some(path) => Scenario::from_file(path)?,
+        Some(spec) => Scenario::from_spec(spec)?,
         None => Scenario::builtin_default(),
     };
     let name = scenario.name.clone();
@@ -162,9 +211,32 @@ async fn run_fleet(config: agent_sim::fleet::FleetConfig) -> anyhow::Result<()> 
 
 fn main() -> ExitCode {
     release_large_buffers();
-    let cli = Cli::parse();
-    if let Some(Command::Validate { files }) = &cli.command {
-        return validate(files);
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    match &cli.command {
+        Some(Command::Validate { files }) => return validate(files),
+        Some(Command::Fixtures) => return list_fixtures(),
+        Some(Command::Completions { shell }) => {
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "agent-sim", &mut script);
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = std::io::stdout().write_all(&script);
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
+    if matches!(cli.command, Some(Command::Fleet { .. })) {
+        for (id, flag) in NOT_FOR_FLEET {
+            if matches.value_source(id) == Some(ValueSource::CommandLine) {
+                eprintln!(
+                    "agent-sim: {flag} does not apply to `fleet` (its agents listen on --ip and --base-port)"
+                );
+                return ExitCode::from(2);
+            }
+        }
     }
     if let Some(Command::Record(args)) = &cli.command {
         return block_on(async { Ok(agent_sim::record::run(args.clone()).await?) });
@@ -178,7 +250,18 @@ fn main() -> ExitCode {
         base_port,
     }) = cli.command
     {
-        let scenario = match scenario.as_deref().map(Scenario::from_file) {
+        if scenario.is_some() && matches.value_source("scenario") == Some(ValueSource::CommandLine)
+        {
+            eprintln!(
+                "agent-sim: --scenario is given twice (before and after `fleet`): give it once"
+            );
+            return ExitCode::from(2);
+        }
+        let scenario = match scenario
+            .or(cli.scenario)
+            .as_deref()
+            .map(Scenario::from_spec)
+        {
             Some(Ok(s)) => s,
             Some(Err(e)) => {
                 eprintln!("agent-sim: {e}");
@@ -226,7 +309,7 @@ fn block_on(fut: impl std::future::Future<Output = anyhow::Result<()>>) -> ExitC
     match rt.block_on(fut) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("agent-sim: {e:#}");
+            eprintln!("agent-sim: {}", error_text(&e));
             ExitCode::FAILURE
         }
     }

@@ -9,8 +9,9 @@ use std::sync::Mutex;
 
 #[derive(Debug, Default)]
 pub struct Metrics {
-    /// (method, route group, status) → count.
-    requests: Mutex<BTreeMap<(String, &'static str, u16), u64>>,
+    /// (method, route group, status) and its count, in first-seen order: a handful of
+    /// entries, scanned without hashing or allocating (sorted when rendered).
+    requests: Mutex<Vec<(http::Method, &'static str, u16, u64)>>,
     /// Handler panics the Recover layer answered (injected `panic` faults not counted).
     panics: AtomicU64,
 }
@@ -23,23 +24,24 @@ const AGENT_COUNTERS: [&str; 4] = [
     "agent_ssh_server_sftp_server_errors_total",
 ];
 
+/// The label of requests outside the known route groups (one static, so one pointer).
+static OTHER: &str = "other";
+
 const SIM_REQUESTS: &str = "agent_sim_http_requests_total";
 const SIM_PANICS: &str = "agent_sim_handler_panics_total";
 const SIM_LOG_DROPS: &str = "agent_sim_log_lines_dropped_total";
 
 impl Metrics {
-    pub fn observe(&self, method: &str, path: &str, status: u16) {
+    pub fn observe(&self, method: &http::Method, path: &str, status: u16) {
         let route = route_label(path);
         let mut m = self.requests.lock().unwrap_or_else(|p| p.into_inner());
-        // A handful of keys: find without allocating, insert only the first time.
+        // Route labels are the `KNOWN` constants: the same label is the same pointer.
         let hit = m
             .iter_mut()
-            .find(|((m, r, s), _)| m == method && *r == route && *s == status);
+            .find(|(m, r, s, _)| *s == status && std::ptr::eq(*r, route) && m == method);
         match hit {
-            Some((_, n)) => *n += 1,
-            None => {
-                m.insert((method.to_string(), route, status), 1);
-            }
+            Some((.., n)) => *n += 1,
+            None => m.push((method.clone(), route, status, 1)),
         }
     }
 
@@ -74,11 +76,13 @@ impl Metrics {
             let mut s = format!(
                 "# HELP {SIM_REQUESTS} Requests answered by the simulated agent API.\n# TYPE {SIM_REQUESTS} counter\n"
             );
-            for ((method, route, status), n) in reqs.iter() {
+            let mut sorted: Vec<_> = reqs.iter().collect();
+            sorted.sort_by(|a, b| (a.0.as_str(), a.1, a.2).cmp(&(b.0.as_str(), b.1, b.2)));
+            for (method, route, status, n) in sorted {
                 let _ = writeln!(
                     s,
                     "{SIM_REQUESTS}{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
-                    escape_label(method),
+                    escape_label(method.as_str()),
                     escape_label(route)
                 );
             }
@@ -111,7 +115,7 @@ impl Metrics {
 
 /// Keeps label cardinality bounded: known route prefixes, everything else `other`.
 fn route_label(path: &str) -> &'static str {
-    const KNOWN: [&str; 11] = [
+    static KNOWN: [&str; 11] = [
         "/api/v0/listening-ports",
         "/api/v0/netcheck",
         "/api/v0/containers",
@@ -124,13 +128,26 @@ fn route_label(path: &str) -> &'static str {
         "/api/v0",
         "/",
     ];
-    for k in KNOWN {
-        let under = k != "/" && path.strip_prefix(k).is_some_and(|r| r.starts_with('/'));
-        if path == k || under {
+    // The groups under one prefix only (this runs on every request).
+    let candidates: &[&'static str] = if path == "/" {
+        &KNOWN[10..]
+    } else if path.starts_with("/api/v0") {
+        &KNOWN[..4]
+    } else if path.starts_with("/debug/") {
+        &KNOWN[4..9]
+    } else {
+        &[]
+    };
+    for k in candidates {
+        let under = path.strip_prefix(*k).is_some_and(|r| r.starts_with('/'));
+        if path == *k || under {
             return k;
         }
     }
-    "other"
+    if path == KNOWN[9] || path.starts_with("/api/v0/") {
+        return KNOWN[9];
+    }
+    OTHER
 }
 
 fn escape_label(s: &str) -> String {
@@ -153,11 +170,37 @@ mod tests {
     }
 
     #[test]
+    fn route_labels() {
+        for (path, label) in [
+            ("/", "/"),
+            ("/api/v0", "/api/v0"),
+            ("/api/v0/", "/api/v0"),
+            ("/api/v0/list-directory", "/api/v0"),
+            ("/api/v0x", "other"),
+            ("/api/v0/listening-ports", "/api/v0/listening-ports"),
+            ("/api/v0/listening-portsx", "/api/v0"),
+            ("/api/v0/containers/watch", "/api/v0/containers"),
+            ("/api/v0/processes/1/output", "/api/v0/processes"),
+            ("/debug/magicsock", "/debug/magicsock"),
+            (
+                "/debug/magicsock/debug-logging/t",
+                "/debug/magicsock/debug-logging",
+            ),
+            ("/debug/logs", "/debug/logs"),
+            ("/debug", "other"),
+            ("/debug/nope", "other"),
+            ("//", "other"),
+        ] {
+            assert_eq!(route_label(path), label, "{path}");
+        }
+    }
+
+    #[test]
     fn counts_requests_by_route_group() {
         let m = Metrics::default();
-        m.observe("GET", "/api/v0/processes/abc/output", 200);
-        m.observe("GET", "/api/v0/processes/x", 200);
-        m.observe("GET", "/nope", 404);
+        m.observe(&http::Method::GET, "/api/v0/processes/abc/output", 200);
+        m.observe(&http::Method::GET, "/api/v0/processes/x", 200);
+        m.observe(&http::Method::GET, "/nope", 404);
         let body = m.render();
         assert!(body.contains(
             "agent_sim_http_requests_total{method=\"GET\",route=\"/api/v0/processes\",status=\"200\"} 2\n"

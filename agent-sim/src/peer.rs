@@ -1,19 +1,38 @@
 //! Noticing that a client went away while its request is held. Go's server cancels a
 //! request's context when its connection's background read sees EOF; a request held by a
 //! `hang` fault must likewise end when the client closes, or its socket would sit in
-//! CLOSE-WAIT until shutdown. The server puts a [`PeerSocket`] on every request it reads;
-//! [`PeerSocket::closed`] resolves once the peer has shut its side of the connection.
+//! CLOSE-WAIT until shutdown. The server runs each connection inside [`PeerSocket::serve`], so
+//! [`PeerSocket::current`] names the socket of the request being served (a task-local: nothing
+//! is added to the request); [`PeerSocket::closed`] resolves once the peer has shut its side.
 
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd, RawFd};
 use tokio::io::unix::AsyncFd;
 use tokio::io::Interest;
 
-/// Request extension: the socket the request arrived on. Valid while the request is being
-/// served (the connection owns the socket and outlives the request's future).
+/// The socket a request arrived on. Valid while the request is being served (the connection
+/// owns the socket and outlives the request's future).
 #[derive(Debug, Clone, Copy)]
 pub struct PeerSocket(RawFd);
 
+tokio::task_local! {
+    static CURRENT: PeerSocket;
+}
+
 impl PeerSocket {
+    /// Runs `conn` (a connection's future) with this socket as [`PeerSocket::current`].
+    pub fn serve<F: std::future::Future>(
+        self,
+        conn: F,
+    ) -> impl std::future::Future<Output = F::Output> {
+        CURRENT.scope(self, conn)
+    }
+
+    /// The socket of the connection whose request is being served, if it came through
+    /// [`PeerSocket::serve`] (not for in-process `oneshot` calls).
+    pub fn current() -> Option<Self> {
+        CURRENT.try_with(|p| *p).ok()
+    }
+
     /// The socket of `conn`.
     pub fn of(conn: &impl AsFd) -> Self {
         use std::os::fd::AsRawFd;

@@ -5,11 +5,11 @@
 
 pub use crate::gohttp::CloseConnection;
 use crate::peer::PeerSocket;
-use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
+use std::convert::Infallible;
 use std::future::Future;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -22,8 +22,18 @@ struct Reset;
 /// How long in-flight requests get to finish after shutdown is asked for.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// Serves `app` on `listener` until `shutdown` completes.
-pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
+/// Serves `app` (a `Router`, or any service like it) on `listener` until `shutdown` completes.
+pub async fn serve<S>(listener: TcpListener, app: S, shutdown: impl Future<Output = ()>)
+where
+    S: tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -42,9 +52,8 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let peer = PeerSocket::of(&stream);
-        let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
             let app = app.clone();
-            req.extensions_mut().insert(peer);
             async move {
                 let resp = match app.oneshot(req.map(axum::body::Body::new)).await {
                     Ok(resp) => resp,
@@ -67,9 +76,9 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
             .into_owned();
         let conn = graceful.watch(conn);
-        tokio::spawn(async move {
+        tokio::spawn(peer.serve(async move {
             let _ = conn.await;
-        });
+        }));
     }
     drop(listener);
     tokio::select! {

@@ -167,9 +167,9 @@ impl SimBuilder {
                 app::control_router(state.clone()),
                 wait_for(rx.clone()),
             )));
-            app::agent_router(state.clone())
+            app::served(state.clone(), false)
         } else {
-            app::router(state.clone())
+            app::served(state.clone(), true)
         };
         tasks.push(tokio::spawn(server::serve(
             listener,

@@ -103,6 +103,46 @@ pub enum CaseKind {
     Steps(StepFn),
 }
 
+/// Shared state on the agent that some cases change: the cases of one group never overlap
+/// (the runner runs them one after another, in order), the others run concurrently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Group {
+    /// The scenario in force (every controlled case puts or patches one).
+    Scenario,
+    /// The local tier's listeners and the agent's one-second port scan cache.
+    LocalPorts,
+    /// The devcontainer state machine (recreate, delete) and what lists or watches it.
+    Devcontainers,
+    /// The process list (ten entries at most, running first): cases that start processes.
+    Processes,
+}
+
+/// What a case changes on the agent; `--read-only` skips every case that changes something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Creates, edits and removes files (in a scratch directory under `/tmp`).
+    WritesFiles,
+    /// Starts processes (`sh -c`), and may signal them.
+    StartsProcesses,
+    /// Recreates or deletes devcontainers.
+    RecreatesDevcontainers,
+    /// Changes a runtime setting of the agent (magicsock debug logging).
+    ChangesSettings,
+}
+
+impl Effect {
+    /// The skip reason under `--read-only`.
+    pub fn read_only_skip(self) -> String {
+        let what = match self {
+            Effect::WritesFiles => "writes files on the agent",
+            Effect::StartsProcesses => "starts processes on the agent",
+            Effect::RecreatesDevcontainers => "recreates or deletes devcontainers",
+            Effect::ChangesSettings => "changes a runtime setting of the agent",
+        };
+        format!("--read-only: this case {what}")
+    }
+}
+
 /// One named check.
 #[derive(Clone)]
 pub struct Case {
@@ -114,6 +154,10 @@ pub struct Case {
     pub route: String,
     /// What it does: one exchange or a procedure.
     pub kind: CaseKind,
+    /// The shared state it changes or depends on (its cases are serialized).
+    pub group: Option<Group>,
+    /// What it changes on the agent, if anything.
+    pub effect: Option<Effect>,
 }
 
 impl fmt::Debug for Case {
@@ -122,6 +166,8 @@ impl fmt::Debug for Case {
             .field("name", &self.name)
             .field("tier", &self.tier)
             .field("route", &self.route)
+            .field("group", &self.group)
+            .field("effect", &self.effect)
             .finish()
     }
 }
@@ -139,6 +185,8 @@ impl Case {
             tier,
             route: route.to_string(),
             kind: CaseKind::Exchange { request, expect },
+            group: None,
+            effect: None,
         }
     }
 
@@ -152,6 +200,20 @@ impl Case {
             tier,
             route: route.to_string(),
             kind: CaseKind::Steps(Arc::new(move |ctx| Box::pin(f(ctx)))),
+            group: None,
+            effect: None,
         }
+    }
+
+    /// Puts the case in `group` (serialized with the group's other cases).
+    pub fn in_group(mut self, group: Group) -> Self {
+        self.group = Some(group);
+        self
+    }
+
+    /// Declares what the case changes on the agent (skipped under `--read-only`).
+    pub fn changes(mut self, effect: Effect) -> Self {
+        self.effect = Some(effect);
+        self
     }
 }

@@ -1,12 +1,14 @@
 //! What every case can reach: the target, the control API, the client with its timeout, the
-//! seed, the fixtures and the snapshots folder; plus helpers that send a request and turn any
+//! seed, the fixtures and the snapshot set; plus helpers that send a request and turn any
 //! problem into a [`Failure`] with the request and a curl reproducer attached.
 
 use crate::case::Failure;
+use crate::cases::local::Listeners;
 use crate::expect::Expect;
 use crate::fixtures::Fixture;
 use crate::http::{Client, Request, Response};
-use std::path::PathBuf;
+use crate::snapshot::SnapshotSet;
+use std::sync::Arc;
 
 /// Shared by all cases of one run.
 #[derive(Debug, Clone)]
@@ -17,12 +19,37 @@ pub struct Ctx {
     pub client: Client,
     pub seed: u64,
     pub fixtures: Vec<Fixture>,
-    pub snapshots_dir: PathBuf,
+    pub snapshots: SnapshotSet,
     /// Property-test cases per property.
     pub property_cases: u32,
+    /// The local tier's listeners, bound on first use ([`Ctx::local_listeners`]).
+    pub local: tokio::sync::OnceCell<Arc<Listeners>>,
 }
 
 impl Ctx {
+    /// A context for `target` with the embedded fixtures and snapshots, no control API.
+    pub fn new(target: &str, client: Client) -> Self {
+        Self {
+            target: target.trim_end_matches('/').to_string(),
+            control: None,
+            client,
+            seed: 0,
+            fixtures: crate::fixtures::embedded(),
+            snapshots: SnapshotSet::Embedded,
+            property_cases: 32,
+            local: Default::default(),
+        }
+    }
+
+    /// The local tier's listeners, bound now if they are not yet (the runner binds them at
+    /// the start of a run that includes the local tier).
+    pub async fn local_listeners(&self) -> Arc<Listeners> {
+        self.local
+            .get_or_init(|| async { Arc::new(Listeners::bind().await) })
+            .await
+            .clone()
+    }
+
     /// Sends `req` to the target; a transport problem is a failure naming the request.
     pub async fn send(&self, req: &Request) -> Result<Response, Failure> {
         self.client

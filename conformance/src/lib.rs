@@ -30,6 +30,9 @@ pub mod case;
 // The cases, one module per route group (the suite tests list them).
 #[doc(hidden)]
 pub mod cases;
+// The `agent-conformance` command line (the binary, tests).
+#[doc(hidden)]
+pub mod cli;
 // Comparing two agents, or an agent and a saved baseline (the `compare` command, tests).
 #[doc(hidden)]
 pub mod compare;

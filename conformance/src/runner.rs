@@ -1,16 +1,24 @@
 //! The runner: probes the target, detects the tiers it can run (or takes the forced one),
-//! runs the selected cases one by one (a panicking or failing case never stops the run),
-//! applies the expected-failures list, and restores the scenario it found.
+//! selects the cases (`--filter`, `--exclude`), and runs them tier after tier — black-box,
+//! controlled, then local with the scenario found at the start put back — up to `jobs` at a
+//! time. Cases of one [`Group`] (shared state on the agent) run one after another, in order;
+//! a case may hand its group on early ([`release_group`]) once what is left of it no longer
+//! depends on that state. A panicking or failing case never stops the run (unless
+//! `fail_fast`); results come back in case order, with the expected-failures list applied,
+//! and the scenario found at the start is restored.
 
-use crate::case::{Case, CaseKind, Failure, Tier, Verdict};
+use crate::case::{Case, CaseKind, Failure, Group, Tier, Verdict};
 use crate::context::Ctx;
 use crate::fixtures::Fixture;
 use crate::http::{Client, HttpError, Request};
+use crate::snapshot::SnapshotSet;
+use futures::StreamExt;
 use regex::Regex;
-use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot};
 
 /// Everything a run needs.
 #[derive(Debug, Clone)]
@@ -23,7 +31,7 @@ pub struct RunConfig {
     pub tier: Option<Tier>,
     /// Run only cases whose names match.
     pub filter: Option<Regex>,
-    /// Leave out cases whose names match (library use: e.g. exec cases against a scripted sim).
+    /// Leave out cases whose names match.
     pub exclude: Option<Regex>,
     /// Seed of the property cases.
     pub seed: u64,
@@ -33,14 +41,21 @@ pub struct RunConfig {
     pub expected_failures: BTreeSet<String>,
     /// Scenarios the controlled tier puts in force.
     pub fixtures: Vec<Fixture>,
-    /// Where the expected-response snapshots live.
-    pub snapshots_dir: PathBuf,
+    /// Where the expected-response snapshots come from (embedded, or a folder).
+    pub snapshots: SnapshotSet,
     /// How many inputs each property case tries.
     pub property_cases: u32,
+    /// How many cases may run at once (at least 1).
+    pub jobs: usize,
+    /// Start no case after the first failure.
+    pub fail_fast: bool,
+    /// Skip every case that changes something on the agent.
+    pub read_only: bool,
 }
 
 impl RunConfig {
-    /// A run of every allowed tier against `target`, with the defaults.
+    /// A run of every case against `target` with the embedded fixtures and snapshots, one job
+    /// per CPU.
     pub fn new(target: &str) -> Self {
         Self {
             target: target.trim_end_matches('/').to_string(),
@@ -51,11 +66,28 @@ impl RunConfig {
             seed: 0,
             timeout: Duration::from_millis(5000),
             expected_failures: BTreeSet::new(),
-            fixtures: Vec::new(),
-            snapshots_dir: crate::fixtures::default_dir("snapshots"),
+            fixtures: crate::fixtures::embedded(),
+            snapshots: SnapshotSet::Embedded,
             property_cases: 32,
+            jobs: default_jobs(),
+            fail_fast: false,
+            read_only: false,
         }
     }
+
+    /// The cases `--filter` and `--exclude` select, in run order within each tier.
+    pub fn select(&self) -> Vec<Case> {
+        crate::cases::all(&self.fixtures)
+            .into_iter()
+            .filter(|c| self.filter.as_ref().is_none_or(|re| re.is_match(&c.name)))
+            .filter(|c| !self.exclude.as_ref().is_some_and(|re| re.is_match(&c.name)))
+            .collect()
+    }
+}
+
+/// The number of CPUs (1 if it cannot be told).
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// How one case ended.
@@ -125,6 +157,8 @@ pub struct Report {
     pub duration: Duration,
     /// Every case's result, in run order.
     pub results: Vec<CaseResult>,
+    /// Selected cases that never started (`fail_fast` after a failure).
+    pub not_run: usize,
 }
 
 impl Report {
@@ -149,6 +183,15 @@ impl Report {
     /// Whether any case failed (expected failures aside).
     pub fn failed(&self) -> bool {
         self.count("failed") > 0
+    }
+
+    /// The names of the failed cases (not the expected failures), in case order.
+    pub fn failed_names(&self) -> Vec<&str> {
+        self.results
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
+            .map(|r| r.name.as_str())
+            .collect()
     }
 }
 
@@ -193,7 +236,8 @@ async fn detect(config: &RunConfig, client: &Client) -> Vec<(Tier, Result<(), St
     ]
 }
 
-/// Runs the suite; `on_result` sees each case as it finishes.
+/// Runs the suite; `on_result` sees each case as it finishes (in completion order; the
+/// report lists them in case order).
 pub async fn run(
     config: RunConfig,
     mut on_result: impl FnMut(&CaseResult),
@@ -209,87 +253,230 @@ pub async fn run(
         });
     }
     let detected = detect(&config, &client).await;
-    let mut runnable: Vec<(Tier, Result<(), String>)> = Vec::new();
+    let mut tier_state: BTreeMap<Tier, Result<(), String>> = BTreeMap::new();
     for (tier, avail) in detected {
         let state = match config.tier {
             Some(forced) if forced != tier => Err(format!("not selected (--tier {forced})")),
             Some(_) => Ok(()),
             None => avail.map_err(|why| format!("{tier} tier not available: {why}")),
         };
-        runnable.push((tier, state));
+        tier_state.insert(tier, state);
     }
-    let tier_state = |t: Tier| {
-        runnable
-            .iter()
-            .find(|(x, _)| *x == t)
-            .map(|(_, s)| s.clone())
-            .unwrap_or(Err("unknown tier".into()))
-    };
-    let controlled = tier_state(Tier::Controlled).is_ok();
+    let runs = |t: Tier| tier_state.get(&t).is_some_and(|s| s.is_ok());
+    let controlled = runs(Tier::Controlled);
     let ctx = Arc::new(Ctx {
-        target: config.target.clone(),
         control: controlled.then(|| config.control.clone().unwrap_or(config.target.clone())),
-        client: client.clone(),
         seed: config.seed,
         fixtures: config.fixtures.clone(),
-        snapshots_dir: config.snapshots_dir.clone(),
+        snapshots: config.snapshots.clone(),
         property_cases: config.property_cases,
+        ..Ctx::new(&config.target, client.clone())
     });
     let saved = if controlled {
         saved_scenario(&ctx).await
     } else {
         None
     };
-    let cases: Vec<Case> = crate::cases::all(&config.fixtures)
-        .into_iter()
-        .filter(|c| config.filter.as_ref().is_none_or(|re| re.is_match(&c.name)))
-        .filter(|c| {
-            !config
-                .exclude
-                .as_ref()
-                .is_some_and(|re| re.is_match(&c.name))
-        })
-        .collect();
-    let mut results = Vec::new();
-    let mut tiers_run = BTreeSet::new();
-    for case in cases {
-        let t0 = Instant::now();
-        let outcome = match tier_state(case.tier) {
-            Err(why) => Outcome::Skipped(why),
-            Ok(()) => {
-                tiers_run.insert(case.tier);
-                run_case(&ctx, &case).await
-            }
-        };
-        let listed = config.expected_failures.contains(&case.name);
-        let (outcome, unexpected_pass) = match outcome {
-            Outcome::Failed(f) if listed => (Outcome::ExpectedFailure(f), false),
-            Outcome::Passed if listed => (Outcome::Passed, true),
-            o => (o, false),
-        };
-        let r = CaseResult {
-            name: case.name.clone(),
-            tier: case.tier,
-            route: case.route.clone(),
-            outcome,
-            duration: t0.elapsed(),
-            unexpected_pass,
-        };
-        on_result(&r);
-        results.push(r);
+    let cases = config.select();
+    if runs(Tier::Local) && cases.iter().any(|c| c.tier == Tier::Local) {
+        // Bound now, they are older than the agent's port scan cache when the tier runs.
+        ctx.local_listeners().await;
     }
+    let shared = Shared {
+        ctx: ctx.clone(),
+        expected_failures: Arc::new(config.expected_failures.clone()),
+        read_only: config.read_only,
+        stop: Arc::new(AtomicBool::new(false)),
+        fail_fast: config.fail_fast,
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel::<(usize, CaseResult)>();
+    let indexed: Vec<(usize, Case)> = cases.into_iter().enumerate().collect();
+    let selected = indexed.len();
+    let driver = async {
+        for tier in [Tier::BlackBox, Tier::Controlled, Tier::Local] {
+            let phase: Vec<(usize, Case)> = indexed
+                .iter()
+                .filter(|(_, c)| c.tier == tier)
+                .cloned()
+                .collect();
+            let state = tier_state
+                .get(&tier)
+                .cloned()
+                .unwrap_or(Err("unknown tier".into()));
+            if tier == Tier::Local && state.is_ok() && !phase.is_empty() {
+                // The controlled tier leaves the last fixture in force.
+                if let Some(s) = &saved {
+                    let _ = ctx.put_scenario(s).await;
+                }
+            }
+            run_phase(&shared, phase, state, config.jobs.max(1), &tx).await;
+        }
+        drop(tx);
+    };
+    let mut results: Vec<(usize, CaseResult)> = Vec::new();
+    let consumer = async {
+        while let Some((i, r)) = rx.recv().await {
+            on_result(&r);
+            results.push((i, r));
+        }
+    };
+    futures::join!(driver, consumer);
+    results.sort_by_key(|(i, _)| *i);
+    let results: Vec<CaseResult> = results.into_iter().map(|(_, r)| r).collect();
     if let Some(s) = saved {
         let _ = ctx.put_scenario(&s).await;
     }
+    let tiers = results
+        .iter()
+        .filter(|r| runs(r.tier))
+        .map(|r| r.tier)
+        .collect::<BTreeSet<_>>();
     Ok(Report {
         target: config.target.clone(),
         control: ctx.control.clone(),
-        tiers: tiers_run.into_iter().collect(),
+        tiers: tiers.into_iter().collect(),
         seed: config.seed,
-        snapshot_version: crate::snapshot::version(&config.snapshots_dir),
+        snapshot_version: config.snapshots.version(),
         duration: started.elapsed(),
+        not_run: selected - results.len(),
         results,
     })
+}
+
+/// What every case of a run shares besides the context.
+struct Shared {
+    ctx: Arc<Ctx>,
+    expected_failures: Arc<BTreeSet<String>>,
+    read_only: bool,
+    /// Set by the first failure under `fail_fast`: no case starts after it.
+    stop: Arc<AtomicBool>,
+    fail_fast: bool,
+}
+
+type Sink = mpsc::UnboundedSender<(usize, CaseResult)>;
+
+/// Runs one tier's cases: each group is one unit (its cases in order), every other case its
+/// own unit; up to `jobs` units at once.
+async fn run_phase(
+    shared: &Shared,
+    cases: Vec<(usize, Case)>,
+    state: Result<(), String>,
+    jobs: usize,
+    tx: &Sink,
+) {
+    let mut units: Vec<Vec<(usize, Case)>> = Vec::new();
+    let mut groups: BTreeMap<Group, usize> = BTreeMap::new();
+    for (i, case) in cases {
+        match case.group {
+            Some(g) => match groups.get(&g) {
+                Some(&u) => units[u].push((i, case)),
+                None => {
+                    groups.insert(g, units.len());
+                    units.push(vec![(i, case)]);
+                }
+            },
+            None => units.push(vec![(i, case)]),
+        }
+    }
+    futures::stream::iter(units)
+        .for_each_concurrent(jobs, |unit| run_unit(shared, unit, &state, tx))
+        .await;
+}
+
+/// Runs a unit's cases one after another; a case that releases its group early is awaited
+/// after the others have started.
+async fn run_unit(
+    shared: &Shared,
+    unit: Vec<(usize, Case)>,
+    state: &Result<(), String>,
+    tx: &Sink,
+) {
+    let mut detached = Vec::new();
+    for (i, case) in unit {
+        if shared.stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let (release_tx, release_rx) = oneshot::channel();
+        let mut task = tokio::spawn(run_one(
+            shared.ctx.clone(),
+            case,
+            state.clone(),
+            shared.read_only,
+            shared.expected_failures.clone(),
+            release_tx,
+        ));
+        let finished = tokio::select! {
+            biased;
+            r = &mut task => Some(r),
+            Ok(()) = release_rx => None,
+        };
+        match finished {
+            Some(r) => deliver(shared, i, r, tx),
+            None => detached.push((i, task)),
+        }
+    }
+    for (i, task) in detached {
+        let r = task.await;
+        deliver(shared, i, r, tx);
+    }
+}
+
+fn deliver(shared: &Shared, i: usize, r: Result<CaseResult, tokio::task::JoinError>, tx: &Sink) {
+    let Ok(r) = r else {
+        // `run_one` catches the case's own panic; this task is never aborted.
+        return;
+    };
+    if shared.fail_fast && matches!(r.outcome, Outcome::Failed(_)) {
+        shared.stop.store(true, Ordering::SeqCst);
+    }
+    let _ = tx.send((i, r));
+}
+
+tokio::task_local! {
+    static LEASE: Mutex<Option<oneshot::Sender<()>>>;
+}
+
+/// Called by a running case whose remaining work no longer depends on its group's shared
+/// state (e.g. a request the agent has taken in and may never answer): the group's next case
+/// starts now while this one finishes. Does nothing outside a run.
+pub fn release_group() {
+    let _ = LEASE.try_with(|l| {
+        if let Some(tx) = l.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = tx.send(());
+        }
+    });
+}
+
+/// One case: skipped if its tier does not run or `--read-only` rules it out, else run;
+/// the expected-failures list applied.
+async fn run_one(
+    ctx: Arc<Ctx>,
+    case: Case,
+    state: Result<(), String>,
+    read_only: bool,
+    expected_failures: Arc<BTreeSet<String>>,
+    release: oneshot::Sender<()>,
+) -> CaseResult {
+    let t0 = Instant::now();
+    let outcome = match (state, case.effect) {
+        (Err(why), _) => Outcome::Skipped(why),
+        (Ok(()), Some(effect)) if read_only => Outcome::Skipped(effect.read_only_skip()),
+        (Ok(()), _) => run_case(&ctx, &case, release).await,
+    };
+    let listed = expected_failures.contains(&case.name);
+    let (outcome, unexpected_pass) = match outcome {
+        Outcome::Failed(f) if listed => (Outcome::ExpectedFailure(f), false),
+        Outcome::Passed if listed => (Outcome::Passed, true),
+        o => (o, false),
+    };
+    CaseResult {
+        name: case.name,
+        tier: case.tier,
+        route: case.route,
+        outcome,
+        duration: t0.elapsed(),
+        unexpected_pass,
+    }
 }
 
 /// The scenario in force before the run, to put back after it.
@@ -301,11 +488,12 @@ async fn saved_scenario(ctx: &Ctx) -> Option<String> {
     Some(resp.text())
 }
 
-/// Runs one case in its own task so that a panic is a failure, not the end of the run.
-async fn run_case(ctx: &Arc<Ctx>, case: &Case) -> Outcome {
+/// Runs one case in its own task so that a panic is a failure, not the end of the run; in
+/// that task, [`release_group`] fires `release`.
+async fn run_case(ctx: &Arc<Ctx>, case: &Case, release: oneshot::Sender<()>) -> Outcome {
     let ctx2 = ctx.clone();
     let kind = case.kind.clone();
-    let task = tokio::spawn(async move {
+    let task = tokio::spawn(LEASE.scope(Mutex::new(Some(release)), async move {
         match kind {
             CaseKind::Exchange { request, expect } => ctx2
                 .exchange(&request, &expect)
@@ -313,7 +501,7 @@ async fn run_case(ctx: &Arc<Ctx>, case: &Case) -> Outcome {
                 .map(|_| Verdict::Pass),
             CaseKind::Steps(f) => f(ctx2).await,
         }
-    });
+    }));
     match task.await {
         Ok(Ok(Verdict::Pass)) => Outcome::Passed,
         Ok(Ok(Verdict::Skip(why))) => Outcome::Skipped(why),

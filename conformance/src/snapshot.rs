@@ -1,13 +1,15 @@
 //! Snapshots: a response rendered as readable text (request line, status, the headers that
 //! matter, the body pretty-printed), with volatile values replaced by named placeholders; the
-//! insta `.snap` files in `snapshots/` read back at run time; and the snapshots' version.
+//! insta `.snap` files of `snapshots/`, embedded in the binary at build time ([`SnapshotSet`],
+//! or a folder given with `--snapshots`); and the set's version.
 
 use crate::expect::go_encoded;
 use crate::http::{Request, Response};
+use include_dir::{include_dir, Dir};
 use regex::Regex;
 use serde_json::Value;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// Headers a snapshot records (the rest, like `date`, vary or do not matter).
@@ -197,21 +199,102 @@ pub fn same(a: &str, b: &str) -> bool {
     a.trim_end() == b.trim_end()
 }
 
-/// `snapshots/` version: file count and an FNV-1a hash of names and contents.
-pub fn version(dir: &Path) -> String {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return "none".to_string();
-    };
-    let mut files: Vec<_> = entries
+/// The reviewed snapshots of the repository's `snapshots/`, embedded at build time.
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../snapshots");
+
+/// Where the expected renderings come from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SnapshotSet {
+    /// The set shipped in the binary (the default).
+    #[default]
+    Embedded,
+    /// A folder of `.snap` files (`--snapshots DIR`), read at run time.
+    Dir(PathBuf),
+}
+
+/// A `--snapshots` folder that cannot serve as a snapshot set.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotSetError {
+    #[error("snapshots folder {}: {source}", dir.display())]
+    Unreadable {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("snapshots folder {} holds no .snap file", dir.display())]
+    Empty { dir: PathBuf },
+}
+
+impl SnapshotSet {
+    /// A folder of snapshots; it must exist and hold at least one `.snap` file.
+    pub fn dir(dir: impl Into<PathBuf>) -> Result<Self, SnapshotSetError> {
+        let dir = dir.into();
+        let files = snap_files(&dir).map_err(|source| SnapshotSetError::Unreadable {
+            dir: dir.clone(),
+            source,
+        })?;
+        if files.is_empty() {
+            return Err(SnapshotSetError::Empty { dir });
+        }
+        Ok(Self::Dir(dir))
+    }
+
+    /// The content (after insta's header) of snapshot `name` (no `.snap` suffix).
+    pub fn get(&self, name: &str) -> Option<String> {
+        let file = format!("{name}.snap");
+        let text = match self {
+            Self::Embedded => EMBEDDED.get_file(&file)?.contents_utf8()?.to_string(),
+            Self::Dir(d) => std::fs::read_to_string(d.join(file)).ok()?,
+        };
+        Some(snap_content(&text))
+    }
+
+    /// Where snapshot `name` lives, for messages.
+    pub fn location(&self, name: &str) -> String {
+        match self {
+            Self::Embedded => format!("snapshots/{name}.snap (embedded)"),
+            Self::Dir(d) => d.join(format!("{name}.snap")).display().to_string(),
+        }
+    }
+
+    /// File count and an FNV-1a hash of names and contents, e.g. `198-snapshots-…`; the same
+    /// files give the same version whether embedded or read from a folder.
+    pub fn version(&self) -> String {
+        let files: Vec<(String, Vec<u8>)> = match self {
+            Self::Embedded => EMBEDDED
+                .files()
+                .filter(|f| f.path().extension().is_some_and(|x| x == "snap"))
+                .map(|f| (file_name(f.path()), f.contents().to_vec()))
+                .collect(),
+            Self::Dir(d) => snap_files(d)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| (file_name(&p), std::fs::read(&p).unwrap_or_default()))
+                .collect(),
+        };
+        version_of(files)
+    }
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The `.snap` files directly in `dir`.
+fn snap_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    Ok(std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "snap"))
-        .collect();
+        .collect())
+}
+
+fn version_of(mut files: Vec<(String, Vec<u8>)>) -> String {
     files.sort();
     let mut h: u64 = 0xcbf29ce484222325;
-    for f in &files {
-        let name = f.file_name().map(|n| n.to_string_lossy().into_owned());
-        let content = std::fs::read(f).unwrap_or_default();
-        for byte in name.unwrap_or_default().bytes().chain(content) {
+    for (name, content) in &files {
+        for byte in name.bytes().chain(content.iter().copied()) {
             h ^= u64::from(byte);
             h = h.wrapping_mul(0x100000001b3);
         }
@@ -227,6 +310,36 @@ mod tests {
     fn snap_header_is_stripped() {
         let t = "---\nsource: x\nexpression: y\n---\nstatus: 200\n";
         assert_eq!(snap_content(t), "status: 200\n");
+    }
+
+    #[test]
+    fn embedded_set_is_the_repository_folder() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../snapshots");
+        let on_disk = SnapshotSet::dir(&dir).unwrap();
+        assert_eq!(SnapshotSet::Embedded.version(), on_disk.version());
+        assert!(SnapshotSet::Embedded
+            .version()
+            .starts_with(&format!("{}-snapshots-", snap_files(&dir).unwrap().len())));
+        let name = "default__hello";
+        assert_eq!(SnapshotSet::Embedded.get(name), on_disk.get(name));
+        assert!(SnapshotSet::Embedded.get(name).is_some());
+        assert!(SnapshotSet::Embedded.get("nope").is_none());
+    }
+
+    #[test]
+    fn a_snapshots_folder_must_hold_snapshots() {
+        let missing =
+            std::env::temp_dir().join(format!("no-such-snapshots-{}", std::process::id()));
+        let e = SnapshotSet::dir(&missing).unwrap_err().to_string();
+        assert!(e.contains(&missing.display().to_string()), "{e}");
+        let empty = std::env::temp_dir().join(format!("empty-snapshots-{}", std::process::id()));
+        std::fs::create_dir_all(&empty).unwrap();
+        let e = SnapshotSet::dir(&empty).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!("snapshots folder {} holds no .snap file", empty.display())
+        );
+        std::fs::remove_dir_all(&empty).unwrap();
     }
 
     #[test]

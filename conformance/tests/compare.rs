@@ -22,9 +22,7 @@ fn args(target: &str) -> CompareArgs {
         accept: false,
         allow_writes: false,
         expected_differences: None,
-        junit: None,
-        json: None,
-        html: None,
+        reports: Default::default(),
         timeout_ms: 5000,
     }
 }

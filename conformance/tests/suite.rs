@@ -5,26 +5,22 @@
 use agent_sim::{Scenario, Sim};
 use conformance::cases::controlled::{capture, snapshot_name, ROUTES};
 use conformance::context::Ctx;
-use conformance::fixtures::{self, workspace_dir};
+use conformance::fixtures;
 use conformance::http::Client;
 use conformance::runner::{run, Outcome, RunConfig};
 use std::time::Duration;
 
 fn all_fixtures() -> Vec<fixtures::Fixture> {
-    fixtures::load(&workspace_dir().join("fixtures")).unwrap()
+    fixtures::embedded()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn snapshots_match_agent_sim() {
     let sim = Sim::start(Scenario::builtin_default()).await.unwrap();
     let ctx = Ctx {
-        target: sim.url(),
         control: Some(sim.control_url()),
-        client: Client::new(Duration::from_secs(10)),
-        seed: 0,
-        fixtures: all_fixtures(),
-        snapshots_dir: workspace_dir().join("snapshots"),
         property_cases: 0,
+        ..Ctx::new(&sim.url(), Client::new(Duration::from_secs(10)))
     };
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("../../snapshots");
@@ -61,8 +57,6 @@ async fn check_fixture(f: fixtures::Fixture) {
     let scenario = Scenario::from_json(&f.name, &f.json).unwrap();
     let sim = Sim::start(scenario).await.unwrap();
     let mut config = RunConfig::new(&sim.url());
-    config.fixtures = all_fixtures();
-    config.snapshots_dir = workspace_dir().join("snapshots");
     config.seed = 7;
     config.property_cases = 16;
     if scenario_is_scripted(&f.json) {

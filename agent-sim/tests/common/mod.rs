@@ -142,3 +142,30 @@ pub fn assert_method_not_allowed(r: &Reply, allow: &[&str], what: &str) {
     assert!(r.body.is_empty(), "{what}: body {:?}", r.text());
     assert_eq!(r.header("content-type"), None, "{what}");
 }
+
+/// Spawns `cmd` with stdout piped; returns the child and its first stdout line (the ready line
+/// of agent-sim), empty if it printed none.
+pub fn spawn_ready(cmd: &mut std::process::Command) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let first = child
+        .stdout
+        .take()
+        .and_then(|out| std::io::BufReader::new(out).lines().next());
+    (child, first.and_then(Result::ok).unwrap_or_default())
+}
+
+/// Runs the agent-sim binary with `args` to its end.
+pub fn run_sim<I, S>(args: I) -> std::process::Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    std::process::Command::new(env!("CARGO_BIN_EXE_agent-sim"))
+        .args(args)
+        .output()
+        .expect("agent-sim runs")
+}

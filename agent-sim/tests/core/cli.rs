@@ -1,7 +1,6 @@
 //! The `agent-sim` command line: the ready line, validate, bad scenarios, address in use,
 //! graceful shutdown on SIGTERM.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -61,11 +60,7 @@ fn validate_accepts_every_fixture() {
 #[test]
 fn bad_scenario_exits_before_binding() {
     let bad = temp_file("typo.json", r#"{"manifest":{"agent_nmae":"x"}}"#);
-    let out = Command::new(BIN)
-        .arg("--scenario")
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let out = super::common::run_sim([std::ffi::OsStr::new("--scenario"), bad.as_os_str()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -98,16 +93,11 @@ fn address_in_use_exits_non_zero() {
 #[test]
 fn ready_line_then_sigterm_exits_zero() {
     let started = Instant::now();
-    let mut child = Command::new(BIN)
-        .args(["--scenario", &format!("{}/default.json", fixtures())])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut child, line) = super::common::spawn_ready(
+        Command::new(BIN)
+            .args(["--scenario", &format!("{}/default.json", fixtures())])
+            .stderr(Stdio::null()),
+    );
     let url = line
         .strip_prefix("agent-sim listening on http://127.0.0.1:")
         .unwrap_or_else(|| panic!("ready line: {line:?}"));

@@ -6,6 +6,7 @@
 mod common;
 
 mod cli;
+mod cli_tool;
 mod control;
 mod debug;
 mod gating;

@@ -3,7 +3,7 @@
 //! watch route refusing a plain GET. Each is skipped (with the reason) when the agent gates the
 //! feature.
 
-use crate::case::{Case, Failure, Tier, Verdict};
+use crate::case::{Case, Failure, Group, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{check_go_json, Expect};
 use crate::http::Request;
@@ -107,4 +107,7 @@ pub fn cases() -> Vec<Case> {
                 .contains("{\"message\":\"Failed to upgrade connection to websocket.\",\"detail\":\"failed to accept WebSocket connection: WebSocket protocol violation: "),
         ),
     ]
+    .into_iter()
+    .map(|c| c.in_group(Group::Devcontainers))
+    .collect()
 }

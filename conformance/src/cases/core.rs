@@ -2,7 +2,7 @@
 //! containers gating consistent with `/debug/manifest`'s `parent_id`, netcheck's shape, and
 //! the debug routes' shapes and content types.
 
-use crate::case::{Case, Failure, Tier, Verdict};
+use crate::case::{Case, Effect, Failure, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{check_go_json, go_encoded, Expect, JSON_CT, TEXT_CT};
 use crate::http::Request;
@@ -381,20 +381,23 @@ fn debug_cases() -> Vec<Case> {
         ("true", ["1", "t", "T", "TRUE", "true", "True"], "true"),
         ("false", ["0", "f", "F", "FALSE", "false", "False"], "false"),
     ] {
-        v.push(Case::steps(
-            format!("debug/debug-logging-{name}"),
-            Tier::BlackBox,
-            logging,
-            move |ctx| async move {
-                for s in states {
-                    let req = Request::get(&format!("/debug/magicsock/debug-logging/{s}"));
-                    let body = format!("updated magicsock debug logging to {word}");
-                    ctx.exchange(&req, &Expect::sniffed_text(200, &body))
-                        .await?;
-                }
-                Ok(Verdict::Pass)
-            },
-        ));
+        v.push(
+            Case::steps(
+                format!("debug/debug-logging-{name}"),
+                Tier::BlackBox,
+                logging,
+                move |ctx| async move {
+                    for s in states {
+                        let req = Request::get(&format!("/debug/magicsock/debug-logging/{s}"));
+                        let body = format!("updated magicsock debug logging to {word}");
+                        ctx.exchange(&req, &Expect::sniffed_text(200, &body))
+                            .await?;
+                    }
+                    Ok(Verdict::Pass)
+                },
+            )
+            .changes(Effect::ChangesSettings),
+        );
     }
     for (name, state, shown) in [
         ("debug/debug-logging-invalid", "blah", "\"blah\""),

@@ -8,7 +8,7 @@
 //! controlled cases load the `containers-running` fixture and make its operations fast with a
 //! `PATCH /__sim/scenario` of `devcontainers.timings`.
 
-use crate::case::{Case, Failure, Tier, Verdict};
+use crate::case::{Case, Effect, Failure, Group, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{check_go_json, Expect, JSON_CT};
 use crate::http::{Request, Response};
@@ -366,6 +366,16 @@ pub fn black_box_cases() -> Vec<Case> {
             },
         ),
     ]
+    .into_iter()
+    .map(|c| {
+        let c = c.in_group(Group::Devcontainers);
+        if c.name.starts_with("containers/state/") {
+            c.changes(Effect::RecreatesDevcontainers)
+        } else {
+            c
+        }
+    })
+    .collect()
 }
 
 /// An id no agent knows.
@@ -440,6 +450,7 @@ where
             }
         }
     })
+    .changes(Effect::RecreatesDevcontainers)
 }
 
 /// `204`: no body, the JSON content type kept (containers.md §1.4).

@@ -3,7 +3,7 @@
 //! the process API: write/read round-trips, offset/limit, read-file-lines, list-directory
 //! order, resolve-path cleaning, edit-files with its diff, and the exact error bodies.
 
-use crate::case::{Case, Failure, Tier, Verdict};
+use crate::case::{Case, Effect, Failure, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{check_go_json, Expect};
 use crate::http::Request;
@@ -160,7 +160,12 @@ pub fn cases() -> Vec<Case> {
             Expect::json(400, "{\"message\":\"must specify at least one file\"}\n"),
         ),
     ];
-    v.extend(scratch_cases());
+    // They write in a scratch directory, and remove it with `rm -rf` through the process API.
+    v.extend(
+        scratch_cases()
+            .into_iter()
+            .map(|c| c.changes(Effect::WritesFiles)),
+    );
     v
 }
 

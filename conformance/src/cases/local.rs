@@ -2,15 +2,16 @@
 //! ports, the ignore-set ports and a port below 9 where it can bind them, an IPv6-only one)
 //! and checks which ones `/api/v0/listening-ports` reports. With a control API, the scenario
 //! is switched to `listening_ports.source = "os"` first. The processes the agent starts are
-//! looked for on the host ([`super::local_processes`]).
+//! looked for on the host ([`super::local_processes`]). Every local case is in the scenario
+//! group (it patches the scenario, and the agent's port scan cache is shared).
 
-use crate::case::{Case, Failure, Tier, Verdict};
+use crate::case::{Case, Effect, Failure, Group, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::check_go_json;
 use crate::http::Request;
 use serde_json::json;
 use std::collections::BTreeSet;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
 /// The agent caches a scan for 1 s.
@@ -43,8 +44,12 @@ pub fn cases() -> Vec<Case> {
             Tier::Local,
             "POST /api/v0/processes/start",
             |ctx| async move { super::local_processes::visible_to_host(&ctx).await },
-        ),
+        )
+        .changes(Effect::StartsProcesses),
     ]
+    .into_iter()
+    .map(|c| c.in_group(Group::Scenario))
+    .collect()
 }
 
 /// With a control API, makes the agent scan the OS.
@@ -77,13 +82,18 @@ async fn reported(ctx: &Ctx) -> Result<(Request, BTreeSet<u64>), Failure> {
     Ok((req, ports))
 }
 
-/// Reads the report, once more after the agent's cache expired if `want` is not all there.
-async fn reported_with(ctx: &Ctx, want: &[u64]) -> Result<(Request, BTreeSet<u64>), Failure> {
+/// Reads the report; if `want` is not all there, the agent answered from a scan older than
+/// the listeners: reads once more when that scan has surely expired (`CACHE` after binding).
+async fn reported_with(
+    ctx: &Ctx,
+    listeners: &Listeners,
+    want: &[u64],
+) -> Result<(Request, BTreeSet<u64>), Failure> {
     let (req, ports) = reported(ctx).await?;
     if want.iter().all(|p| ports.contains(p)) {
         return Ok((req, ports));
     }
-    tokio::time::sleep(CACHE).await;
+    tokio::time::sleep_until((listeners.bound_at + CACHE).into()).await;
     reported(ctx).await
 }
 
@@ -93,19 +103,53 @@ async fn bind(addr: &str) -> Option<(TcpListener, u64)> {
     Some((l, port))
 }
 
-async fn opened_ports(ctx: &Ctx) -> Result<Verdict, Failure> {
-    use_os_ports(ctx).await?;
-    let mut held = Vec::new();
-    for _ in 0..2 {
-        if let Some(l) = bind("127.0.0.1:0").await {
-            held.push(l);
+/// The listeners of the local tier, bound once per run, as early as the runner can (see
+/// [`Ctx::local_listeners`]): by the time the local cases read the report, the agent's cached
+/// scan is usually younger than them, so no case waits for the cache to expire.
+#[derive(Debug)]
+pub struct Listeners {
+    bound_at: Instant,
+    /// Two on 127.0.0.1, one on 0.0.0.0: must be reported.
+    opened: Vec<(TcpListener, u64)>,
+    /// Ports below 9 and the ignore set, where they could be bound: must not be reported.
+    filtered: Vec<(TcpListener, u64)>,
+    /// IPv6-only (its number reserved on IPv4 by a socket that never listens).
+    v6: Option<(tokio::net::TcpSocket, TcpListener, u64)>,
+    /// A plain listener whose presence shows the report is fresh.
+    marker: Option<(TcpListener, u64)>,
+}
+
+impl Listeners {
+    pub async fn bind() -> Self {
+        let mut opened = Vec::new();
+        for addr in ["127.0.0.1:0", "127.0.0.1:0", "0.0.0.0:0"] {
+            opened.extend(bind(addr).await);
+        }
+        let mut filtered = Vec::new();
+        for p in [8u16, 7, 6060, 2112, 2113] {
+            filtered.extend(bind(&format!("127.0.0.1:{p}")).await);
+        }
+        let v6 = ipv6_only_listener();
+        let marker = bind("127.0.0.1:0").await;
+        Self {
+            bound_at: Instant::now(),
+            opened,
+            filtered,
+            v6,
+            marker,
         }
     }
-    if let Some(l) = bind("0.0.0.0:0").await {
-        held.push(l);
+
+    fn marker(&self) -> Vec<u64> {
+        self.marker.iter().map(|(_, p)| *p).collect()
     }
-    let want: Vec<u64> = held.iter().map(|(_, p)| *p).collect();
-    let (req, ports) = reported_with(ctx, &want).await?;
+}
+
+async fn opened_ports(ctx: &Ctx) -> Result<Verdict, Failure> {
+    use_os_ports(ctx).await?;
+    let l = ctx.local_listeners().await;
+    let want: Vec<u64> = l.opened.iter().map(|(_, p)| *p).collect();
+    let (req, ports) = reported_with(ctx, &l, &want).await?;
     let missing: Vec<u64> = want
         .iter()
         .filter(|p| !ports.contains(p))
@@ -122,17 +166,9 @@ async fn opened_ports(ctx: &Ctx) -> Result<Verdict, Failure> {
 
 async fn filtered_ports(ctx: &Ctx) -> Result<Verdict, Failure> {
     use_os_ports(ctx).await?;
-    let mut held = Vec::new();
-    let mut bound = Vec::new();
-    for p in [8u16, 7, 6060, 2112, 2113] {
-        if let Some(l) = bind(&format!("127.0.0.1:{p}")).await {
-            bound.push(l.1);
-            held.push(l);
-        }
-    }
-    let marker = bind("127.0.0.1:0").await;
-    let want: Vec<u64> = marker.iter().map(|(_, p)| *p).collect();
-    let (req, ports) = reported_with(ctx, &want).await?;
+    let l = ctx.local_listeners().await;
+    let bound: Vec<u64> = l.filtered.iter().map(|(_, p)| *p).collect();
+    let (req, ports) = reported_with(ctx, &l, &l.marker()).await?;
     let bad: Vec<u64> = ports
         .iter()
         .filter(|p| **p < 9 || [6060, 2112, 2113].contains(*p))
@@ -144,7 +180,6 @@ async fn filtered_ports(ctx: &Ctx) -> Result<Verdict, Failure> {
             format!("reported {bad:?}: ports below 9 and in the ignore set must be dropped (the suite bound {bound:?})"),
         ));
     }
-    drop(held);
     Ok(Verdict::Pass)
 }
 
@@ -171,15 +206,14 @@ fn ipv6_only_listener() -> Option<(tokio::net::TcpSocket, TcpListener, u64)> {
 
 async fn ipv6_only(ctx: &Ctx) -> Result<Verdict, Failure> {
     use_os_ports(ctx).await?;
-    let Some((_reserved, _v6, port)) = ipv6_only_listener() else {
+    let l = ctx.local_listeners().await;
+    let Some((_, _, port)) = &l.v6 else {
         return Ok(Verdict::Skip(
             "cannot bind an IPv6 loopback socket here".into(),
         ));
     };
-    let marker = bind("127.0.0.1:0").await;
-    let want: Vec<u64> = marker.iter().map(|(_, p)| *p).collect();
-    let (req, ports) = reported_with(ctx, &want).await?;
-    if ports.contains(&port) {
+    let (req, ports) = reported_with(ctx, &l, &l.marker()).await?;
+    if ports.contains(port) {
         return Err(ctx.failure(
             &req,
             format!("reported IPv6-only port {port}: the agent reads /proc/net/tcp only (IPv4)"),

@@ -1,5 +1,7 @@
-//! The suite's cases, one module per area and tier. [`all`] lists them in run order:
-//! black-box, local, controlled.
+//! The suite's cases, one module per area and tier. [`all`] lists them in order: black-box,
+//! local, controlled; the runner runs the tiers black-box, controlled, local (see
+//! [`crate::runner`]). Every controlled case puts or patches the scenario: they form one
+//! [`Group::Scenario`].
 
 pub mod containers;
 pub mod controlled;
@@ -13,7 +15,7 @@ pub mod properties;
 pub mod router;
 pub mod watch;
 
-use crate::case::Case;
+use crate::case::{Case, Group, Tier};
 use crate::fixtures::Fixture;
 
 /// Every case, in run order.
@@ -26,10 +28,16 @@ pub fn all(fixtures: &[Fixture]) -> Vec<Case> {
     v.extend(devcontainers::black_box_cases());
     v.extend(watch::cases());
     v.extend(local::cases());
-    v.extend(devcontainers::controlled_cases());
+    // Snapshots first: the `faults` fixture's hang is waited out while later cases run.
     v.extend(controlled::cases(fixtures));
+    v.extend(devcontainers::controlled_cases());
     v.extend(properties::cases());
     // Stable: the order within a tier is the order above.
     v.sort_by_key(|c| c.tier);
-    v
+    v.into_iter()
+        .map(|c| match c.tier {
+            Tier::Controlled => c.in_group(Group::Scenario),
+            _ => c,
+        })
+        .collect()
 }

@@ -3,7 +3,7 @@
 //! output and exit codes round-trip, a killed shell reports −1, and the head/tail buffer's
 //! truncation marker and line cuts are exact.
 
-use crate::case::{Case, Failure, Tier, Verdict};
+use crate::case::{Case, Effect, Failure, Group, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{check_go_json, Expect};
 use crate::http::Request;
@@ -155,7 +155,11 @@ pub fn cases() -> Vec<Case> {
             Ok(Verdict::Pass)
         }),
     ];
-    v.extend(exec_cases());
+    // They start processes, and the list they check holds ten entries, running first.
+    v.extend(exec_cases().into_iter().map(|c| {
+        c.changes(Effect::StartsProcesses)
+            .in_group(Group::Processes)
+    }));
     v
 }
 

@@ -3,7 +3,7 @@
 //! run's `--seed`; a failure shrinks and reports the seed and the minimal scenario as JSON,
 //! ready to be saved as a fixture.
 
-use crate::case::{Case, Failure, Tier, Verdict};
+use crate::case::{Case, Effect, Failure, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{go_encoded, Expect, NOT_FOUND_BODY};
 use crate::http::{Request, Response};
@@ -48,7 +48,8 @@ pub fn cases() -> Vec<Case> {
                 )
                 .await
             },
-        ),
+        )
+        .changes(Effect::StartsProcesses),
         Case::steps(
             "property/file-round-trip",
             Tier::Controlled,
@@ -59,7 +60,8 @@ pub fn cases() -> Vec<Case> {
                 })
                 .await
             },
-        ),
+        )
+        .changes(Effect::WritesFiles),
         Case::steps(
             "property/container-list",
             Tier::Controlled,

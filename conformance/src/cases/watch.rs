@@ -3,7 +3,7 @@
 //! devcontainers (a recreate; in the controlled tier, a devcontainer added to the scenario)
 //! sends a new frame with the new state. The plain-GET refusal is in `containers`.
 
-use crate::case::{Case, Failure, Tier, Verdict};
+use crate::case::{Case, Effect, Failure, Group, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::go_encoded;
 use crate::http::Request;
@@ -216,7 +216,8 @@ pub fn cases() -> Vec<Case> {
                 };
                 frame_after_recreate(&ctx, target).await
             },
-        ),
+        )
+        .changes(Effect::RecreatesDevcontainers),
         Case::steps(
             "containers/watch/controlled-first-frame-is-list",
             Tier::Controlled,
@@ -238,7 +239,8 @@ pub fn cases() -> Vec<Case> {
                     Err(skip) => Ok(skip),
                 }
             },
-        ),
+        )
+        .changes(Effect::RecreatesDevcontainers),
         Case::steps(
             "containers/watch/controlled-frame-after-scenario-change",
             Tier::Controlled,
@@ -288,6 +290,9 @@ pub fn cases() -> Vec<Case> {
             },
         ),
     ]
+    .into_iter()
+    .map(|c| c.in_group(Group::Devcontainers))
+    .collect()
 }
 
 #[cfg(test)]

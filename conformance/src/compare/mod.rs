@@ -45,15 +45,9 @@ pub struct CompareArgs {
     /// File listing request names (one per line, `#` comments) whose difference is expected.
     #[arg(long, value_name = "FILE")]
     pub expected_differences: Option<PathBuf>,
-    /// Write a JUnit XML report here.
-    #[arg(long)]
-    pub junit: Option<PathBuf>,
-    /// Write a JSON report here (schema agent-conformance/report/v1).
-    #[arg(long)]
-    pub json: Option<PathBuf>,
-    /// Write a self-contained HTML report here.
-    #[arg(long)]
-    pub html: Option<PathBuf>,
+    /// The report files to write.
+    #[command(flatten)]
+    pub reports: crate::report::ReportFiles,
     /// Timeout of each request, in milliseconds.
     #[arg(long, default_value_t = 5000)]
     pub timeout_ms: u64,
@@ -256,23 +250,9 @@ pub async fn run(args: CompareArgs) -> std::process::ExitCode {
         &done.expected,
         started.elapsed(),
     );
-    let outputs = [
-        (
-            &args.junit,
-            crate::report::junit::render as fn(&crate::runner::Report) -> String,
-        ),
-        (&args.json, crate::report::json::render),
-        (&args.html, crate::report::html::render),
-    ];
-    for (path, render) in outputs {
-        let Some(path) = path else { continue };
-        if let Err(e) = std::fs::write(path, render(&report)) {
-            eprintln!(
-                "agent-conformance compare: cannot write {}: {e}",
-                path.display()
-            );
-            return ExitCode::from(2);
-        }
+    if let Err(e) = args.reports.write(&report) {
+        eprintln!("agent-conformance compare: {e}");
+        return ExitCode::from(2);
     }
     println!(
         "target {} against {}: {}",

@@ -133,6 +133,7 @@ pub fn report(
         snapshot_version: reference.describe(),
         duration,
         results: compared.iter().map(|c| c.result(expected)).collect(),
+        not_run: 0,
     }
 }
 

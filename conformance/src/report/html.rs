@@ -147,6 +147,7 @@ mod tests {
         let mut f = Failure::new("body <differs>").with_diff("a\n", "b\n");
         f.curl = Some("curl 'http://h/'".into());
         let report = Report {
+            not_run: 0,
             target: "http://h".into(),
             control: None,
             tiers: vec![Tier::BlackBox],

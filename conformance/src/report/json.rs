@@ -117,6 +117,7 @@ mod tests {
     #[test]
     fn schema_v1_keys() {
         let report = Report {
+            not_run: 0,
             target: "http://h".into(),
             control: Some("http://h".into()),
             tiers: vec![Tier::BlackBox, Tier::Controlled],

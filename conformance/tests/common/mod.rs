@@ -13,7 +13,6 @@ use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::Router;
 use bytes::Bytes;
-use conformance::fixtures::{self, workspace_dir};
 use conformance::runner::{run, Report, RunConfig};
 use futures::{SinkExt, StreamExt};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -208,20 +207,13 @@ pub async fn mutant_ws(
 
 /// A fixture's scenario by name.
 pub fn fixture(name: &str) -> Scenario {
-    Scenario::from_file(
-        workspace_dir()
-            .join("fixtures")
-            .join(format!("{name}.json")),
-    )
-    .unwrap()
+    Scenario::fixture(name).unwrap()
 }
 
 /// Runs the cases whose names match `filter` against `url` (control API on the same URL).
 pub async fn run_filtered(url: &str, filter: &str, timeout_ms: u64) -> Report {
     let mut config = RunConfig::new(url);
     config.filter = Some(regex::Regex::new(filter).unwrap());
-    config.fixtures = fixtures::load(&workspace_dir().join("fixtures")).unwrap();
-    config.snapshots_dir = workspace_dir().join("snapshots");
     config.timeout = Duration::from_millis(timeout_ms);
     config.seed = 11;
     config.property_cases = 48;
