@@ -23,7 +23,7 @@ pub enum ApiError {
         detail: String,
     },
     /// An answer built some other way.
-    Response(Response),
+    Response(Box<Response>),
 }
 
 impl ApiError {
@@ -57,7 +57,7 @@ impl ApiError {
 
 impl From<Response> for ApiError {
     fn from(resp: Response) -> Self {
-        Self::Response(resp)
+        Self::Response(Box::new(resp))
     }
 }
 
@@ -69,7 +69,7 @@ impl IntoResponse for ApiError {
                 message,
                 detail,
             } => response::message(status, &message, &detail),
-            Self::Response(resp) => resp,
+            Self::Response(resp) => *resp,
         }
     }
 }

@@ -92,7 +92,7 @@ impl<'a> Parser<'a> {
         if self.errors.is_empty() {
             return Ok(());
         }
-        Err(ApiError::Response(response::json(
+        Err(ApiError::from(response::json(
             StatusCode::BAD_REQUEST,
             &ApiResponse {
                 message: "Query parameters have invalid values.".into(),
