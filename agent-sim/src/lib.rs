@@ -65,6 +65,7 @@ pub(crate) mod portscan;
 pub(crate) mod recover;
 pub(crate) mod response;
 pub(crate) mod seeded;
+pub(crate) mod servers;
 pub(crate) mod sim;
 pub(crate) mod state;
 pub(crate) mod verify;
