@@ -145,45 +145,11 @@ fn clean(text: &str) -> String {
                 i += 1;
             }
         } else if c == '/' && next == Some('*') {
-            let mut depth = 0;
-            while i < b.len() {
-                if b[i] == '/' && b.get(i + 1) == Some(&'*') {
-                    depth += 1;
-                    i += 2;
-                } else if b[i] == '*' && b.get(i + 1) == Some(&'/') {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    i += 1;
-                }
-            }
+            i = after_block_comment(&b, i);
             out.push(' ');
-        } else if c == 'r' && (next == Some('"') || next == Some('#')) && !ident_char_before(&b, i)
-        {
-            let mut j = i + 1;
-            let mut hashes = 0;
-            while b.get(j) == Some(&'#') {
-                hashes += 1;
-                j += 1;
-            }
-            if b.get(j) != Some(&'"') {
-                out.push(c);
-                i += 1;
-                continue;
-            }
-            j += 1;
-            while j < b.len() {
-                if b[j] == '"' && (0..hashes).all(|k| b.get(j + 1 + k) == Some(&'#')) {
-                    j += 1 + hashes;
-                    break;
-                }
-                j += 1;
-            }
+        } else if let Some(end) = after_raw_string(&b, i) {
             out.push_str("\"\"");
-            i = j;
+            i = end;
         } else if c == '"' {
             i += 1;
             while i < b.len() && b[i] != '"' {
@@ -213,6 +179,50 @@ fn clean(text: &str) -> String {
         }
     }
     out
+}
+
+/// The index after the (nested) block comment starting at `i`.
+fn after_block_comment(b: &[char], mut i: usize) -> usize {
+    let mut depth = 0;
+    while i < b.len() {
+        if b[i] == '/' && b.get(i + 1) == Some(&'*') {
+            depth += 1;
+            i += 2;
+        } else if b[i] == '*' && b.get(i + 1) == Some(&'/') {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                break;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    i
+}
+
+/// The index after the raw string (`r"…"`, `r#"…"#`) starting at `i`, if one does.
+fn after_raw_string(b: &[char], i: usize) -> Option<usize> {
+    if b[i] != 'r' || ident_char_before(b, i) {
+        return None;
+    }
+    let mut j = i + 1;
+    let mut hashes = 0;
+    while b.get(j) == Some(&'#') {
+        hashes += 1;
+        j += 1;
+    }
+    if b.get(j) != Some(&'"') {
+        return None;
+    }
+    j += 1;
+    while j < b.len() {
+        if b[j] == '"' && (0..hashes).all(|k| b.get(j + 1 + k) == Some(&'#')) {
+            return Some(j + 1 + hashes);
+        }
+        j += 1;
+    }
+    Some(j)
 }
 
 fn ident_char_before(b: &[char], i: usize) -> bool {
@@ -591,7 +601,7 @@ mod tests {
                 ("z.rs", "use crate::{ex::f};\npub fn g() {}\n"),
                 (
                     "y.rs",
-                    "// crate::x::f\nconst S: &str = \"crate::x::f\";\n#[cfg(test)]\nmod tests { use crate::x::f; }\n",
+                    "// crate::x::f\n/* crate::x::f /* nested */ */\nconst S: &str = \"crate::x::f\";\nconst R: &str = r#\"crate::x::f\"#;\n#[cfg(test)]\nmod tests { use crate::x::f; }\n",
                 ),
             ],
         );

@@ -72,32 +72,8 @@ pub async fn list_directory(
         .await
         .map_err(|e| super::reply::bad_json(&e))?;
     let ls = decode(&raw).map_err(|e| super::reply::bad_json(&e.0))?;
+    let dir = directory(&state, query_path, &ls)?;
     let internal = |m: String| super::reply::msg(StatusCode::INTERNAL_SERVER_ERROR, &m);
-    let dir = if !query_path.is_empty() {
-        if !vpath::is_abs(&query_path) {
-            return Err(internal(format!(
-                "path must be absolute: {}",
-                gostr::quote(&query_path)
-            )));
-        }
-        query_path
-    } else {
-        let base = match ls.relativity.as_str() {
-            "root" => "/".to_string(),
-            "home" => state.files().home().ok_or_else(|| {
-                internal("failed to get user home directory: $HOME is not defined".into())
-            })?,
-            other => {
-                return Err(internal(format!(
-                    "unsupported relativity type {}",
-                    gostr::quote(other)
-                )))
-            }
-        };
-        let mut parts = vec![base];
-        parts.extend(ls.path.iter().cloned());
-        vpath::join(&parts)
-    };
     let nothing = |_: &crate::files::tree::Meta| (0, 0);
     let listed = with_tree!(state.files(), |t| match ops::open(t, &dir, &nothing) {
         Ok(Opened::Dir(d, _)) => Ok(Some(ops::list(t, &d).unwrap_or_default())),
@@ -143,4 +119,33 @@ pub async fn list_directory(
         contents,
     };
     Ok(response::json(StatusCode::OK, &listing))
+}
+
+/// The directory to list: `?path=` when given (absolute), else `path` under `relativity`.
+fn directory(state: &AppState, query_path: String, ls: &LsRequest) -> Result<String, ApiError> {
+    let internal = |m: String| super::reply::msg(StatusCode::INTERNAL_SERVER_ERROR, &m);
+    if !query_path.is_empty() {
+        if !vpath::is_abs(&query_path) {
+            return Err(internal(format!(
+                "path must be absolute: {}",
+                gostr::quote(&query_path)
+            )));
+        }
+        return Ok(query_path);
+    }
+    let base = match ls.relativity.as_str() {
+        "root" => "/".to_string(),
+        "home" => state.files().home().ok_or_else(|| {
+            internal("failed to get user home directory: $HOME is not defined".into())
+        })?,
+        other => {
+            return Err(internal(format!(
+                "unsupported relativity type {}",
+                gostr::quote(other)
+            )))
+        }
+    };
+    let mut parts = vec![base];
+    parts.extend(ls.path.iter().cloned());
+    Ok(vpath::join(&parts))
 }
