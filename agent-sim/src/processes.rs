@@ -10,7 +10,7 @@ pub mod headtail;
 mod process;
 pub mod scripted;
 
-use process::{Backend, Shared, Status, Table};
+use process::{Backend, Shared, Status};
 pub use process::{
     Process, ProcessInfo, Signal, SignalError, Snapshot, StartError, StartRequest, LIST_CAP,
     MAX_WAIT, REAP_AGE_SECS, WAIT_DELAY,
@@ -91,48 +91,18 @@ impl ProcessManager {
                 let envs = env::process_env(scenario, &req.env, chat_id.as_deref());
                 let spawned = exec::spawn(&req.command, &workdir, &envs)?;
                 let pgid = spawned.pid;
-                let started = self.shared.now_unix();
-                let proc = {
-                    let mut t = self.shared.table();
-                    if t.closed {
-                        drop(t);
-                        exec::kill_group(pgid, libc::SIGKILL);
-                        return Err(StartError::Closed);
-                    }
-                    let proc = Self::new_process(
-                        &mut t,
-                        &id,
-                        &req,
-                        workdir,
-                        chat_id,
-                        started,
-                        Backend::Exec { pgid },
-                    );
-                    t.groups.insert(pgid);
-                    proc
-                };
+                let backend = Backend::Exec { pgid };
+                let proc = self
+                    .register(&id, &req, workdir, chat_id, backend)
+                    .inspect_err(|_| exec::kill_group(pgid, libc::SIGKILL))?;
                 tokio::spawn(exec::supervise(Arc::downgrade(&self.shared), proc, spawned));
             }
             ProcessMode::Scripted => {
                 let workdir = env::scripted_workdir(&req.workdir, &scenario.manifest.directory);
                 let plan = scripted::plan_for(&scenario.processes, &req.command);
                 let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-                let started = self.shared.now_unix();
-                let proc = {
-                    let mut t = self.shared.table();
-                    if t.closed {
-                        return Err(StartError::Closed);
-                    }
-                    Self::new_process(
-                        &mut t,
-                        &id,
-                        &req,
-                        workdir,
-                        chat_id,
-                        started,
-                        Backend::Scripted { signals: tx },
-                    )
-                };
+                let backend = Backend::Scripted { signals: tx };
+                let proc = self.register(&id, &req, workdir, chat_id, backend)?;
                 proc.buf.write(plan.initial_output.as_bytes());
                 tokio::spawn(scripted::run(Arc::downgrade(&self.shared), proc, plan, rx));
             }
@@ -140,17 +110,24 @@ impl ProcessManager {
         Ok(id)
     }
 
-    /// Builds a running process and puts it in the table (the caller holds the lock).
-    #[allow(clippy::too_many_arguments)]
-    fn new_process(
-        t: &mut Table,
+    /// Builds a running process and puts it in the table (an exec one's group too), unless
+    /// the manager was closed meanwhile.
+    fn register(
+        &self,
         id: &str,
         req: &StartRequest,
         workdir: String,
         chat_id: Option<String>,
-        started_at_unix: i64,
         backend: Backend,
-    ) -> Arc<Process> {
+    ) -> Result<Arc<Process>, StartError> {
+        let started_at_unix = self.shared.now_unix();
+        let mut t = self.shared.table();
+        if t.closed {
+            return Err(StartError::Closed);
+        }
+        if let Backend::Exec { pgid } = backend {
+            t.groups.insert(pgid);
+        }
         t.next_seq += 1;
         let proc = Arc::new(Process {
             id: id.to_string(),
@@ -169,7 +146,7 @@ impl ProcessManager {
             waiters: AtomicUsize::new(0),
         });
         t.procs.insert(proc.id.clone(), proc.clone());
-        proc
+        Ok(proc)
     }
 
     /// The process with this id, if it has not been reaped.
