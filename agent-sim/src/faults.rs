@@ -2,12 +2,8 @@
 //! from the scenario's seed.
 //!
 //! [`layer`] sits between the journal middleware (outside) and the Recover layer (inside).
-//! For each request it walks the scenario's `faults` in order; every rule whose route matches
-//! takes one draw from the agent's seeded generator ([`FaultState`]), and fires when the draw
-//! is below its probability. Latency rules add their delay and let later rules apply; the
-//! first other rule that fires decides the answer. The generator is reseeded whenever a
-//! scenario is put in force or the simulator is reset, so the same requests in the same order
-//! meet the same faults.
+//! For each request it asks the planner (`fault_plan`: the scenario's rules and the agent's
+//! seeded draws) what to do, then waits, answers, resets, hangs or panics accordingly.
 //!
 //! Every faulted response carries a [`FaultTag`] naming the kinds that hit it (`latency`,
 //! `status`, `latency+reset`, …). A `reset` answer carries [`CloseConnection`], so the server
@@ -16,11 +12,9 @@
 //! up during a delay) is journaled by a guard with status `null`. The control API under
 //! `/__sim` is never faulted.
 
-use crate::journal::FaultTag;
+use crate::fault_plan::{Answer, FaultTag, Plan};
+use crate::gohttp::CloseConnection;
 use crate::peer::PeerSocket;
-use crate::scenario::faults::FaultKind;
-use crate::scenario::{FaultRule, Scenario};
-use crate::server::CloseConnection;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::Request;
@@ -28,143 +22,9 @@ use axum::response::{IntoResponse, Response};
 use futures::future::{BoxFuture, Either};
 use http::StatusCode;
 use std::convert::Infallible;
-use std::sync::Mutex;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
-use tokio::sync::watch;
+use std::time::Instant;
 use tower::{Layer, Service};
-
-/// SplitMix64: a tiny, fully specified generator, so a seed replays the same draws on every
-/// build and platform.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `[0, 1)`.
-    pub fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-}
-
-/// Per-agent fault state: the seeded generator and the signal that ends hung requests.
-#[derive(Debug)]
-pub struct FaultState {
-    rng: Mutex<SplitMix64>,
-    stop: watch::Sender<bool>,
-}
-
-impl FaultState {
-    pub fn new(scenario: &Scenario) -> Self {
-        Self {
-            rng: Mutex::new(SplitMix64::new(scenario.seed)),
-            stop: watch::Sender::new(false),
-        }
-    }
-
-    /// Restarts the draws from `scenario.seed` (a scenario put in force, or a reset).
-    pub fn reseed(&self, scenario: &Scenario) {
-        *self.lock() = SplitMix64::new(scenario.seed);
-    }
-
-    /// Ends every hung request (their connections are closed) and any that hang later.
-    pub fn shutdown(&self) {
-        self.stop.send_replace(true);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, SplitMix64> {
-        self.rng.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Decides what the scenario's rules do to one request.
-    pub fn plan(&self, rules: &[FaultRule], method: &http::Method, path: &str) -> Plan {
-        let mut plan = Plan::default();
-        let mut rng = None;
-        for rule in rules {
-            if !rule.route.matches(method, path) {
-                continue;
-            }
-            let rng = rng.get_or_insert_with(|| self.lock());
-            if rng.next_f64() >= rule.probability {
-                continue;
-            }
-            plan.kinds.push(rule.kind);
-            match rule.kind {
-                FaultKind::Latency => {
-                    let ms = rule.latency_ms(rng.next_u64());
-                    plan.delay += Duration::from_millis(ms);
-                }
-                FaultKind::Status => {
-                    plan.answer = Answer::Status {
-                        status: rule.status.unwrap_or(500),
-                        body: rule.body.clone(),
-                    };
-                    break;
-                }
-                FaultKind::Reset => {
-                    plan.answer = Answer::Reset;
-                    break;
-                }
-                FaultKind::Hang => {
-                    plan.answer = Answer::Hang;
-                    break;
-                }
-                FaultKind::Panic => {
-                    plan.answer = Answer::Panic;
-                    break;
-                }
-            }
-        }
-        plan
-    }
-}
-
-/// What happens to one request.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct Plan {
-    /// The kinds of the rules that fired, in order.
-    pub kinds: Vec<FaultKind>,
-    /// Total delay before answering.
-    pub delay: Duration,
-    pub answer: Answer,
-}
-
-/// How a faulted request is answered after its delay.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub enum Answer {
-    /// By the route, as usual.
-    #[default]
-    Route,
-    Status {
-        status: u16,
-        body: Option<serde_json::Value>,
-    },
-    Reset,
-    Hang,
-    Panic,
-}
-
-impl Plan {
-    /// The journal's name for it: the kinds joined with `+`.
-    pub fn tag(&self) -> String {
-        self.kinds
-            .iter()
-            .map(|k| k.as_str())
-            .collect::<Vec<_>>()
-            .join("+")
-    }
-}
 
 /// The fault layer for the agent router.
 pub fn layer(state: AppState) -> FaultLayer {
@@ -247,7 +107,7 @@ where
         Answer::Reset => reset_response(),
         Answer::Hang => {
             tracing::debug!(fault = %tag, "hanging request");
-            let mut stop = state.faults().stop.subscribe();
+            let mut stop = state.faults().stopped();
             let client = PeerSocket::current();
             let client_gone = async move {
                 match client {
@@ -284,7 +144,7 @@ fn status_response(status: u16, body: Option<serde_json::Value>) -> Response {
         Some(serde_json::Value::String(s)) => crate::response::sniffed(code, s),
         Some(v) => crate::response::json(code, &v),
     };
-    crate::router::frame(resp)
+    crate::gohttp::frame(resp)
 }
 
 fn reset_response() -> Response {

@@ -8,7 +8,7 @@
 
 use crate::app;
 use crate::scenario::{Scenario, ScenarioError};
-use crate::server;
+use crate::servers::Servers;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
@@ -16,8 +16,6 @@ use axum::routing::get;
 use axum::Router;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 /// File descriptors kept free besides one listener per agent (stdio, epoll, client
@@ -143,7 +141,7 @@ pub enum FleetError {
     },
     /// The configuration is refused.
     #[error(transparent)]
-    Config(#[from] crate::SimConfigError),
+    Config(#[from] crate::exposure::SimConfigError),
 }
 
 /// One running agent of a fleet.
@@ -170,8 +168,7 @@ impl FleetAgent {
 #[derive(Debug)]
 pub struct Fleet {
     agents: Vec<FleetAgent>,
-    shutdown: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
+    servers: Servers,
 }
 
 /// `(soft, hard)` RLIMIT_NOFILE after raising the soft limit to the hard one.
@@ -251,7 +248,7 @@ pub fn preflight(config: &FleetConfig) -> Result<(), FleetError> {
             base: config.base_port,
         });
     }
-    crate::check_exec_exposure(
+    crate::exposure::check_exec_exposure(
         &config.scenario,
         SocketAddr::new(config.ip, config.base_port),
         false,
@@ -393,10 +390,6 @@ fn ephemeral_range() -> Option<(u32, u32)> {
     (hi >= lo && hi <= 65_535).then_some((lo, hi - lo + 1))
 }
 
-async fn wait_for(mut rx: watch::Receiver<bool>) {
-    let _ = rx.wait_for(|stop| *stop).await;
-}
-
 impl Fleet {
     /// Checks the limits, binds every listener, then starts serving.
     pub async fn start(config: FleetConfig) -> Result<Fleet, FleetError> {
@@ -435,8 +428,7 @@ impl Fleet {
             listeners.push(listener);
         }
         let index = index_json(&agents);
-        let (tx, rx) = watch::channel(false);
-        let mut tasks = Vec::with_capacity(agents.len());
+        let mut servers = Servers::default();
         for (agent, listener) in agents.iter().zip(listeners) {
             let mut app = app::router(agent.state.clone());
             if agent.n == 0 {
@@ -451,17 +443,9 @@ impl Fleet {
                     )
                     .fallback_service(app);
             }
-            tasks.push(tokio::spawn(server::serve(
-                listener,
-                app,
-                wait_for(rx.clone()),
-            )));
+            servers.spawn(listener, app);
         }
-        Ok(Fleet {
-            agents,
-            shutdown: tx,
-            tasks,
-        })
+        Ok(Fleet { agents, servers })
     }
 
     /// The agents, in index order.
@@ -471,13 +455,11 @@ impl Fleet {
 
     /// Stops accepting, lets in-flight requests finish, stops every agent's processes.
     pub async fn shutdown(mut self) {
-        let _ = self.shutdown.send(true);
+        self.servers.stop();
         for a in &self.agents {
             a.state.faults().shutdown();
         }
-        for t in std::mem::take(&mut self.tasks) {
-            let _ = t.await;
-        }
+        self.servers.join().await;
         for a in &self.agents {
             a.state.shutdown();
         }
@@ -486,7 +468,7 @@ impl Fleet {
 
 impl Drop for Fleet {
     fn drop(&mut self) {
-        let _ = self.shutdown.send(true);
+        self.servers.stop();
         for a in &self.agents {
             a.state.shutdown();
         }

@@ -4,7 +4,9 @@
 //! indentation, which always appends one `\n`. This module reproduces that byte for byte on top of
 //! `serde_json`: `<`, `>`, `&`, U+2028 and U+2029 are escaped as `\u003c`, `\u003e`, `\u0026`,
 //! `\u2028`, `\u2029`, and floats are formatted the way Go's `strconv` does (`1` not `1.0`,
-//! `1e-7` not `1e-07`, `1e+21`). Every JSON writer in the project goes through here.
+//! `1e-7` not `1e-07`, `1e+21`). [`json_string`] writes a byte string that may hold invalid UTF-8
+//! (each invalid byte becomes the six characters `\ufffd`). Every JSON writer in the project goes
+//! through here.
 
 use serde::Serialize;
 use serde_json::ser::{CharEscape, Formatter};
@@ -114,6 +116,68 @@ pub fn to_vec_compact<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     out
 }
 
+/// `encoding/json` with HTML escaping: a quoted JSON string for raw bytes. Valid UTF-8 is
+/// written as is (except the escapes), each invalid byte as `\ufffd`.
+pub fn json_string(b: &[u8], out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(b.len() + 2);
+    out.push(b'"');
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 {
+            match c {
+                b'"' => out.extend_from_slice(b"\\\""),
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                0x08 => out.extend_from_slice(b"\\b"),
+                0x0c => out.extend_from_slice(b"\\f"),
+                b'<' | b'>' | b'&' | 0x00..=0x1f => {
+                    out.extend_from_slice(b"\\u00");
+                    out.push(HEX[usize::from(c >> 4)]);
+                    out.push(HEX[usize::from(c & 0xf)]);
+                }
+                _ => out.push(c),
+            }
+            i += 1;
+            continue;
+        }
+        let width = utf8_width(&b[i..]);
+        if width == 0 {
+            out.extend_from_slice(b"\\ufffd");
+            i += 1;
+            continue;
+        }
+        let ch = &b[i..i + width];
+        match ch {
+            [0xe2, 0x80, 0xa8] => out.extend_from_slice(b"\\u2028"),
+            [0xe2, 0x80, 0xa9] => out.extend_from_slice(b"\\u2029"),
+            _ => out.extend_from_slice(ch),
+        }
+        i += width;
+    }
+    out.push(b'"');
+}
+
+/// The length of the valid UTF-8 character at the start of `b`, or 0 when it is invalid.
+fn utf8_width(b: &[u8]) -> usize {
+    let want = match b[0] {
+        0xc2..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf4 => 4,
+        _ => return 0,
+    };
+    if b.len() < want {
+        return 0;
+    }
+    match std::str::from_utf8(&b[..want]) {
+        Ok(_) => want,
+        Err(_) => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +217,19 @@ mod tests {
         assert_eq!(
             to_vec(&json!("héllo ✓")),
             "\"héllo ✓\"\n".as_bytes().to_vec()
+        );
+    }
+
+    #[test]
+    fn json_string_matches_go() {
+        let mut out = Vec::new();
+        json_string(
+            b"<a&b>\"\\\n\x01\x7f\xe2\x80\xa8\xff\xe2\x82 \xc3\xa9",
+            &mut out,
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"\\u003ca\\u0026b\\u003e\\\"\\\\\\n\\u0001\x7f\\u2028\\ufffd\\ufffd\\ufffd é\""
         );
     }
 }

@@ -1,7 +1,6 @@
 //! Go's text conventions the agent puts on the wire, written once: `%q` quoting
-//! (`strconv.Quote`, `QuoteRune`) for ids, paths, signal names and path segments, Go's
-//! byte-per-byte replacement of invalid UTF-8, and `encoding/json`'s encoding of a byte string
-//! that may hold invalid UTF-8 (each invalid byte becomes the six characters `\ufffd`).
+//! (`strconv.Quote`, `QuoteRune`) for ids, paths, signal names and path segments, and Go's
+//! byte-per-byte replacement of invalid UTF-8. (JSON strings are `gojson`'s.)
 
 use std::fmt::Write as _;
 
@@ -132,68 +131,6 @@ pub fn lossy(b: &[u8]) -> String {
     out
 }
 
-/// `encoding/json` with HTML escaping: a quoted JSON string for raw bytes. Valid UTF-8 is
-/// written as is (except the escapes), each invalid byte as `\ufffd`.
-pub fn json_string(b: &[u8], out: &mut Vec<u8>) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.reserve(b.len() + 2);
-    out.push(b'"');
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c < 0x80 {
-            match c {
-                b'"' => out.extend_from_slice(b"\\\""),
-                b'\\' => out.extend_from_slice(b"\\\\"),
-                b'\n' => out.extend_from_slice(b"\\n"),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                b'\t' => out.extend_from_slice(b"\\t"),
-                0x08 => out.extend_from_slice(b"\\b"),
-                0x0c => out.extend_from_slice(b"\\f"),
-                b'<' | b'>' | b'&' | 0x00..=0x1f => {
-                    out.extend_from_slice(b"\\u00");
-                    out.push(HEX[usize::from(c >> 4)]);
-                    out.push(HEX[usize::from(c & 0xf)]);
-                }
-                _ => out.push(c),
-            }
-            i += 1;
-            continue;
-        }
-        let width = utf8_width(&b[i..]);
-        if width == 0 {
-            out.extend_from_slice(b"\\ufffd");
-            i += 1;
-            continue;
-        }
-        let ch = &b[i..i + width];
-        match ch {
-            [0xe2, 0x80, 0xa8] => out.extend_from_slice(b"\\u2028"),
-            [0xe2, 0x80, 0xa9] => out.extend_from_slice(b"\\u2029"),
-            _ => out.extend_from_slice(ch),
-        }
-        i += width;
-    }
-    out.push(b'"');
-}
-
-/// The length of the valid UTF-8 character at the start of `b`, or 0 when it is invalid.
-fn utf8_width(b: &[u8]) -> usize {
-    let want = match b[0] {
-        0xc2..=0xdf => 2,
-        0xe0..=0xef => 3,
-        0xf0..=0xf4 => 4,
-        _ => return 0,
-    };
-    if b.len() < want {
-        return 0;
-    }
-    match std::str::from_utf8(&b[..want]) {
-        Ok(_) => want,
-        Err(_) => 0,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,18 +178,5 @@ mod tests {
     fn lossy_replaces_each_invalid_byte() {
         assert_eq!(lossy(b"a\xe2\x82b"), "a\u{FFFD}\u{FFFD}b");
         assert_eq!(lossy("é".as_bytes()), "é");
-    }
-
-    #[test]
-    fn json_string_matches_go() {
-        let mut out = Vec::new();
-        json_string(
-            b"<a&b>\"\\\n\x01\x7f\xe2\x80\xa8\xff\xe2\x82 \xc3\xa9",
-            &mut out,
-        );
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "\"\\u003ca\\u0026b\\u003e\\\"\\\\\\n\\u0001\x7f\\u2028\\ufffd\\ufffd\\ufffd é\""
-        );
     }
 }

@@ -9,6 +9,8 @@
 //! `http::Method`); the RFC 3339 time and the method string of a [`JournalEntry`] are only
 //! written when the journal is read.
 
+// `FaultTag` is named here by the tower stack (app.rs).
+pub use crate::fault_plan::FaultTag;
 use crate::verify::Expectations;
 use http::{HeaderMap, Method};
 use serde::{Deserialize, Serialize};
@@ -421,7 +423,3 @@ mod tests {
         assert_eq!(e.method, "PATCH");
     }
 }
-
-/// Response extension naming the fault injected into a request, read by the journal.
-#[derive(Debug, Clone)]
-pub struct FaultTag(pub String);

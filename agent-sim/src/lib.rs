@@ -50,9 +50,12 @@
 pub mod fleet;
 pub mod scenario;
 
+pub(crate) mod api_error;
 pub(crate) mod app;
 pub(crate) mod capture;
 pub(crate) mod control;
+pub(crate) mod exposure;
+pub(crate) mod fault_plan;
 pub(crate) mod faults;
 pub(crate) mod godecode;
 pub(crate) mod gourl;
@@ -61,6 +64,8 @@ pub(crate) mod peer;
 pub(crate) mod portscan;
 pub(crate) mod recover;
 pub(crate) mod response;
+pub(crate) mod seeded;
+pub(crate) mod servers;
 pub(crate) mod sim;
 pub(crate) mod state;
 pub(crate) mod verify;
@@ -74,6 +79,9 @@ pub mod containers;
 // File stores and virtual paths (the files tests read the memory tree).
 #[doc(hidden)]
 pub mod files;
+// Go `net/http` and chi wire rules (the gating tests list chi's methods).
+#[doc(hidden)]
+pub mod gohttp;
 // Go `encoding/json` output (the conformance crate encodes as the agent does).
 #[doc(hidden)]
 pub mod gojson;
@@ -86,6 +94,9 @@ pub mod gotime;
 // The request journal (the tests read it through `AppState`).
 #[doc(hidden)]
 pub mod journal;
+// The layering check (this crate's and the conformance crate's `layers` tests).
+#[doc(hidden)]
+pub mod layers;
 // Logging set-up (the `agent-sim` binary).
 #[doc(hidden)]
 pub mod logging;
@@ -111,35 +122,9 @@ use routing as router;
 #[doc(hidden)]
 pub use app::agent_router_with;
 pub use app::{agent_router, control_router, router};
+pub use exposure::{check_exec_exposure, SimConfigError};
 pub use journal::{JournalEntry, ReceivedRequest};
 pub use scenario::{FaultRule, Scenario, ScenarioError};
 pub use sim::{ScopedScenario, Sim, SimBuilder, StartError};
 pub use state::AppState;
 pub use verify::{Expectation, VerificationError};
-
-use std::net::SocketAddr;
-
-/// A configuration the simulator refuses to run with.
-#[derive(Debug, thiserror::Error)]
-pub enum SimConfigError {
-    /// `exec` processes on this non-loopback address without the opt-in.
-    #[error(
-        "refusing to run processes for real (processes.mode \"exec\") on non-loopback address {0}: \
-         anyone who can reach it could run commands on this machine; \
-         pass --allow-remote-exec to do it anyway, or use processes.mode \"scripted\""
-    )]
-    RemoteExec(SocketAddr),
-}
-
-/// Checks that `exec` process mode on a non-loopback address was explicitly allowed.
-pub fn check_exec_exposure(
-    scenario: &Scenario,
-    listen: SocketAddr,
-    allow_remote_exec: bool,
-) -> Result<(), SimConfigError> {
-    let exec = scenario.processes.mode == scenario::processes::ProcessMode::Exec;
-    if exec && !listen.ip().is_loopback() && !allow_remote_exec {
-        return Err(SimConfigError::RemoteExec(listen));
-    }
-    Ok(())
-}

@@ -8,16 +8,14 @@
 //! assembles the tree, and [`crate::router()`] wraps it into an axum `Router` with the control API,
 //! the request journal and fault injection.
 
+use crate::gohttp::{bad_request, frame, path_segments, routing_path, STANDARD_METHODS};
 use crate::response;
-use crate::state::AppState;
-use axum::body::Body;
 use axum::extract::{FromRequestParts, Request};
 use axum::handler::Handler;
 use axum::response::{IntoResponse, Response};
 use futures::future::BoxFuture;
 use http::request::Parts;
-use http::{Method, StatusCode};
-use std::borrow::Cow;
+use http::Method;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
@@ -25,30 +23,18 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-/// A type-erased handler: any axum handler whose state is [`AppState`].
-pub type BoxHandler = Arc<dyn Fn(Request, AppState) -> BoxFuture<'static, Response> + Send + Sync>;
+/// A type-erased handler: any axum handler whose state is `S`.
+pub type BoxHandler<S> = Arc<dyn Fn(Request, S) -> BoxFuture<'static, Response> + Send + Sync>;
 
 /// Erases an axum handler so it can live in a route table.
-pub fn handler<H, T>(h: H) -> BoxHandler
+pub fn handler<H, T, S>(h: H) -> BoxHandler<S>
 where
-    H: Handler<T, AppState>,
+    H: Handler<T, S>,
     T: 'static,
+    S: Send + 'static,
 {
     Arc::new(move |req, state| Box::pin(h.clone().call(req, state)))
 }
-
-/// The methods chi knows; any other method is answered 405 without `Allow`.
-pub const STANDARD_METHODS: [Method; 9] = [
-    Method::CONNECT,
-    Method::DELETE,
-    Method::GET,
-    Method::HEAD,
-    Method::OPTIONS,
-    Method::PATCH,
-    Method::POST,
-    Method::PUT,
-    Method::TRACE,
-];
 
 /// URL parameters captured by `{name}` segments, available to handlers as an extractor.
 #[derive(Debug, Clone, Default)]
@@ -78,39 +64,53 @@ enum Segment {
     Param(String),
 }
 
-#[derive(Clone)]
-struct Route {
+struct Route<S> {
     segments: Vec<Segment>,
     /// How many `{param}` segments: routes with fewer win.
     params: usize,
     /// `None` means every standard method (chi's `HandleFunc`).
-    methods: Vec<(Option<Method>, BoxHandler)>,
+    methods: Vec<(Option<Method>, BoxHandler<S>)>,
 }
 
-/// A chi-style router: routes by pattern and method, and mounted sub-routers.
-#[derive(Clone, Default)]
-pub struct Routes {
+impl<S> Clone for Route<S> {
+    fn clone(&self) -> Self {
+        Self {
+            segments: self.segments.clone(),
+            params: self.params,
+            methods: self.methods.clone(),
+        }
+    }
+}
+
+/// A chi-style router over handlers with state `S` (as axum's `Router<S>`): routes by pattern
+/// and method, and mounted sub-routers.
+pub struct Routes<S> {
     /// Kept ordered by parameter count (stable: registration order among equals), the order
     /// in which routing tries them.
-    routes: Vec<Route>,
-    mounts: Vec<(Vec<String>, Routes)>,
+    routes: Vec<Route<S>>,
+    mounts: Vec<(Vec<String>, Routes<S>)>,
 }
 
-fn split(pattern: &str) -> Vec<&str> {
-    // "/" has no segments; "/a/b" has ["a", "b"]; "/a/" has ["a", ""].
-    if pattern == "/" {
-        Vec::new()
-    } else {
-        pattern
-            .strip_prefix('/')
-            .unwrap_or(pattern)
-            .split('/')
-            .collect()
+impl<S> Clone for Routes<S> {
+    fn clone(&self) -> Self {
+        Self {
+            routes: self.routes.clone(),
+            mounts: self.mounts.clone(),
+        }
+    }
+}
+
+impl<S> Default for Routes<S> {
+    fn default() -> Self {
+        Self {
+            routes: Vec::new(),
+            mounts: Vec::new(),
+        }
     }
 }
 
 fn parse_pattern(pattern: &str) -> Vec<Segment> {
-    split(pattern)
+    path_segments(pattern)
         .into_iter()
         .map(
             |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
@@ -122,18 +122,18 @@ fn parse_pattern(pattern: &str) -> Vec<Segment> {
 }
 
 /// What routing decided for one request.
-pub enum Outcome<'a> {
-    Handler(&'a BoxHandler, PathParams),
+pub enum Outcome<'a, S> {
+    Handler(&'a BoxHandler<S>, PathParams),
     NotFound,
     MethodNotAllowed(Vec<Method>),
 }
 
-impl Routes {
+impl<S: Clone + Send + Sync + 'static> Routes<S> {
     pub fn new() -> Self {
         Self::default()
     }
 
-    fn add(mut self, method: Option<Method>, pattern: &str, h: BoxHandler) -> Self {
+    fn add(mut self, method: Option<Method>, pattern: &str, h: BoxHandler<S>) -> Self {
         let segments = parse_pattern(pattern);
         if let Some(r) = self.routes.iter_mut().find(|r| r.segments == segments) {
             r.methods.push((method, h));
@@ -156,40 +156,72 @@ impl Routes {
     }
 
     /// Registers `pattern` for one method (`r.Method(m, pattern, h)`).
-    pub fn on<H: Handler<T, AppState>, T: 'static>(self, m: Method, pattern: &str, h: H) -> Self {
+    pub fn on<H: Handler<T, S>, T: 'static>(self, m: Method, pattern: &str, h: H) -> Self {
         self.add(Some(m), pattern, handler(h))
     }
 
-    pub fn get<H: Handler<T, AppState>, T: 'static>(self, pattern: &str, h: H) -> Self {
+    pub fn get<H: Handler<T, S>, T: 'static>(self, pattern: &str, h: H) -> Self {
         self.on(Method::GET, pattern, h)
     }
 
-    pub fn post<H: Handler<T, AppState>, T: 'static>(self, pattern: &str, h: H) -> Self {
+    pub fn post<H: Handler<T, S>, T: 'static>(self, pattern: &str, h: H) -> Self {
         self.on(Method::POST, pattern, h)
     }
 
-    pub fn delete<H: Handler<T, AppState>, T: 'static>(self, pattern: &str, h: H) -> Self {
+    pub fn delete<H: Handler<T, S>, T: 'static>(self, pattern: &str, h: H) -> Self {
         self.on(Method::DELETE, pattern, h)
     }
 
     /// Registers `pattern` for every standard method (`r.HandleFunc`).
-    pub fn any<H: Handler<T, AppState>, T: 'static>(self, pattern: &str, h: H) -> Self {
+    pub fn any<H: Handler<T, S>, T: 'static>(self, pattern: &str, h: H) -> Self {
         self.add(None, pattern, handler(h))
     }
 
     /// Mounts a sub-router at `prefix` (`r.Mount`): it receives `prefix`, `prefix/` and
     /// `prefix/*`, with the remainder as its path (`/` for the first two).
-    pub fn mount(mut self, prefix: &str, sub: Routes) -> Self {
-        let segs = split(prefix).into_iter().map(str::to_string).collect();
+    pub fn mount(mut self, prefix: &str, sub: Routes<S>) -> Self {
+        let segs = path_segments(prefix)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
         self.mounts.push((segs, sub));
         self
     }
 
+    /// Every route with a handler as `(method, pattern)` (method `None`: every method), mounts
+    /// expanded to full patterns (a mount's `/` is `prefix/`), in table order.
+    pub fn patterns(&self) -> Vec<(Option<Method>, String)> {
+        let mut out = Vec::new();
+        for route in &self.routes {
+            let path: String = route
+                .segments
+                .iter()
+                .map(|s| match s {
+                    Segment::Static(s) => format!("/{s}"),
+                    Segment::Param(p) => format!("/{{{p}}}"),
+                })
+                .collect();
+            let path = if path.is_empty() {
+                "/".to_string()
+            } else {
+                path
+            };
+            out.extend(route.methods.iter().map(|(m, _)| (m.clone(), path.clone())));
+        }
+        for (prefix, sub) in &self.mounts {
+            let prefix: String = prefix.iter().map(|s| format!("/{s}")).collect();
+            for (m, p) in sub.patterns() {
+                out.push((m, format!("{prefix}{p}")));
+            }
+        }
+        out
+    }
+
     /// Routes a request path (already the routing path, see [`routing_path`]).
-    pub fn find(&self, method: &Method, path: &str) -> Outcome<'_> {
+    pub fn find(&self, method: &Method, path: &str) -> Outcome<'_, S> {
         let mut allowed = Vec::new();
         let mut not_allowed = false;
-        self.find_inner(method, &split(path), &mut allowed, &mut not_allowed)
+        self.find_inner(method, &path_segments(path), &mut allowed, &mut not_allowed)
     }
 
     fn find_inner(
@@ -198,7 +230,7 @@ impl Routes {
         segs: &[&str],
         allowed: &mut Vec<Method>,
         not_allowed: &mut bool,
-    ) -> Outcome<'_> {
+    ) -> Outcome<'_, S> {
         // 1. Routes: static patterns win over patterns with parameters (`routes` is kept in
         // that order).
         for route in &self.routes {
@@ -240,7 +272,7 @@ impl Routes {
     }
 }
 
-fn match_route(route: &Route, segs: &[&str]) -> Option<PathParams> {
+fn match_route<S>(route: &Route<S>, segs: &[&str]) -> Option<PathParams> {
     if route.segments.len() != segs.len() {
         return None;
     }
@@ -260,67 +292,12 @@ fn match_route(route: &Route, segs: &[&str]) -> Option<PathParams> {
     Some(PathParams(params))
 }
 
-/// Characters Go's `url.PathEscape`-style path encoding leaves alone.
-fn go_path_unescaped(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'_'
-                | b'.'
-                | b'~'
-                | b'$'
-                | b'&'
-                | b'+'
-                | b','
-                | b'/'
-                | b':'
-                | b';'
-                | b'='
-                | b'@'
-        )
-}
-
-/// The path chi routes on: Go's `URL.RawPath` when the raw path is not the canonical escaping
-/// of the decoded one, else the decoded `URL.Path`. `None` when the escapes are invalid (Go's
-/// server answers `400 Bad Request` before any handler runs).
-pub fn routing_path(raw: &str) -> Option<Cow<'_, str>> {
-    if !raw.contains('%') {
-        return Some(Cow::Borrowed(raw));
-    }
-    let bytes = raw.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let ok = i + 2 < bytes.len()
-                && bytes[i + 1].is_ascii_hexdigit()
-                && bytes[i + 2].is_ascii_hexdigit();
-            if !ok {
-                return None;
-            }
-            i += 3;
-        } else {
-            i += 1;
-        }
-    }
-    let decoded = percent_encoding::percent_decode_str(raw).collect::<Vec<u8>>();
-    let mut canonical = String::with_capacity(raw.len());
-    for &b in &decoded {
-        if go_path_unescaped(b) {
-            canonical.push(b as char);
-        } else {
-            canonical.push_str(&format!("%{b:02X}"));
-        }
-    }
-    if canonical == raw {
-        Some(Cow::Owned(String::from_utf8_lossy(&decoded).into_owned()))
-    } else {
-        Some(Cow::Borrowed(raw))
-    }
-}
-
 /// Dispatches one request through `routes` with the agent's rules. Routing is done here, at
 /// once; the returned future runs the handler (if one was found) and frames its response.
-pub fn dispatch(routes: &Routes, state: AppState, mut req: Request) -> Dispatch {
+pub fn dispatch<S>(routes: &Routes<S>, state: S, mut req: Request) -> Dispatch
+where
+    S: Clone + Send + Sync + 'static,
+{
     if !STANDARD_METHODS.contains(req.method()) {
         return Dispatch::ready(response::method_not_allowed(&[]));
     }
@@ -371,55 +348,6 @@ impl Future for Dispatch {
     }
 }
 
-/// Go's server answer to an unparsable request line.
-fn bad_request() -> Response {
-    let mut resp = response::bytes_with_type(
-        StatusCode::BAD_REQUEST,
-        "400 Bad Request",
-        Some(response::TEXT_CONTENT_TYPE),
-    );
-    resp.headers_mut().insert(
-        http::header::CONNECTION,
-        http::HeaderValue::from_static("close"),
-    );
-    resp
-}
-
-/// Bodies up to this size are sent with `Content-Length`, larger ones chunked (Go's
-/// `net/http` buffers 2048 bytes before it commits to a framing).
-pub const GO_BUFFER_SIZE: usize = 2048;
-
-/// Response extension: the handler set `Content-Length` itself (as read-file does), so Go
-/// keeps it whatever the size and [`frame`] leaves the response alone.
-#[derive(Debug, Clone, Copy)]
-pub struct ExplicitContentLength;
-
-/// Applies Go's framing: a body larger than [`GO_BUFFER_SIZE`] loses its `Content-Length` and
-/// is streamed, so hyper sends it chunked. Bodies that are already streams are left alone.
-pub fn frame(resp: Response) -> Response {
-    if resp.extensions().get::<ExplicitContentLength>().is_some() {
-        return resp;
-    }
-    let too_big = resp
-        .headers()
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|n| n > GO_BUFFER_SIZE);
-    if !too_big {
-        return resp;
-    }
-    let (mut parts, body) = resp.into_parts();
-    parts.headers.remove(http::header::CONTENT_LENGTH);
-    let stream = http_body_util::BodyStream::new(body);
-    Response::from_parts(
-        parts,
-        Body::from_stream(futures::StreamExt::map(stream, |f| {
-            f.map(|frame| frame.into_data().unwrap_or_default())
-        })),
-    )
-}
-
 /// The Recover middleware's answer to a panic, for `tower_http::catch_panic`.
 pub fn recover_panic(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let msg = err
@@ -429,29 +357,4 @@ pub fn recover_panic(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .unwrap_or_else(|| "unknown panic".to_string());
     tracing::warn!(panic = %msg, "panic serving request");
     response::internal_server_error().into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn routing_path_follows_go_raw_path_rules() {
-        assert_eq!(
-            routing_path("/api/v0/netcheck").as_deref(),
-            Some("/api/v0/netcheck")
-        );
-        assert!(matches!(
-            routing_path("/api/v0/netcheck"),
-            Some(Cow::Borrowed(_))
-        ));
-        assert_eq!(
-            routing_path("/api/v0/listening%2Dports").as_deref(),
-            Some("/api/v0/listening%2Dports")
-        );
-        assert_eq!(routing_path("/a%20b").as_deref(), Some("/a b"));
-        assert_eq!(routing_path("/a%2Fb").as_deref(), Some("/a%2Fb"));
-        assert_eq!(routing_path("/a%zz"), None);
-        assert_eq!(routing_path("/a%2"), None);
-    }
 }

@@ -3,6 +3,7 @@
 //! finishes in-flight requests. A response carrying [`CloseConnection`] is never sent: the
 //! connection is closed instead (the `reset` fault).
 
+pub use crate::gohttp::CloseConnection;
 use crate::peer::PeerSocket;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -13,10 +14,6 @@ use std::future::Future;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
-
-/// Response extension: drop the connection instead of sending this response.
-#[derive(Debug, Clone, Copy)]
-pub struct CloseConnection;
 
 #[derive(Debug, thiserror::Error)]
 #[error("connection closed by fault injection")]

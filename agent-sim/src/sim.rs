@@ -5,14 +5,12 @@
 use crate::app;
 use crate::journal::{JournalEntry, JournalFilter, ReceivedRequest};
 use crate::scenario::{Scenario, ScenarioError};
-use crate::server;
+use crate::servers::Servers;
 use crate::state::AppState;
 use crate::verify::{Expectation, VerificationError};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 /// Why a simulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +29,7 @@ pub enum StartError {
     Scenario(#[from] ScenarioError),
     /// The configuration is refused (`exec` processes on a non-loopback address).
     #[error(transparent)]
-    Config(#[from] crate::SimConfigError),
+    Config(#[from] crate::exposure::SimConfigError),
 }
 
 /// Builds a [`Sim`]: `Sim::builder().scenario(s).start().await`. By default the simulator
@@ -142,7 +140,7 @@ impl SimBuilder {
             Some(l) => l.local_addr().unwrap_or(self.listen),
             None => self.listen,
         };
-        crate::check_exec_exposure(&self.scenario, exposed, self.allow_remote_exec)?;
+        crate::exposure::check_exec_exposure(&self.scenario, exposed, self.allow_remote_exec)?;
         let listener = match self.listener {
             Some(l) => from_std(l)?,
             None => bind(self.listen).await?,
@@ -157,31 +155,21 @@ impl SimBuilder {
         };
         let state = AppState::with_journal_capacity(self.scenario, self.journal_capacity);
         state.journal().set_body_limit(self.body_limit);
-        let (tx, rx) = watch::channel(false);
-        let mut tasks = Vec::new();
+        let mut servers = Servers::default();
         let mut control_addr = None;
         let agent_app = if let Some(cl) = control_listener {
             control_addr = cl.local_addr().ok();
-            tasks.push(tokio::spawn(server::serve(
-                cl,
-                app::control_router(state.clone()),
-                wait_for(rx.clone()),
-            )));
+            servers.spawn(cl, app::control_router(state.clone()));
             app::served(state.clone(), false)
         } else {
             app::served(state.clone(), true)
         };
-        tasks.push(tokio::spawn(server::serve(
-            listener,
-            agent_app,
-            wait_for(rx),
-        )));
+        servers.spawn(listener, agent_app);
         Ok(Sim {
             addr,
             control_addr,
             state,
-            shutdown: tx,
-            tasks,
+            servers,
         })
     }
 }
@@ -200,10 +188,6 @@ fn from_std(listener: std::net::TcpListener) -> Result<TcpListener, StartError> 
     let fail = |source| StartError::Bind { addr, source };
     listener.set_nonblocking(true).map_err(fail)?;
     TcpListener::from_std(listener).map_err(fail)
-}
-
-async fn wait_for(mut rx: watch::Receiver<bool>) {
-    let _ = rx.wait_for(|stop| *stop).await;
 }
 
 /// A running simulator: the agent API (and its control API under `/__sim/`) on a loopback
@@ -238,8 +222,7 @@ pub struct Sim {
     addr: SocketAddr,
     control_addr: Option<SocketAddr>,
     state: AppState,
-    shutdown: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
+    servers: Servers,
 }
 
 impl Sim {
@@ -424,7 +407,9 @@ impl Sim {
 
     fn check_expectations(&self) -> Result<(), VerificationError> {
         let journal = self.state.journal();
-        journal.expectations().check(&journal.received())
+        journal
+            .expectations()
+            .check(&journal.received(), |r| (r.seq, &r.method, &r.path))
     }
 
     /// The simulator's state, to serve the same agent through [`router`](crate::router) too.
@@ -435,12 +420,10 @@ impl Sim {
     /// Stops accepting, lets in-flight requests finish, kills child processes; then checks
     /// the expectations as dropping does.
     pub async fn shutdown(mut self) {
-        let _ = self.shutdown.send(true);
+        self.servers.stop();
         // Hung requests (the `hang` fault) would never finish: end them now.
         self.state.faults().shutdown();
-        for t in std::mem::take(&mut self.tasks) {
-            let _ = t.await;
-        }
+        self.servers.join().await;
         self.state.shutdown();
     }
 }
@@ -459,7 +442,7 @@ fn edited(
 
 impl Drop for Sim {
     fn drop(&mut self) {
-        let _ = self.shutdown.send(true);
+        self.servers.stop();
         self.state.shutdown();
         if std::thread::panicking() {
             return;

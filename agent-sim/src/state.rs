@@ -3,7 +3,7 @@
 //! per-area stores (processes, files, containers).
 
 use crate::containers::ContainerStore;
-use crate::faults::FaultState;
+use crate::fault_plan::FaultState;
 use crate::files::FileStore;
 use crate::journal::Journal;
 use crate::metrics::Metrics;

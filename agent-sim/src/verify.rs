@@ -4,7 +4,6 @@
 //! every expectation and panic with what was received for the routes that fell short or
 //! went over.
 
-use crate::journal::ReceivedRequest;
 use crate::scenario::faults::{PatternError, RoutePattern};
 use http::Method;
 use std::fmt;
@@ -86,8 +85,13 @@ impl Expectations {
         Ok(Expectation(registered))
     }
 
-    /// Checks every expectation; `received` lists the journal for the failure message.
-    pub fn check(&self, received: &[ReceivedRequest]) -> Result<(), VerificationError> {
+    /// Checks every expectation; `received` lists the journal for the failure message, `key`
+    /// gives each entry's sequence number, method and path.
+    pub fn check<R: fmt::Display>(
+        &self,
+        received: &[R],
+        key: impl Fn(&R) -> (u64, &Method, &str),
+    ) -> Result<(), VerificationError> {
         let failures: Vec<Failure> = self
             .lock()
             .iter()
@@ -100,7 +104,10 @@ impl Expectations {
                     count,
                     received: received
                         .iter()
-                        .filter(|r| r.seq >= e.from_seq && e.route.matches(&r.method, &r.path))
+                        .filter(|r| {
+                            let (seq, method, path) = key(r);
+                            seq >= e.from_seq && e.route.matches(method, path)
+                        })
                         .map(ToString::to_string)
                         .collect(),
                 })
@@ -196,6 +203,7 @@ impl fmt::Display for VerificationError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::journal::ReceivedRequest;
 
     #[test]
     fn bounds_read_as_sentences() {
@@ -208,6 +216,12 @@ mod tests {
         assert_eq!(b(1, Some(4)), "between 1 and 4 times");
     }
 
+    const NONE: &[ReceivedRequest] = &[];
+
+    fn key(r: &ReceivedRequest) -> (u64, &Method, &str) {
+        (r.seq, &r.method, &r.path)
+    }
+
     #[test]
     fn counts_matching_requests_against_their_bounds() {
         let all = Expectations::default();
@@ -217,15 +231,15 @@ mod tests {
         all.observe(&Method::GET, "/api/v0/processes/start");
         assert_eq!(start.count(), 1);
         assert_eq!(never.count(), 0);
-        assert!(all.check(&[]).is_ok());
+        assert!(all.check(NONE, key).is_ok());
         let _twice = start.clone().times(2);
-        let err = all.check(&[]).unwrap_err().to_string();
+        let err = all.check(NONE, key).unwrap_err().to_string();
         assert!(
             err.contains("expected POST /api/v0/processes/start to be called exactly 2 times, it was called 1 time."),
             "{err}"
         );
         all.observe(&Method::GET, "/debug/logs");
-        let err = all.check(&[]).unwrap_err().to_string();
+        let err = all.check(NONE, key).unwrap_err().to_string();
         assert!(
             err.contains("GET /debug/logs to be called exactly 0 times, it was called 1 time"),
             "{err}"

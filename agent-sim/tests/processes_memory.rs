@@ -1,6 +1,8 @@
 //! A command printing 1 GiB keeps the simulator's memory bounded by the buffer caps: the pipe
 //! is streamed into the head/tail buffer. Alone in its test binary so that RSS is meaningful.
 
+#[path = "common/mod.rs"]
+mod common;
 #[allow(dead_code)]
 #[path = "processes/support.rs"]
 mod processes_common;

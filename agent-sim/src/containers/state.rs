@@ -10,6 +10,7 @@ use super::wire::{
 };
 use crate::gotime::GoTime;
 use crate::scenario::containers::{DevcontainersConfig, FailingStep, FailureRule, Timings};
+use crate::seeded::{fnv1a, SplitMix64};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 use uuid::Uuid;
@@ -95,27 +96,6 @@ pub struct State {
     /// Counters that make generated ids differ and stay reproducible.
     detections: u64,
     containers_created: u64,
-}
-
-/// A reproducible pseudo-random stream (splitmix64) for generated ids.
-fn mix(seed: u64) -> impl FnMut() -> u64 {
-    let mut x = seed;
-    move || {
-        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = x;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
-fn fnv(s: &str, n: u64) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes().chain(n.to_le_bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 fn devcontainer_folder(c: &Container) -> Option<&str> {
@@ -219,11 +199,11 @@ impl State {
                 }
                 continue;
             }
-            let mut rng = mix(fnv(&folder, self.detections));
+            let mut rng = SplitMix64::new(fnv1a(&folder, self.detections));
             self.detections += 1;
             let mut bytes = [0u8; 16];
-            bytes[..8].copy_from_slice(&rng().to_le_bytes());
-            bytes[8..].copy_from_slice(&rng().to_le_bytes());
+            bytes[..8].copy_from_slice(&rng.next_u64().to_le_bytes());
+            bytes[8..].copy_from_slice(&rng.next_u64().to_le_bytes());
             let name = make_agent_name(&folder, &friendly, &self.reserved_names);
             self.reserved_names.insert(name.clone());
             self.known.insert(
@@ -456,9 +436,9 @@ impl State {
     /// The container `devcontainer up --remove-existing-container` leaves behind: it replaces
     /// the folder's old container in the list (same name, image, labels, ports, volumes).
     fn create_container(&mut self, folder: &str, now: GoTime) -> String {
-        let mut rng = mix(fnv(folder, 1 << 32 | self.containers_created));
+        let mut rng = SplitMix64::new(fnv1a(folder, 1 << 32 | self.containers_created));
         self.containers_created += 1;
-        let id: String = (0..4).map(|_| format!("{:016x}", rng())).collect();
+        let id: String = (0..4).map(|_| format!("{:016x}", rng.next_u64())).collect();
         let config = self
             .known
             .get(folder)

@@ -5,11 +5,11 @@
 use super::errno::{Errno, PathError};
 use super::tree::{CreateError, FileRead, Kind, Lookup, Meta, Tree};
 use super::vpath;
-use super::walk::{walk, Found};
+use super::walk::{walk_path, Found};
 
 /// lstat of a virtual path (intermediate links followed, the last not).
 pub fn lstat<T: Tree>(t: &mut T, path: &str) -> Result<Lookup, Errno> {
-    match walk(t, path, false)? {
+    match walk_path(t, path, false)? {
         Found::This(_, meta) => Ok(Lookup { meta, target: None }),
         Found::Leaf { entry, .. } => entry,
     }
@@ -17,7 +17,7 @@ pub fn lstat<T: Tree>(t: &mut T, path: &str) -> Result<Lookup, Errno> {
 
 /// stat of a virtual path (every link followed).
 pub fn stat<T: Tree>(t: &mut T, path: &str) -> Result<Meta, Errno> {
-    match walk(t, path, true)? {
+    match walk_path(t, path, true)? {
         Found::This(_, meta) => Ok(meta),
         Found::Leaf { entry, .. } => entry.map(|e| e.meta),
     }
@@ -35,7 +35,7 @@ pub fn open<T: Tree>(
     path: &str,
     range: super::tree::RangeFn<'_>,
 ) -> Result<Opened<T::Dir>, Errno> {
-    match walk(t, path, true)? {
+    match walk_path(t, path, true)? {
         Found::This(d, meta) => {
             t.check_readable_dir(&d)?;
             Ok(Opened::Dir(d, meta))
@@ -89,7 +89,7 @@ pub fn mkdir_all<T: Tree>(t: &mut T, path: &str, mode: u32) -> Result<(), PathEr
 }
 
 fn mkdir<T: Tree>(t: &mut T, path: &str, mode: u32) -> Result<(), Errno> {
-    match walk(t, path, false)? {
+    match walk_path(t, path, false)? {
         Found::This(..) => Err(Errno::Exists),
         Found::Leaf {
             parent,
@@ -163,7 +163,7 @@ pub fn write_atomic<T: Tree>(
     let base = vpath::base(resolved);
     let tmp_name = format!(".{base}.tmp.{suffix}");
     let tmp = vpath::join(&[dir.as_str(), tmp_name.as_str()]);
-    let parent = match walk(t, resolved, false) {
+    let parent = match walk_path(t, resolved, false) {
         Ok(Found::Leaf { parent, name, .. }) if name == base => parent,
         Ok(_) => return Err(WriteError::IsDir(resolved.to_string())),
         Err(e) => return Err(WriteError::Parent(PathError::new("open", tmp, e))),

@@ -27,7 +27,11 @@ pub enum Found<D> {
 
 /// Walks `path` (virtual, absolute, not necessarily clean). Intermediate symlinks are always
 /// followed; the last component only when `follow_last` (or the path ends in `/`).
-pub fn walk<T: Tree>(t: &mut T, path: &str, follow_last: bool) -> Result<Found<T::Dir>, Errno> {
+pub fn walk_path<T: Tree>(
+    t: &mut T,
+    path: &str,
+    follow_last: bool,
+) -> Result<Found<T::Dir>, Errno> {
     if path.contains('\0') {
         return Err(Errno::Invalid);
     }

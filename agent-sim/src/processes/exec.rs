@@ -4,7 +4,7 @@
 //! exit, applies Go's 5 s `WaitDelay` to a pipe held open by descendants, and records the exit
 //! code the agent would report (−1 for a signal death or a wait-delay expiry after status 0).
 
-use super::{Process, Shared, WAIT_DELAY};
+use super::process::{Process, Shared, StartError, WAIT_DELAY};
 use std::ffi::CStr;
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::os::unix::fs::PermissionsExt;
@@ -76,8 +76,8 @@ fn pipe() -> Result<(OwnedFd, OwnedFd), String> {
 }
 
 /// Starts `sh -c command`. The error is the text after `start process: `.
-pub fn spawn(command: &str, workdir: &str, env: &[String]) -> Result<Spawned, super::StartError> {
-    spawn_inner(command, workdir, env).map_err(super::StartError::Spawn)
+pub fn spawn(command: &str, workdir: &str, env: &[String]) -> Result<Spawned, StartError> {
+    spawn_inner(command, workdir, env).map_err(StartError::Spawn)
 }
 
 fn spawn_inner(command: &str, workdir: &str, env: &[String]) -> Result<Spawned, String> {
@@ -194,12 +194,19 @@ pub(super) async fn supervise(shared: Weak<Shared>, proc: Arc<Process>, spawned:
     };
     let now = match shared.upgrade() {
         Some(s) => {
-            s.prune_group(pid);
+            prune_group(&s, pid);
             s.now_unix()
         }
-        None => super::Shared::default().now_unix(),
+        None => Shared::default().now_unix(),
     };
     proc.finish(code, now);
+}
+
+/// Forgets a process group once it has no members left.
+fn prune_group(shared: &Shared, pgid: i32) {
+    if !group_alive(pgid) {
+        shared.table().groups.remove(&pgid);
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! `sh: 1: <word>: not found` and exits 127. Signals end it with −1, as for a real shell,
 //! except `terminate` on a script that ignores it.
 
-use super::{Process, Shared, Signal};
+use super::process::{Process, Shared, Signal};
 use crate::scenario::processes::{Chunk, ProcessesConfig};
 use std::sync::{Arc, Weak};
 use std::time::Duration;

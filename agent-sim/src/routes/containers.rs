@@ -4,6 +4,7 @@
 
 mod handshake;
 
+use crate::api_error::ApiError;
 use crate::containers::state::Refusal;
 use crate::containers::{watch as watch_socket, DeleteError};
 use crate::response;
@@ -44,7 +45,7 @@ pub async fn gate(State(state): State<AppState>) -> Response {
 /// The containers API mounted at `/api/v0/containers` (paths relative to the mount). chi's
 /// `Route("/devcontainers/{devcontainer}", ...)` sub-router is spelled out: its DELETE `/`
 /// answers with and without the trailing slash.
-pub fn routes() -> Routes {
+pub fn routes() -> Routes<AppState> {
     Routes::new()
         .get("/", list)
         .get("/watch", watch)
@@ -59,39 +60,41 @@ pub const API_CLOSED_DETAIL: &str = "The API is closed and cannot process reques
 /// `ensureInitialUpdateDoneMW`: waits for the simulated first refresh, 503 once the API is
 /// closed. (The agent applies it to the sub-router's 404/405 too; here the central router
 /// answers those without waiting.)
-async fn closed(state: &AppState) -> Option<Response> {
-    (!state.containers().ready().await).then(|| {
-        response::message(
-            StatusCode::SERVICE_UNAVAILABLE,
-            API_CLOSED_MESSAGE,
-            API_CLOSED_DETAIL,
-        )
-    })
+async fn ready(state: &AppState) -> Result<(), ApiError> {
+    if state.containers().ready().await {
+        Ok(())
+    } else {
+        Err(api_closed())
+    }
+}
+
+/// 503 `API closed`.
+fn api_closed() -> ApiError {
+    ApiError::detail(
+        StatusCode::SERVICE_UNAVAILABLE,
+        API_CLOSED_MESSAGE,
+        API_CLOSED_DETAIL,
+    )
 }
 
 /// `GET /`: the list, or 500 "Could not get containers" with the lister's error.
-async fn list(State(state): State<AppState>) -> Response {
-    if let Some(r) = closed(&state).await {
-        return r;
-    }
-    match state.containers().snapshot() {
-        Ok(list) => response::json(StatusCode::OK, &list),
-        Err(e) => response::message(StatusCode::INTERNAL_SERVER_ERROR, LIST_FAILED_MESSAGE, &e),
-    }
+async fn list(State(state): State<AppState>) -> Result<Response, ApiError> {
+    ready(&state).await?;
+    let list = state
+        .containers()
+        .snapshot()
+        .map_err(|e| ApiError::detail(StatusCode::INTERNAL_SERVER_ERROR, LIST_FAILED_MESSAGE, e))?;
+    Ok(response::json(StatusCode::OK, &list))
 }
 
 /// `GET /watch`: the websocket, or the library's refusal followed by the handler's JSON.
-async fn watch(State(state): State<AppState>, req: Request) -> Response {
-    if let Some(r) = closed(&state).await {
-        return r;
-    }
+async fn watch(State(state): State<AppState>, req: Request) -> Result<Response, ApiError> {
+    ready(&state).await?;
     let (mut parts, _body) = req.into_parts();
-    if let Err(rejection) = handshake::verify(&parts) {
-        return handshake::refuse(&rejection);
-    }
+    handshake::verify(&parts).map_err(|rejection| handshake::refuse(&rejection))?;
     let Ok(ws) = WebSocketUpgrade::from_request_parts(&mut parts, &state).await else {
         // No connection to take over (e.g. a request served without a socket).
-        return handshake::refuse_not_hijackable();
+        return Err(handshake::refuse_not_hijackable().into());
     };
     let store = state.containers().clone();
     let mut resp = ws
@@ -103,7 +106,7 @@ async fn watch(State(state): State<AppState>, req: Request) -> Response {
         http::header::CONNECTION,
         HeaderValue::from_static("Upgrade"),
     );
-    resp
+    Ok(resp)
 }
 
 /// The server reads no data; anything bigger than this closes the socket.
@@ -111,11 +114,11 @@ const MAX_INCOMING: usize = 32 << 10;
 /// A socket whose reader stalls holds at most this much beyond one list.
 const MAX_WRITE_BUFFER: usize = 4 << 20;
 
-fn not_found(id: &str) -> Response {
-    response::message(
+fn not_found(id: &str) -> ApiError {
+    ApiError::detail(
         StatusCode::NOT_FOUND,
         "Devcontainer not found.",
-        &format!(
+        format!(
             "Could not find devcontainer with ID: {}",
             crate::gostr::quote(id)
         ),
@@ -123,62 +126,64 @@ fn not_found(id: &str) -> Response {
 }
 
 /// `POST /devcontainers/{devcontainer}/recreate`.
-async fn recreate(State(state): State<AppState>, params: PathParams) -> Response {
-    if let Some(r) = closed(&state).await {
-        return r;
-    }
+async fn recreate(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    ready(&state).await?;
     let id = params.get("devcontainer").unwrap_or_default();
-    match state.containers().recreate(id) {
-        Ok(plan) => response::message(
-            StatusCode::ACCEPTED,
-            "Devcontainer recreation initiated",
-            &format!(
-                "Recreation process for devcontainer {} has started.",
-                crate::gostr::quote(&plan.name)
+    let plan = state
+        .containers()
+        .recreate(id)
+        .map_err(|refusal| match refusal {
+            Refusal::MissingId => ApiError::detail(
+                StatusCode::BAD_REQUEST,
+                "Missing devcontainer ID",
+                "Devcontainer ID is required to recreate a devcontainer.",
             ),
-        ),
-        Err(Refusal::MissingId) => response::message(
-            StatusCode::BAD_REQUEST,
-            "Missing devcontainer ID",
-            "Devcontainer ID is required to recreate a devcontainer.",
-        ),
-        Err(Refusal::NotFound(id)) => not_found(&id),
-        Err(Refusal::Transitioning { name, status }) => response::message(
-            StatusCode::CONFLICT,
-            "Unable to recreate transitioning devcontainer",
-            &format!(
-                "Devcontainer {} is currently {} and cannot be restarted.",
-                crate::gostr::quote(&name),
-                status.as_str()
+            Refusal::NotFound(id) => not_found(&id),
+            Refusal::Transitioning { name, status } => ApiError::detail(
+                StatusCode::CONFLICT,
+                "Unable to recreate transitioning devcontainer",
+                format!(
+                    "Devcontainer {} is currently {} and cannot be restarted.",
+                    crate::gostr::quote(&name),
+                    status.as_str()
+                ),
             ),
-        ),
-    }
+        })?;
+    let started = format!(
+        "Recreation process for devcontainer {} has started.",
+        crate::gostr::quote(&plan.name)
+    );
+    let initiated = "Devcontainer recreation initiated";
+    Ok(response::message(StatusCode::ACCEPTED, initiated, &started))
 }
 
 /// `DELETE /devcontainers/{devcontainer}` (trailing `/` optional): waits for the end.
-async fn delete(State(state): State<AppState>, params: PathParams) -> Response {
-    if let Some(r) = closed(&state).await {
-        return r;
-    }
+async fn delete(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    ready(&state).await?;
     let id = params.get("devcontainer").unwrap_or_default();
-    match state.containers().delete(id).await {
-        Ok(()) => no_content(),
-        Err(DeleteError::Refused(Refusal::MissingId)) => response::message(
+    state.containers().delete(id).await.map_err(delete_error)?;
+    Ok(no_content())
+}
+
+/// The agent's answer to a delete that did not happen.
+fn delete_error(e: DeleteError) -> ApiError {
+    match e {
+        DeleteError::Refused(Refusal::MissingId) => ApiError::detail(
             StatusCode::BAD_REQUEST,
             "Missing devcontainer ID",
             "Devcontainer ID is required to delete a devcontainer.",
         ),
-        Err(DeleteError::Refused(Refusal::NotFound(id))) => not_found(&id),
-        Err(DeleteError::Refused(Refusal::Transitioning { name, status })) => response::message(
+        DeleteError::Refused(Refusal::NotFound(id)) => not_found(&id),
+        DeleteError::Refused(Refusal::Transitioning { name, status }) => ApiError::detail(
             StatusCode::CONFLICT,
             "Unable to delete transitioning devcontainer",
-            &format!(
+            format!(
                 "Devcontainer {} is currently {} and cannot be deleted.",
                 crate::gostr::quote(&name),
                 status.as_str()
             ),
         ),
-        Err(DeleteError::Failed(f)) => {
+        DeleteError::Failed(f) => {
             let message = match f.step {
                 FailingStep::Stop => "An error occurred stopping the container",
                 FailingStep::Remove => "An error occurred removing the container",
@@ -186,13 +191,9 @@ async fn delete(State(state): State<AppState>, params: PathParams) -> Response {
                     "An error occurred deleting the agent"
                 }
             };
-            response::message(StatusCode::INTERNAL_SERVER_ERROR, message, &f.error)
+            ApiError::detail(StatusCode::INTERNAL_SERVER_ERROR, message, f.error)
         }
-        Err(DeleteError::Closed) => response::message(
-            StatusCode::SERVICE_UNAVAILABLE,
-            API_CLOSED_MESSAGE,
-            API_CLOSED_DETAIL,
-        ),
+        DeleteError::Closed => api_closed(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The `/debug/...` routes: logs, magicsock page, magicsock debug-logging toggle, manifest and
 //! Prometheus metrics, with the content types Go gives them (mostly sniffed).
 
+use crate::api_error::ApiError;
 use crate::router::PathParams;
 use crate::state::AppState;
 use crate::{gojson, gostr, response};
@@ -51,22 +52,16 @@ pub fn parse_go_bool(s: &str) -> Option<bool> {
 pub async fn magicsock_debug_logging(
     State(state): State<AppState>,
     params: PathParams,
-) -> Response {
+) -> Result<Response, ApiError> {
     let raw = params.get("state").unwrap_or_default();
-    match parse_go_bool(raw) {
-        None => response::sniffed(
-            StatusCode::BAD_REQUEST,
-            format!("invalid state {}, must be a boolean", gostr::quote(raw)),
-        ),
-        Some(on) => {
-            state.magicsock_debug_logging().store(on, Ordering::Relaxed);
-            tracing::info!(enabled = on, "updated magicsock debug logging");
-            response::sniffed(
-                StatusCode::OK,
-                format!("updated magicsock debug logging to {on}"),
-            )
-        }
-    }
+    let on = parse_go_bool(raw).ok_or_else(|| {
+        let invalid = format!("invalid state {}, must be a boolean", gostr::quote(raw));
+        ApiError::from(response::sniffed(StatusCode::BAD_REQUEST, invalid))
+    })?;
+    state.magicsock_debug_logging().store(on, Ordering::Relaxed);
+    tracing::info!(enabled = on, "updated magicsock debug logging");
+    let updated = format!("updated magicsock debug logging to {on}");
+    Ok(response::sniffed(StatusCode::OK, updated))
 }
 
 pub async fn manifest(State(state): State<AppState>) -> Response {

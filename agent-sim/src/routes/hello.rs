@@ -8,7 +8,7 @@ use http::StatusCode;
 /// `httpapi.Write` of `codersdk.Response{Message: "Hello from the agent!"}`, encoded once.
 const HELLO: &[u8] = b"{\"message\":\"Hello from the agent!\"}\n";
 
-pub async fn hello() -> Response {
+pub async fn say_hello() -> Response {
     response::bytes_with_type(
         StatusCode::OK,
         Bytes::from_static(HELLO),

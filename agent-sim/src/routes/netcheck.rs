@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::response::Response;
 use http::StatusCode;
 
-pub async fn netcheck(State(state): State<AppState>) -> Response {
+pub async fn report(State(state): State<AppState>) -> Response {
     let scenario = state.scenario();
     match &scenario.os_interfaces {
         None => response::json(StatusCode::OK, &scenario.netcheck),

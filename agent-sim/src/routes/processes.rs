@@ -2,8 +2,10 @@
 //! messages and checking order (`processes.md` §3). Bodies are decoded as Go's
 //! `json.Decoder` would; process output goes on the wire as Go encodes a byte string.
 
+use crate::api_error::ApiError;
 use crate::godecode::{self, for_each_field, DecodeError, Fill};
-use crate::gostr::{json_string, quote};
+use crate::gojson::json_string;
+use crate::gostr::quote;
 use crate::gourl::Values;
 use crate::processes::{ProcessInfo, Signal, SignalError, Snapshot, StartRequest, MAX_WAIT};
 use crate::response::{self, JSON_CONTENT_TYPE};
@@ -18,7 +20,7 @@ use serde::Serialize;
 use std::mem::take;
 
 /// The process API mounted at `/api/v0/processes` (paths relative to the mount).
-pub fn routes() -> Routes {
+pub fn routes() -> Routes<AppState> {
     Routes::new()
         .post("/start", start)
         .get("/list", list)
@@ -44,19 +46,15 @@ async fn read_body(body: Body) -> Result<bytes::Bytes, DecodeError> {
         .map_err(|_| DecodeError("unexpected EOF".into()))
 }
 
-fn bad_json(err: &DecodeError) -> Response {
-    response::message(
-        StatusCode::BAD_REQUEST,
-        "Request body must be valid JSON.",
-        &err.0,
-    )
+/// 400 `Request body must be valid JSON.` with the decoder's error.
+fn bad_json(err: DecodeError) -> ApiError {
+    ApiError::bad_json(err.0)
 }
 
-fn not_found(id: &str) -> Response {
-    response::message(
+fn not_found(id: &str) -> ApiError {
+    ApiError::message(
         StatusCode::NOT_FOUND,
-        &format!("Process {} not found.", quote(id)),
-        "",
+        format!("Process {} not found.", quote(id)),
     )
 }
 
@@ -98,30 +96,39 @@ struct StartProcessResponse<'a> {
     started: bool,
 }
 
-async fn start(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+async fn start(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     let scenario = state.scenario();
-    let req = match read_body(body).await.and_then(|b| decode_start(&b)) {
-        Ok(r) => r,
-        Err(e) => return bad_json(&e),
-    };
+    let req = read_body(body)
+        .await
+        .and_then(|b| decode_start(&b))
+        .map_err(bad_json)?;
     if req.command.is_empty() {
-        return response::message(StatusCode::BAD_REQUEST, "Command is required.", "");
+        return Err(ApiError::message(
+            StatusCode::BAD_REQUEST,
+            "Command is required.",
+        ));
     }
     let chat = chat_context(&scenario, &headers);
-    match state.processes().start(&scenario, req, chat).await {
-        Ok(id) => response::json(
-            StatusCode::OK,
-            &StartProcessResponse {
-                id: &id,
-                started: true,
-            },
-        ),
-        Err(e) => response::message(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Failed to start process.",
-            &e.to_string(),
-        ),
-    }
+    let id = state
+        .processes()
+        .start(&scenario, req, chat)
+        .await
+        .map_err(|e| {
+            ApiError::detail(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Failed to start process.",
+                e.to_string(),
+            )
+        })?;
+    let started = StartProcessResponse {
+        id: &id,
+        started: true,
+    };
+    Ok(response::json(StatusCode::OK, &started))
 }
 
 #[derive(Serialize)]
@@ -158,23 +165,26 @@ async fn output(
     params: PathParams,
     headers: HeaderMap,
     uri: Uri,
-) -> Response {
+) -> Result<Response, ApiError> {
     let scenario = state.scenario();
     let id = params.get("id").unwrap_or_default().to_string();
     let chat = chat_context(&scenario, &headers);
-    let Some(proc) = state.processes().get(&id) else {
-        return not_found(&id);
-    };
+    let proc = state.processes().get(&id).ok_or_else(|| not_found(&id))?;
     if let (Some(chat), Some(owner)) = (chat.as_deref(), proc.chat_id()) {
         if chat != owner {
-            return not_found(&id);
+            return Err(not_found(&id));
         }
     }
     if Values::parse(uri.query().unwrap_or_default()).get("wait") == Some("true") {
         proc.wait_exit(MAX_WAIT).await;
     }
     let snap = proc.snapshot();
-    response::bytes_with_type(StatusCode::OK, output_body(&snap), Some(JSON_CONTENT_TYPE))
+    let body = output_body(&snap);
+    Ok(response::bytes_with_type(
+        StatusCode::OK,
+        body,
+        Some(JSON_CONTENT_TYPE),
+    ))
 }
 
 async fn signal(
@@ -182,53 +192,50 @@ async fn signal(
     params: PathParams,
     headers: HeaderMap,
     body: Body,
-) -> Response {
+) -> Result<Response, ApiError> {
     let scenario = state.scenario();
     let id = params.get("id").unwrap_or_default().to_string();
     // 1. A foreign chat's process is hidden, before the body is read.
     if let Some(chat) = chat_context(&scenario, &headers) {
         if let Some(proc) = state.processes().get(&id) {
             if proc.chat_id().is_some_and(|owner| owner != chat) {
-                return not_found(&id);
+                return Err(not_found(&id));
             }
         }
     }
     // 2–4. The body.
-    let decoded = read_body(body).await.and_then(|b| decode_signal(&b));
-    let name = match decoded {
-        Ok(s) => s,
-        Err(e) => return bad_json(&e),
-    };
+    let name = read_body(body)
+        .await
+        .and_then(|b| decode_signal(&b))
+        .map_err(bad_json)?;
     if name.is_empty() {
-        return response::message(StatusCode::BAD_REQUEST, "Signal is required.", "");
-    }
-    let Some(sig) = Signal::parse(&name) else {
-        return response::message(
+        return Err(ApiError::message(
             StatusCode::BAD_REQUEST,
-            &format!(
+            "Signal is required.",
+        ));
+    }
+    let sig = Signal::parse(&name).ok_or_else(|| {
+        ApiError::message(
+            StatusCode::BAD_REQUEST,
+            format!(
                 "Unsupported signal {}. Use \"kill\" or \"terminate\".",
                 quote(&name)
             ),
-            "",
-        );
-    };
+        )
+    })?;
     // 5–8. The process.
-    match state.processes().signal(&id, sig) {
-        Ok(()) => response::message(
-            StatusCode::OK,
-            &format!("Signal {} sent to process {}.", quote(&name), quote(&id)),
-            "",
-        ),
-        Err(SignalError::NotFound) => not_found(&id),
-        Err(SignalError::NotRunning) => response::message(
+    state.processes().signal(&id, sig).map_err(|e| match e {
+        SignalError::NotFound => not_found(&id),
+        SignalError::NotRunning => ApiError::message(
             StatusCode::CONFLICT,
-            &format!("Process {} is not running.", quote(&id)),
-            "",
+            format!("Process {} is not running.", quote(&id)),
         ),
-        Err(SignalError::Os(detail)) => response::message(
+        SignalError::Os(detail) => ApiError::detail(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Failed to signal process.",
-            &detail,
+            detail,
         ),
-    }
+    })?;
+    let sent = format!("Signal {} sent to process {}.", quote(&name), quote(&id));
+    Ok(response::message(StatusCode::OK, &sent, ""))
 }

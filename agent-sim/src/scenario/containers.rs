@@ -2,7 +2,7 @@
 //! (containers, warnings, or an error), the devcontainers it knows (in the agent's JSON shape),
 //! how long simulated operations take, and which of them fail.
 
-use super::ScenarioError;
+use super::error::ScenarioError;
 use crate::containers::wire::{Container, DevcontainerAgent, Status, LOCAL_FOLDER_LABEL};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;

@@ -14,7 +14,8 @@
 //!
 //! [`Scenario::validate`]: super::Scenario::validate
 
-use super::ScenarioError;
+use super::error::ScenarioError;
+use crate::gohttp::{path_segments, STANDARD_METHODS};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
@@ -349,15 +350,6 @@ impl TryFrom<String> for RoutePattern {
     }
 }
 
-/// Splits a path the way chi does: `/` has no segments, `/a/` is `["a", ""]`.
-pub(crate) fn path_segments(path: &str) -> Vec<&str> {
-    if path == "/" || path.is_empty() {
-        Vec::new()
-    } else {
-        path.strip_prefix('/').unwrap_or(path).split('/').collect()
-    }
-}
-
 impl RoutePattern {
     /// Parses and checks a pattern against the agent's routes.
     pub fn parse(source: &str) -> Result<Self, PatternError> {
@@ -370,7 +362,7 @@ impl RoutePattern {
         let method = match method {
             "*" => None,
             m => Some(
-                crate::router::STANDARD_METHODS
+                STANDARD_METHODS
                     .iter()
                     .find(|s| s.as_str() == m)
                     .cloned()
@@ -481,7 +473,9 @@ fn is_param(seg: &str) -> bool {
 }
 
 /// Every route the agent answers with a handler (method `None`: every method), as seen from
-/// outside: core routes, the files mount, processes, containers (mounted or gated).
+/// outside: core routes, the files mount, processes, containers (mounted or gated). The
+/// scenario cannot name the route table (it sits above it), so this is its list; the test
+/// `routes::tests::fault_validation_knows_exactly_the_route_table` keeps the two equal.
 pub const KNOWN_ROUTES: &[(Option<&str>, &str)] = &[
     (Some("GET"), "/"),
     (Some("POST"), "/api/v0/list-directory"),

@@ -14,7 +14,7 @@
 //! }
 //! ```
 
-use super::ScenarioError;
+use super::error::ScenarioError;
 use crate::files::vpath;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

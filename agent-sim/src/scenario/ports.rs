@@ -1,6 +1,6 @@
 //! The listening-ports getter section: `static` lists or the `os` scan, and a forced error.
 
-use super::ScenarioError;
+use super::error::ScenarioError;
 use serde::{Deserialize, Serialize};
 
 /// `codersdk.WorkspaceAgentListeningPort`, in wire order.

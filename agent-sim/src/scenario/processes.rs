@@ -2,7 +2,7 @@
 //! (first exact match by command) and never spawns anything. `chat_scoping` turns on the later
 //! agents' chat-header handling (off in the target router, see `processes.md` Appendix C).
 
-use super::ScenarioError;
+use super::error::ScenarioError;
 use serde::{Deserialize, Serialize};
 
 /// How started processes run.

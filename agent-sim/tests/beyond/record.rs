@@ -5,7 +5,7 @@
 
 use agent_sim::record::files::Budget;
 use agent_sim::record::live::{Answer, Live, LIST_DIRECTORY, READ_FILE, ROUTES};
-use agent_sim::record::{record, verify, Recording};
+use agent_sim::record::{record_agent, verify, Recording};
 use agent_sim::scenario::fixtures;
 use agent_sim::{Scenario, Sim};
 use std::time::Duration;
@@ -27,7 +27,7 @@ pub async fn answers(url: &str) -> Vec<(&'static str, Answer)> {
 pub async fn round_trip(s: &Scenario) -> (Vec<String>, Recording) {
     let sim = Sim::start(s.clone()).await.expect("start");
     let before = answers(&sim.url()).await;
-    let rec = record(&sim.url(), &[], Budget::default(), TIMEOUT)
+    let rec = record_agent(&sim.url(), &[], Budget::default(), TIMEOUT)
         .await
         .expect("record");
     sim.shutdown().await;
@@ -63,7 +63,7 @@ async fn every_shipped_fixture_round_trips() {
 async fn record_files_tree(budget: Budget) -> (Sim, Recording) {
     let s = Scenario::fixture("files-tree").expect("fixture");
     let sim = Sim::start(s).await.expect("start");
-    let rec = record(&sim.url(), &["/home/coder".into()], budget, TIMEOUT)
+    let rec = record_agent(&sim.url(), &["/home/coder".into()], budget, TIMEOUT)
         .await
         .expect("record");
     (sim, rec)
@@ -127,7 +127,7 @@ async fn files_subtrees_are_recorded_within_the_budget() {
         max_entries: 2,
         max_bytes: 1 << 20,
     };
-    let small = record(&sim.url(), &["/home/coder".into()], tight, TIMEOUT)
+    let small = record_agent(&sim.url(), &["/home/coder".into()], tight, TIMEOUT)
         .await
         .expect("record");
     assert_eq!(small.scenario.files.entries.len(), 2);
@@ -163,7 +163,7 @@ async fn faulted_routes_are_listed_and_the_rest_is_recorded() {
     // generous enough that the slow ports stay well inside it under load).
     let s = Scenario::fixture("faults").expect("fixture");
     let sim = Sim::start(s).await.expect("start");
-    let rec = record(
+    let rec = record_agent(
         &sim.url(),
         &[],
         Budget::default(),
@@ -189,7 +189,7 @@ async fn an_unreachable_agent_is_an_error() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     drop(listener);
-    let err = record(&url, &[], Budget::default(), TIMEOUT)
+    let err = record_agent(&url, &[], Budget::default(), TIMEOUT)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("/debug/manifest"), "{err}");

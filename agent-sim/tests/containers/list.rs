@@ -1,6 +1,6 @@
 //! `GET /api/v0/containers` (§3, §7, §11.1, §11.5) and the sub-router's routing rules (§2.2).
 
-use crate::support::*;
+use crate::common::*;
 use crate::{base, Api, DC1};
 
 const C1: &str = r#"{"created_at":"2026-06-01T10:00:00.123456789Z","id":"c1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f80","name":"devcontainer1","image":"busybox:latest","labels":{"devcontainer.config_file":"/home/coder/project1/.devcontainer/devcontainer.json","devcontainer.local_folder":"/home/coder/project1"},"running":true,"ports":[{"port":8080,"network":"tcp","host_ip":"127.0.0.1","host_port":32768}],"status":"running","volumes":{"/home/coder/project1":"/workspaces/project1"}}"#;

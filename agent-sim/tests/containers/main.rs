@@ -2,9 +2,8 @@
 //! JSON shape, recreate and delete with every answer, the watch socket with a real client, the
 //! status machine's invariants as a property, and what bad input gets.
 
-#[path = "../core/support.rs"]
-#[allow(dead_code)]
-mod support;
+#[path = "../common/mod.rs"]
+mod common;
 
 mod list;
 mod operations;
@@ -12,7 +11,7 @@ mod props;
 mod watch;
 
 use agent_sim::AppState;
-use support::*;
+use common::*;
 
 /// One simulator state shared by several requests through the real router.
 pub struct Api {

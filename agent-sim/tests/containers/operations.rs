@@ -1,7 +1,7 @@
 //! Recreate and delete (§5, §6, §9, §11.3, §11.4): every answer byte for byte, the statuses a
 //! client sees over time, and bad ids.
 
-use crate::support::*;
+use crate::common::*;
 use crate::{base, Api, DC1, DC2, DC3, DC4};
 
 const FAST: &str = r#","timings":{"recreate_ms":40,"stop_ms":20,"remove_ms":20}"#;

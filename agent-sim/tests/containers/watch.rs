@@ -1,7 +1,7 @@
 //! `GET /api/v0/containers/watch` (§4, §11.2) with a real websocket client against a started
 //! simulator, the 426 answer to plain requests, and readers that never read.
 
-use crate::support::*;
+use crate::common::*;
 use crate::{base, DC1};
 use agent_sim::Sim;
 use futures::{SinkExt, StreamExt};

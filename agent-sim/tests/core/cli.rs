@@ -60,7 +60,7 @@ fn validate_accepts_every_fixture() {
 #[test]
 fn bad_scenario_exits_before_binding() {
     let bad = temp_file("typo.json", r#"{"manifest":{"agent_nmae":"x"}}"#);
-    let out = super::support::run_sim([std::ffi::OsStr::new("--scenario"), bad.as_os_str()]);
+    let out = super::common::run_sim([std::ffi::OsStr::new("--scenario"), bad.as_os_str()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -93,7 +93,7 @@ fn address_in_use_exits_non_zero() {
 #[test]
 fn ready_line_then_sigterm_exits_zero() {
     let started = Instant::now();
-    let (mut child, line) = super::support::spawn_ready(
+    let (mut child, line) = super::common::spawn_ready(
         Command::new(BIN)
             .args(["--scenario", &format!("{}/default.json", fixtures())])
             .stderr(Stdio::null()),

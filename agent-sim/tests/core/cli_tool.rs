@@ -11,7 +11,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_agent-sim");
 /// Starts agent-sim with `args` from the temp directory (no `fixtures/` there), returns the
 /// child and its first stdout line.
 fn start(args: &[&str], stderr: Stdio) -> (Child, String) {
-    super::support::spawn_ready(
+    super::common::spawn_ready(
         Command::new(BIN)
             .args(args)
             .current_dir(std::env::temp_dir())
@@ -83,7 +83,7 @@ fn fixtures_lists_every_shipped_fixture_with_its_description() {
 fn an_unreadable_scenario_file_is_reported_once() {
     let missing =
         std::env::temp_dir().join(format!("no-such-scenario-{}.json", std::process::id()));
-    let out = super::support::run_sim([std::ffi::OsStr::new("--scenario"), missing.as_os_str()]);
+    let out = super::common::run_sim([std::ffi::OsStr::new("--scenario"), missing.as_os_str()]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(

@@ -1,7 +1,7 @@
 //! The control API (`agent-sim.md` §4): scenario get/put/patch with validation, reset, the
 //! journal with filters, health, and the separate control listener.
 
-use crate::support::*;
+use crate::common::*;
 use agent_sim::{AppState, Sim};
 use serde_json::{json, Value};
 

@@ -1,6 +1,6 @@
 //! Debug routes and netcheck (`core.md` §6–§11, §13.1 TestAgent_DebugServer).
 
-use crate::support::*;
+use crate::common::*;
 
 #[tokio::test]
 async fn magicsock_page_is_html() {

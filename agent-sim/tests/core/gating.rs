@@ -1,8 +1,8 @@
 //! `/api/v0/containers` gating (`core.md` §4): sub-agent 403 "not supported", disabled 403
 //! "not enabled", exact path only, every standard method; a property over the whole table.
 
-use crate::support::*;
-use agent_sim::routing::STANDARD_METHODS;
+use crate::common::*;
+use agent_sim::gohttp::STANDARD_METHODS;
 use proptest::prelude::*;
 
 const NOT_SUPPORTED: &str = "{\"message\":\"Dev Container feature not supported.\",\"detail\":\"Dev Container integration inside other Dev Containers is explicitly not supported.\"}\n";

@@ -1,6 +1,6 @@
 //! The library API (`agent-sim.md` §5): many sims side by side, set_scenario, requests(), drop.
 
-use crate::support::*;
+use crate::common::*;
 use agent_sim::Sim;
 
 #[tokio::test]

@@ -2,6 +2,9 @@
 //! (TestAgent_DebugServer, the listening-ports cases, TestRecover, not-found and method cases),
 //! the control API, the library API and the command line.
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod cli;
 mod cli_tool;
 mod control;
@@ -10,4 +13,3 @@ mod gating;
 mod library;
 mod ports;
 mod router_rules;
-mod support;

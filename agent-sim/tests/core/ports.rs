@@ -1,7 +1,7 @@
 //! `GET /api/v0/listening-ports` (`core.md` §5, §13.2): the `< 9` rule, the ignore set, getter
 //! order and duplicates, the getter error, and the OS getter on this machine.
 
-use crate::support::*;
+use crate::common::*;
 use proptest::prelude::*;
 
 const TEST_PORT: &str = r#"{"process_name":"test-app","network":"tcp","port":44762}"#;

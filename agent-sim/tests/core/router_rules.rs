@@ -1,7 +1,7 @@
 //! Router rules (`core.md` §1.4, §1.5, §2, §3): 404, 405, HEAD, non-standard methods, the
 //! `/api/v0` catch-all, raw paths, Recover, JSON writing, Go framing on the wire.
 
-use crate::support::*;
+use crate::common::*;
 use agent_sim::routes::AgentRoutes;
 use agent_sim::routing::Routes;
 use agent_sim::{AppState, Sim};
@@ -202,7 +202,7 @@ async fn head_responses_carry_no_body_on_the_wire() {
 }
 
 mod robustness {
-    use crate::support::*;
+    use crate::common::*;
     use proptest::prelude::*;
 
     proptest! {

@@ -3,7 +3,7 @@
 //! read, write, list or resolve anything outside the root. Each test builds `base/root`
 //! (served) next to `base/outside` (the bait) and checks the bait is untouched afterwards.
 
-use crate::support::{Env, Resp, TempDir};
+use crate::support::{Env, Reply, TempDir};
 use agent_sim::{AppState, Scenario};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -96,7 +96,7 @@ impl Jail {
     }
 }
 
-fn no_secret(r: &Resp) {
+fn no_secret(r: &Reply) {
     let t = r.text();
     assert!(
         !t.contains("secret") || t.contains("secret.txt"),

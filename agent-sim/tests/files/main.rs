@@ -2,6 +2,8 @@
 //! the edit matcher tables, confinement attacks on the `dir` backend, properties, and the
 //! `files-tree` fixture's snapshots.
 
+#[path = "../common/mod.rs"]
+mod common;
 #[allow(dead_code)]
 mod support;
 

@@ -2,10 +2,11 @@
 //! a temp directory created for the test and removed afterwards), requests through the real
 //! router, and inspection of what ended up stored.
 
+use crate::common::reply_of;
+pub use crate::common::Reply;
 use agent_sim::{AppState, Scenario};
 use axum::body::Body;
-use http::{HeaderMap, Request, StatusCode};
-use http_body_util::BodyExt;
+use http::Request;
 use serde_json::{json, Value};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -77,49 +78,6 @@ pub struct Env {
     pub state: AppState,
     pub router: axum::Router,
     pub tmp: Option<TempDir>,
-}
-
-pub struct Resp {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-}
-
-impl Resp {
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap()
-    }
-
-    #[track_caller]
-    pub fn is(&self, status: u16, body: &str) {
-        assert_eq!(
-            (self.status.as_u16(), self.text().as_str()),
-            (status, body),
-            "unexpected response"
-        );
-    }
-
-    /// A `codersdk.Response` with just a message.
-    #[track_caller]
-    pub fn msg(&self, status: u16, message: &str) {
-        let body = format!(
-            "{}\n",
-            serde_json::to_string(&json!({ "message": message })).unwrap()
-        );
-        let body = body
-            .replace('<', "\\u003c")
-            .replace('>', "\\u003e")
-            .replace('&', "\\u0026");
-        self.is(status, &body);
-        assert_eq!(
-            self.headers["content-type"],
-            "application/json; charset=utf-8"
-        );
-    }
 }
 
 /// Writes `entries` below `root` on disk (parents created).
@@ -203,38 +161,24 @@ impl Env {
         self.tmp.as_ref().map(|t| t.0.join("root")).unwrap()
     }
 
-    pub async fn send(&self, method: &str, uri: &str, body: impl Into<Body>) -> Resp {
+    pub async fn send(&self, method: &str, uri: &str, body: impl Into<Body>) -> Reply {
         let req = Request::builder()
             .method(method)
             .uri(uri)
             .body(body.into())
             .unwrap();
-        let resp = self.router.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = resp
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        Resp {
-            status,
-            headers,
-            body,
-        }
+        reply_of(self.router.clone().oneshot(req).await.unwrap()).await
     }
 
-    pub async fn get(&self, uri: &str) -> Resp {
+    pub async fn get(&self, uri: &str) -> Reply {
         self.send("GET", uri, Body::empty()).await
     }
 
-    pub async fn post(&self, uri: &str, body: impl Into<Body>) -> Resp {
+    pub async fn post(&self, uri: &str, body: impl Into<Body>) -> Reply {
         self.send("POST", uri, body).await
     }
 
-    pub async fn edit(&self, body: Value) -> Resp {
+    pub async fn edit(&self, body: Value) -> Reply {
         self.post("/api/v0/edit-files", body.to_string()).await
     }
 

@@ -142,9 +142,9 @@ impl Drop for SimProcess {
     }
 }
 
-/// What came back for raw request bytes.
+/// What came back for raw request bytes on a socket (the router-level `Reply` is `tests/common`'s).
 #[derive(Debug, Default)]
-pub struct Reply {
+pub struct RawReply {
     /// The response's status, if a status line arrived.
     pub status: Option<u16>,
     /// Everything after the header block (chunked framing included), up to the cap.
@@ -158,8 +158,8 @@ const KEEP: usize = 1 << 20;
 
 /// Sends `bytes` on a new connection and reads until the server closes it or `patience`
 /// runs out. Requests are expected to carry `Connection: close` (or to be cut off).
-pub fn exchange(addr: SocketAddr, bytes: &[u8], patience: Duration) -> Reply {
-    let mut reply = Reply::default();
+pub fn exchange(addr: SocketAddr, bytes: &[u8], patience: Duration) -> RawReply {
+    let mut reply = RawReply::default();
     let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_secs(5)) else {
         return reply;
     };

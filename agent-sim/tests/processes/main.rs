@@ -2,6 +2,8 @@
 //! bodies, scripted mode and its snapshots, no orphans, remote-exec refusal, concurrency and
 //! round-trip properties. (The 1 GiB memory test has its own binary, so its RSS is its own.)
 
+#[path = "../common/mod.rs"]
+mod common;
 #[allow(dead_code)]
 mod support;
 

@@ -2,7 +2,7 @@
 //! and any byte string printed comes back unchanged (Go-encoded) within the caps.
 
 use crate::support::*;
-use agent_sim::gostr::json_string;
+use agent_sim::gojson::json_string;
 use proptest::prelude::*;
 use std::time::Duration;
 

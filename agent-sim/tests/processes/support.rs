@@ -1,29 +1,13 @@
 //! Helpers shared by the process API tests: requests through the real router, polling for
 //! exit, and a guard that kills every process group a test started.
 
+use crate::common::reply_of;
+pub use crate::common::Reply;
 use agent_sim::{AppState, Scenario};
 use axum::body::Body;
-use http::{HeaderMap, Method, Request, StatusCode};
-use http_body_util::BodyExt;
+use http::{Method, Request};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
-
-pub struct Resp {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-}
-
-impl Resp {
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-}
 
 /// A simulator state plus its router; dropping it kills every process it started.
 pub struct Agent {
@@ -66,7 +50,7 @@ impl Agent {
         }
     }
 
-    pub async fn call(&self, method: Method, path: &str, body: Option<&[u8]>) -> Resp {
+    pub async fn call(&self, method: Method, path: &str, body: Option<&[u8]>) -> Reply {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(chat) = &self.chat {
             req = req.header("Coder-Chat-Id", chat);
@@ -74,31 +58,15 @@ impl Agent {
         let req = req
             .body(body.map_or_else(Body::empty, |b| Body::from(b.to_vec())))
             .unwrap();
-        let resp = agent_sim::router(self.state.clone())
-            .oneshot(req)
-            .await
-            .unwrap();
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = resp
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        Resp {
-            status,
-            headers,
-            body,
-        }
+        let app = agent_sim::router(self.state.clone());
+        reply_of(app.oneshot(req).await.unwrap()).await
     }
 
-    pub async fn post(&self, path: &str, body: &str) -> Resp {
+    pub async fn post(&self, path: &str, body: &str) -> Reply {
         self.call(Method::POST, path, Some(body.as_bytes())).await
     }
 
-    pub async fn get(&self, path: &str) -> Resp {
+    pub async fn get(&self, path: &str) -> Reply {
         self.call(Method::GET, path, None).await
     }
 
@@ -120,12 +88,12 @@ impl Agent {
             .await
     }
 
-    pub async fn output(&self, id: &str) -> Resp {
+    pub async fn output(&self, id: &str) -> Reply {
         self.get(&format!("/api/v0/processes/{id}/output")).await
     }
 
     /// `waitForExit`: polls every 50 ms until `running:false` (each poll must be 200).
-    pub async fn wait_exit(&self, id: &str) -> Resp {
+    pub async fn wait_exit(&self, id: &str) -> Reply {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let r = self.output(id).await;
@@ -138,7 +106,7 @@ impl Agent {
         }
     }
 
-    pub async fn signal(&self, id: &str, sig: &str) -> Resp {
+    pub async fn signal(&self, id: &str, sig: &str) -> Reply {
         self.post(
             &format!("/api/v0/processes/{id}/signal"),
             &format!("{{\"signal\":\"{sig}\"}}"),
@@ -163,7 +131,7 @@ pub fn msg(message: &str, detail: Option<&str>) -> String {
     format!("{}\n", serde_json::Value::Object(v))
 }
 
-pub fn assert_json_error(r: &Resp, status: u16, message: &str, detail: Option<&str>) {
+pub fn assert_json_error(r: &Reply, status: u16, message: &str, detail: Option<&str>) {
     assert_eq!(r.status, status, "{}", r.text());
     assert_eq!(r.headers["content-type"], "application/json; charset=utf-8");
     assert_eq!(r.text(), msg(message, detail));

@@ -64,7 +64,7 @@ fn newline_class(e: &str) -> bool {
 }
 
 /// Builds the replacement of window `m` (file lines) matched by `s` (search lines).
-pub fn build(m: &[&str], s: &[&str], r: &str, forced: &str, eof: bool) -> String {
+pub fn replacement(m: &[&str], s: &[&str], r: &str, forced: &str, eof: bool) -> String {
     let rl = split_trimmed(r);
     if rl.is_empty() {
         return String::new();

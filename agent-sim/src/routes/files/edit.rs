@@ -2,6 +2,7 @@
 //! file's new content before writing any (highest status, messages joined by `\n`), then
 //! write each atomically; `{}` or, with `include_diff`, one unified diff per file.
 
+use crate::api_error::ApiError;
 use crate::files::diff;
 use crate::files::errno::{Errno, PathError};
 use crate::files::matcher::{fuzzy_replace, Edit};
@@ -121,28 +122,19 @@ struct FileEditResponse {
     files: Option<Vec<FileEditResult>>,
 }
 
-pub async fn edit_files(State(state): State<AppState>, req: Request) -> Response {
-    let raw = match super::read_body(req.into_body()).await {
-        Ok(b) => b,
-        Err(e) => return super::bad_json(&e),
-    };
-    let request = match decode_request(&raw) {
-        Ok(r) => r,
-        Err(e) => return super::bad_json(&e.0),
-    };
+pub async fn edit_files(State(state): State<AppState>, req: Request) -> Result<Response, ApiError> {
+    let raw = super::reply::read_body(req.into_body())
+        .await
+        .map_err(|e| super::reply::bad_json(&e))?;
+    let request = decode_request(&raw).map_err(|e| super::reply::bad_json(&e.0))?;
     if request.files.is_empty() {
-        return super::msg(StatusCode::BAD_REQUEST, "must specify at least one file");
+        let none = "must specify at least one file";
+        return Err(super::reply::msg(StatusCode::BAD_REQUEST, none));
     }
     let outcome = with_tree!(state.files(), |t| edit(t, &request));
-    match outcome {
-        Err((status, m)) => super::msg(status, &m),
-        Ok(results) => response::json(
-            StatusCode::OK,
-            &FileEditResponse {
-                files: request.include_diff.then_some(results),
-            },
-        ),
-    }
+    let results = outcome.map_err(|(status, m)| super::reply::msg(status, &m))?;
+    let files = request.include_diff.then_some(results);
+    Ok(response::json(StatusCode::OK, &FileEditResponse { files }))
 }
 
 /// Content as a Rust string: UTF-8 as is, anything else byte for byte (Latin-1), so that
@@ -224,7 +216,7 @@ fn edit<T: Tree>(
             t,
             &p.resolved,
             &encode(&p.new, p.bytewise),
-            &super::temp_suffix(),
+            &super::reply::temp_suffix(),
         )
         .map_err(|e| {
             (
@@ -268,7 +260,7 @@ fn plan<T: Tree>(t: &mut T, f: &FileEdits) -> Result<Planned, (StatusCode, Strin
         Ok(Opened::File(file)) => file.data,
         Ok(Opened::Dir(..)) => return Err(bad(format!("open {resolved}: not a file"))),
         Err(e) => {
-            let status = super::os_status(&e);
+            let status = super::reply::os_status(&e);
             let e = if e == Errno::IsADirectory {
                 return Err(bad(format!("open {resolved}: not a file")));
             } else {

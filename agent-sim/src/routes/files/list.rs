@@ -2,6 +2,7 @@
 //! components relative to `/` or `$HOME`; directories first, then files, by name bytes.
 
 use super::query::{Parser, Values};
+use crate::api_error::ApiError;
 use crate::files::errno::PathError;
 use crate::files::ops::{self, Opened};
 use crate::files::vpath;
@@ -62,52 +63,17 @@ pub async fn list_directory(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
     req: Request,
-) -> Response {
+) -> Result<Response, ApiError> {
     let vals = Values::parse(q.as_deref().unwrap_or_default());
     let mut p = Parser::new(&vals);
     let query_path = p.string("path", false);
-    if let Some(resp) = p.finish() {
-        return resp;
-    }
-    let raw = match super::read_body(req.into_body()).await {
-        Ok(b) => b,
-        Err(e) => return super::bad_json(&e),
-    };
-    let ls = match decode(&raw) {
-        Ok(r) => r,
-        Err(e) => return super::bad_json(&e.0),
-    };
-    let internal = |m: String| super::msg(StatusCode::INTERNAL_SERVER_ERROR, &m);
-    let dir = if !query_path.is_empty() {
-        if !vpath::is_abs(&query_path) {
-            return internal(format!(
-                "path must be absolute: {}",
-                gostr::quote(&query_path)
-            ));
-        }
-        query_path
-    } else {
-        let base = match ls.relativity.as_str() {
-            "root" => "/".to_string(),
-            "home" => match state.files().home() {
-                Some(h) => h,
-                None => {
-                    return internal(
-                        "failed to get user home directory: $HOME is not defined".into(),
-                    )
-                }
-            },
-            other => {
-                return internal(format!(
-                    "unsupported relativity type {}",
-                    gostr::quote(other)
-                ))
-            }
-        };
-        let mut parts = vec![base];
-        parts.extend(ls.path.iter().cloned());
-        vpath::join(&parts)
-    };
+    p.finish()?;
+    let raw = super::reply::read_body(req.into_body())
+        .await
+        .map_err(|e| super::reply::bad_json(&e))?;
+    let ls = decode(&raw).map_err(|e| super::reply::bad_json(&e.0))?;
+    let dir = directory(&state, query_path, &ls)?;
+    let internal = |m: String| super::reply::msg(StatusCode::INTERNAL_SERVER_ERROR, &m);
     let nothing = |_: &crate::files::tree::Meta| (0, 0);
     let listed = with_tree!(state.files(), |t| match ops::open(t, &dir, &nothing) {
         Ok(Opened::Dir(d, _)) => Ok(Some(ops::list(t, &d).unwrap_or_default())),
@@ -116,16 +82,21 @@ pub async fn list_directory(
     });
     let mut entries = match listed {
         Err(e) => {
-            return super::msg(
-                super::os_status(&e),
+            return Err(super::reply::msg(
+                super::reply::os_status(&e),
                 &format!(
                     "failed to open directory {}: {}",
                     gostr::quote(&dir),
                     PathError::new("open", dir.as_str(), e)
                 ),
-            )
+            ))
         }
-        Ok(None) => return internal(format!("path {} is not a directory", gostr::quote(&dir))),
+        Ok(None) => {
+            return Err(internal(format!(
+                "path {} is not a directory",
+                gostr::quote(&dir)
+            )))
+        }
         Ok(Some(entries)) => entries,
     };
     entries.sort_by(|(an, ad), (bn, bd)| bd.cmp(ad).then_with(|| an.as_bytes().cmp(bn.as_bytes())));
@@ -137,16 +108,44 @@ pub async fn list_directory(
             is_dir,
         })
         .collect();
-    response::json(
-        StatusCode::OK,
-        &LsResponse {
-            absolute_path: dir
-                .split('/')
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect(),
-            absolute_path_string: dir,
-            contents,
-        },
-    )
+    let absolute_path = dir
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let listing = LsResponse {
+        absolute_path,
+        absolute_path_string: dir,
+        contents,
+    };
+    Ok(response::json(StatusCode::OK, &listing))
+}
+
+/// The directory to list: `?path=` when given (absolute), else `path` under `relativity`.
+fn directory(state: &AppState, query_path: String, ls: &LsRequest) -> Result<String, ApiError> {
+    let internal = |m: String| super::reply::msg(StatusCode::INTERNAL_SERVER_ERROR, &m);
+    if !query_path.is_empty() {
+        if !vpath::is_abs(&query_path) {
+            return Err(internal(format!(
+                "path must be absolute: {}",
+                gostr::quote(&query_path)
+            )));
+        }
+        return Ok(query_path);
+    }
+    let base = match ls.relativity.as_str() {
+        "root" => "/".to_string(),
+        "home" => state.files().home().ok_or_else(|| {
+            internal("failed to get user home directory: $HOME is not defined".into())
+        })?,
+        other => {
+            return Err(internal(format!(
+                "unsupported relativity type {}",
+                gostr::quote(other)
+            )))
+        }
+    };
+    let mut parts = vec![base];
+    parts.extend(ls.path.iter().cloned());
+    Ok(vpath::join(&parts))
 }

@@ -2,10 +2,10 @@
 //! declared parameters checked in handler order (required, repeated, `PositiveInt64`), then
 //! every undeclared key, all collected into one 400 `Query parameters have invalid values.`.
 
+use crate::api_error::ApiError;
 use crate::gostr;
 pub use crate::gourl::Values;
 use crate::response::{self, ApiResponse, ValidationError};
-use axum::response::Response;
 use http::StatusCode;
 
 /// The parser: declared keys are remembered for the excess-parameter check.
@@ -80,7 +80,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Adds the excess-parameter errors; the 400 to send if anything failed.
-    pub fn finish(mut self) -> Option<Response> {
+    pub fn finish(mut self) -> Result<(), ApiError> {
         for k in self.vals.keys() {
             if !self.parsed.iter().any(|p| p == k) {
                 self.errors.push(ValidationError {
@@ -90,16 +90,16 @@ impl<'a> Parser<'a> {
             }
         }
         if self.errors.is_empty() {
-            return None;
+            return Ok(());
         }
-        Some(response::json(
+        Err(ApiError::from(response::json(
             StatusCode::BAD_REQUEST,
             &ApiResponse {
                 message: "Query parameters have invalid values.".into(),
                 detail: String::new(),
                 validations: self.errors,
             },
-        ))
+        )))
     }
 }
 

@@ -2,29 +2,30 @@
 //! requested path's extension, an explicit `Content-Length`.
 
 use super::query::{Parser, Values};
+use crate::api_error::ApiError;
 use crate::files::errno::PathError;
 use crate::files::mime;
 use crate::files::ops::{self, Opened};
 use crate::files::resolve::require_absolute;
-use crate::router::ExplicitContentLength;
+use crate::gohttp::ExplicitContentLength;
 use crate::state::AppState;
 use crate::with_tree;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use http::StatusCode;
 
-pub async fn read_file(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
+pub async fn read_file(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
     let vals = Values::parse(q.as_deref().unwrap_or_default());
     let mut p = Parser::new(&vals);
     let path = p.string("path", true);
     let offset = p.positive_i64("offset", 0) as u64;
     let limit = p.positive_i64("limit", 0) as u64;
-    if let Some(resp) = p.finish() {
-        return resp;
-    }
-    if let Err(e) = require_absolute(&path) {
-        return super::msg(StatusCode::BAD_REQUEST, &e.to_string());
-    }
+    p.finish()?;
+    require_absolute(&path)
+        .map_err(|e| super::reply::msg(StatusCode::BAD_REQUEST, &e.to_string()))?;
     let range = |m: &crate::files::tree::Meta| {
         let limit = if limit == 0 { m.size } else { limit };
         (offset, m.size.saturating_sub(offset).min(limit))
@@ -34,20 +35,25 @@ pub async fn read_file(State(state): State<AppState>, RawQuery(q): RawQuery) -> 
         Ok(Opened::Dir(..)) => Ok(None),
         Err(e) => Err(e),
     });
-    match opened {
-        Err(e) => super::msg(
-            super::os_status(&e),
-            &PathError::new("open", path.as_str(), e).to_string(),
-        ),
-        Ok(None) => super::msg(StatusCode::BAD_REQUEST, &format!("open {path}: not a file")),
-        Ok(Some(data)) => {
+    let data = opened
+        .map_err(|e| {
+            super::reply::msg(
+                super::reply::os_status(&e),
+                &PathError::new("open", path.as_str(), e).to_string(),
+            )
+        })?
+        .ok_or_else(|| {
+            super::reply::msg(StatusCode::BAD_REQUEST, &format!("open {path}: not a file"))
+        })?;
+    {
+        {
             let mut resp = crate::response::bytes_with_type(
                 StatusCode::OK,
                 data,
                 Some(mime::content_type(&path)),
             );
             resp.extensions_mut().insert(ExplicitContentLength);
-            resp
+            Ok(resp)
         }
     }
 }

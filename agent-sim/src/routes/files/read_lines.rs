@@ -11,7 +11,7 @@ use crate::response;
 use crate::state::AppState;
 use crate::with_tree;
 use axum::extract::{RawQuery, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use serde::Serialize;
 
@@ -62,8 +62,8 @@ pub async fn read_file_lines(State(state): State<AppState>, RawQuery(q): RawQuer
         max_response_lines: p.positive_i64("max_response_lines", d.max_response_lines),
         max_response_bytes: p.positive_i64("max_response_bytes", d.max_response_bytes),
     };
-    if let Some(resp) = p.finish() {
-        return resp;
+    if let Err(e) = p.finish() {
+        return e.into_response();
     }
     if let Err(e) = require_absolute(&path) {
         return fail(e.to_string());

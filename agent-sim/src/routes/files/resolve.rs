@@ -1,6 +1,7 @@
 //! `GET /api/v0/resolve-path`: `resolvePath` of `?path=`; a missing file is fine.
 
 use super::query::{Parser, Values};
+use crate::api_error::ApiError;
 use crate::files::resolve::{resolve_path as resolve, ResolveError};
 use crate::response;
 use crate::state::AppState;
@@ -15,23 +16,25 @@ struct ResolvePathResponse {
     resolved_path: String,
 }
 
-pub async fn resolve_path(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
+pub async fn resolve_path(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
     let vals = Values::parse(q.as_deref().unwrap_or_default());
     let mut p = Parser::new(&vals);
     let path = p.string("path", true);
-    if let Some(resp) = p.finish() {
-        return resp;
-    }
+    p.finish()?;
     let result = with_tree!(state.files(), |t| resolve(t, &path));
-    match result {
-        Ok(resolved_path) => response::json(StatusCode::OK, &ResolvePathResponse { resolved_path }),
-        Err(e) => {
-            let status = match &e {
-                ResolveError::NotAbsolute(_) => StatusCode::BAD_REQUEST,
-                e if e.is_permission() => StatusCode::FORBIDDEN,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
-            };
-            super::msg(status, &e.to_string())
-        }
-    }
+    let resolved_path = result.map_err(|e| {
+        let status = match &e {
+            ResolveError::NotAbsolute(_) => StatusCode::BAD_REQUEST,
+            e if e.is_permission() => StatusCode::FORBIDDEN,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        super::reply::msg(status, &e.to_string())
+    })?;
+    Ok(response::json(
+        StatusCode::OK,
+        &ResolvePathResponse { resolved_path },
+    ))
 }

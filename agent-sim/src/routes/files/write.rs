@@ -2,6 +2,7 @@
 //! atomically (temp file + rename in the same directory, old mode kept).
 
 use super::query::{Parser, Values};
+use crate::api_error::ApiError;
 use crate::files::errno::Errno;
 use crate::files::ops;
 use crate::files::resolve::require_absolute;
@@ -19,26 +20,19 @@ pub async fn write_file(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
     req: Request,
-) -> Response {
+) -> Result<Response, ApiError> {
     let vals = Values::parse(q.as_deref().unwrap_or_default());
     let mut p = Parser::new(&vals);
     let path = p.string("path", true);
-    if let Some(resp) = p.finish() {
-        return resp;
-    }
-    if let Err(e) = require_absolute(&path) {
-        return super::msg(StatusCode::BAD_REQUEST, &e.to_string());
-    }
-    let body = super::read_body(req.into_body()).await;
-    let suffix = super::temp_suffix();
+    p.finish()?;
+    require_absolute(&path)
+        .map_err(|e| super::reply::msg(StatusCode::BAD_REQUEST, &e.to_string()))?;
+    let body = super::reply::read_body(req.into_body()).await;
+    let suffix = super::reply::temp_suffix();
     let outcome = with_tree!(state.files(), |t| write(t, &path, body.as_ref(), &suffix));
-    match outcome {
-        Ok(()) => super::msg(
-            StatusCode::OK,
-            &format!("Successfully wrote to {}", gostr::quote(&path)),
-        ),
-        Err((status, m)) => super::msg(status, &m),
-    }
+    outcome.map_err(|(status, m)| super::reply::msg(status, &m))?;
+    let wrote = format!("Successfully wrote to {}", gostr::quote(&path));
+    Ok(crate::response::message(StatusCode::OK, &wrote, ""))
 }
 
 /// Steps 3–9 of the handler on one backend.

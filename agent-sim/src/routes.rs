@@ -11,11 +11,12 @@ pub mod ports;
 pub mod processes;
 
 use crate::router::Routes;
+use crate::state::AppState;
 
 /// The agent's routes, with the containers API mounted (`containers_enabled`) or gated.
-pub fn agent_routes(containers_enabled: bool) -> Routes {
+pub fn agent_routes(containers_enabled: bool) -> Routes<AppState> {
     let r = Routes::new()
-        .get("/", hello::hello)
+        .get("/", hello::say_hello)
         .mount("/api/v0", files::routes())
         .mount("/api/v0/processes", processes::routes());
     let r = if containers_enabled {
@@ -24,7 +25,7 @@ pub fn agent_routes(containers_enabled: bool) -> Routes {
         r.any("/api/v0/containers", containers::gate)
     };
     r.get("/api/v0/listening-ports", ports::listening_ports)
-        .get("/api/v0/netcheck", netcheck::netcheck)
+        .get("/api/v0/netcheck", netcheck::report)
         .get("/debug/logs", debug::logs)
         .get("/debug/magicsock", debug::magicsock)
         .get(
@@ -38,8 +39,8 @@ pub fn agent_routes(containers_enabled: bool) -> Routes {
 /// Both variants of the tree, built once per router.
 #[derive(Clone)]
 pub struct AgentRoutes {
-    enabled: Routes,
-    gated: Routes,
+    enabled: Routes<AppState>,
+    gated: Routes<AppState>,
 }
 
 impl Default for AgentRoutes {
@@ -53,18 +54,53 @@ impl Default for AgentRoutes {
 
 impl AgentRoutes {
     /// One table whatever the scenario says (for tests of the router rules).
-    pub fn fixed(routes: Routes) -> Self {
+    pub fn fixed(routes: Routes<AppState>) -> Self {
         Self {
             enabled: routes.clone(),
             gated: routes,
         }
     }
 
-    pub fn for_scenario(&self, scenario: &crate::scenario::Scenario) -> &Routes {
+    /// Every `(method, pattern)` either tree answers with a handler, sorted and deduplicated
+    /// (what fault rules and expectations may name).
+    pub fn patterns(&self) -> Vec<(Option<http::Method>, String)> {
+        let mut all = self.enabled.patterns();
+        all.extend(self.gated.patterns());
+        all.sort_by(|a, b| {
+            (&a.1, a.0.as_ref().map(|m| m.as_str())).cmp(&(&b.1, b.0.as_ref().map(|m| m.as_str())))
+        });
+        all.dedup();
+        all
+    }
+
+    pub fn for_scenario(&self, scenario: &crate::scenario::Scenario) -> &Routes<AppState> {
         if scenario.containers_enabled() {
             &self.enabled
         } else {
             &self.gated
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::faults::KNOWN_ROUTES;
+
+    #[test]
+    fn fault_validation_knows_exactly_the_route_table() {
+        let table: Vec<(Option<String>, String)> = AgentRoutes::default()
+            .patterns()
+            .into_iter()
+            .map(|(m, p)| (m.map(|m| m.to_string()), p))
+            .collect();
+        let mut known: Vec<(Option<String>, String)> = KNOWN_ROUTES
+            .iter()
+            .map(|(m, p)| (m.map(str::to_string), p.to_string()))
+            .collect();
+        known.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+        let mut table = table;
+        table.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+        assert_eq!(known, table);
     }
 }

@@ -1,9 +1,15 @@
-//! Helpers: send a request through the real router and read status, headers and body bytes.
+//! What every agent-sim test binary shares (each includes it as `mod common`): one request
+//! helper through the real router, one response type ([`Reply`]: status, headers, body bytes),
+//! the fixtures, and the Go/chi answers tests compare against.
+
+#![allow(dead_code)]
 
 use agent_sim::{AppState, Scenario};
 use axum::body::Body;
+use axum::response::Response;
 use http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
+use serde_json::{json, Value};
 use tower::ServiceExt;
 
 pub struct Reply {
@@ -15,6 +21,39 @@ pub struct Reply {
 impl Reply {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    /// Asserts the status and the exact body.
+    #[track_caller]
+    pub fn is(&self, status: u16, body: &str) {
+        assert_eq!(
+            (self.status.as_u16(), self.text().as_str()),
+            (status, body),
+            "unexpected response"
+        );
+    }
+
+    /// Asserts a `codersdk.Response` with just a message.
+    #[track_caller]
+    pub fn msg(&self, status: u16, message: &str) {
+        let body = format!(
+            "{}\n",
+            serde_json::to_string(&json!({ "message": message })).unwrap()
+        );
+        let body = body
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026");
+        self.is(status, &body);
+        assert_eq!(
+            self.headers["content-type"],
+            "application/json; charset=utf-8"
+        );
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -45,7 +84,11 @@ pub async fn send_to(app: axum::Router, method: &str, uri: &str, body: &str) -> 
         .uri(uri)
         .body(Body::from(body.to_string()))
         .unwrap();
-    let resp = app.oneshot(req).await.unwrap();
+    reply_of(app.oneshot(req).await.unwrap()).await
+}
+
+/// Reads a whole response: status, headers and body bytes.
+pub async fn reply_of(resp: Response) -> Reply {
     let status = resp.status();
     let headers = resp.headers().clone();
     let body = resp

@@ -104,7 +104,7 @@ pub fn fuzzy_replace(content: &str, edit: &Edit) -> Result<String, String> {
             out.extend(c_lines[next..w].iter().copied());
             let m = &c_lines[w..w + n];
             let eof = ending(m[n - 1]).is_empty() && c_lines[w + n..].iter().all(|l| l.is_empty());
-            out.push_str(&build::build(m, &s_lines, r, forced, eof));
+            out.push_str(&build::replacement(m, &s_lines, r, forced, eof));
             next = w + n;
         }
         out.extend(c_lines[next..].iter().copied());

@@ -67,7 +67,7 @@ running processes, /debug/prometheus, the magicsock debug-logging switch, the ig
 setting beyond the ports listed, file modes and symlinks.";
 
 /// Reads the agent at `from` and builds the scenario.
-pub async fn record(
+pub async fn record_agent(
     from: &str,
     roots: &[String],
     budget: files::Budget,
@@ -141,7 +141,7 @@ pub async fn run(args: RecordArgs) -> Result<(), RecordError> {
         max_bytes: args.max_file_bytes,
     };
     let timeout = Duration::from_millis(args.timeout_ms.max(1));
-    let rec = record(&args.from, &args.files, budget, timeout).await?;
+    let rec = record_agent(&args.from, &args.files, budget, timeout).await?;
     for n in &rec.notes {
         eprintln!("agent-sim record: {n}");
     }

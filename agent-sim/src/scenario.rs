@@ -4,6 +4,7 @@
 //! here; each area's section type lives in its own submodule.
 
 pub mod containers;
+mod error;
 pub mod faults;
 pub mod files;
 pub mod fixtures;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 pub use containers::DevcontainersConfig;
+pub use error::ScenarioError;
 pub use faults::FaultRule;
 pub use files::FilesConfig;
 pub use manifest::Manifest;
@@ -24,7 +26,7 @@ pub use ports::{ListeningPort, ListeningPortsConfig, PortsSource};
 pub use processes::ProcessesConfig;
 
 /// The built-in default scenario, identical to `fixtures/default.json`.
-pub const DEFAULT_SCENARIO_JSON: &str = include_str!("../../../fixtures/default.json");
+pub const DEFAULT_SCENARIO_JSON: &str = include_str!("../../fixtures/default.json");
 
 /// The agent's default ignore set: pprof 6060, prometheus 2112, debug 2113.
 pub const DEFAULT_IGNORE_PORTS: [u16; 3] = [6060, 2112, 2113];
@@ -156,64 +158,6 @@ impl DebugConfig {
 
 /// A magicsock page with no DERP connections and no peers.
 pub const DEFAULT_MAGICSOCK: &str = "<h1>magicsock</h1><h2 id=derp><a href=#derp>#</a> DERP</h2><ul></ul>\n<h2 id=ipport><a href=#ipport>#</a> ip:port to endpoint</h2><ul></ul>\n<h2 id=bykey><a href=#bykey>#</a> endpoints by key</h2>";
-
-/// Why a scenario was rejected; always names where (file or source) and the JSON path.
-#[derive(Debug, thiserror::Error)]
-pub enum ScenarioError {
-    /// A scenario file could not be read.
-    #[error("{origin}: cannot read: {source}")]
-    Io {
-        /// Where the scenario came from (a file, `PUT /__sim/scenario`, …).
-        origin: String,
-        /// What the OS said.
-        #[source]
-        source: std::io::Error,
-    },
-    /// No shipped fixture has that name.
-    #[error("no shipped fixture called {name:?}; the shipped fixtures are: {}", known.join(", "))]
-    UnknownFixture {
-        /// The name asked for.
-        name: String,
-        /// The names that exist.
-        known: Vec<String>,
-    },
-    /// The scenario is invalid at `path`.
-    #[error("{origin}: at {path}: {message}")]
-    Invalid {
-        /// Where the scenario came from (a file, `PUT /__sim/scenario`, …).
-        origin: String,
-        /// JSON path of the field at fault, e.g. `listening_ports.ports[0].port`.
-        path: String,
-        /// What is wrong.
-        message: String,
-    },
-}
-
-impl ScenarioError {
-    /// An [`Invalid`](Self::Invalid) error (`path` `?` or empty means the document itself).
-    pub fn invalid(origin: &str, path: impl Into<String>, message: impl Into<String>) -> Self {
-        let path = path.into();
-        // serde_path_to_error says "?" when the document itself is at fault.
-        let path = if path == "?" || path.is_empty() {
-            ".".to_string()
-        } else {
-            path
-        };
-        Self::Invalid {
-            origin: origin.to_string(),
-            path,
-            message: message.into(),
-        }
-    }
-
-    /// The JSON path at fault (`.` for the document itself or I/O errors).
-    pub fn path(&self) -> &str {
-        match self {
-            Self::Io { .. } | Self::UnknownFixture { .. } => ".",
-            Self::Invalid { path, .. } => path,
-        }
-    }
-}
 
 impl Scenario {
     /// Parses and validates a scenario; `origin` names the source in errors (a file name,
