@@ -93,7 +93,20 @@ fn render(rows: &[(&str, f64, f64)]) -> String {
             sim / axum
         ));
     }
-    s.push_str(&format!("\nTarget: at most 1.15× on both routes.\n{END}\n"));
+    s.push_str(&format!(
+        "\nTarget: at most 1.15× on both routes. Where agent-sim's extra instructions go (profiled \
+         with `INSTR_KEEP` and `callgrind_annotate` on 2026-12-02, per `GET /`): hyper's \
+         title-case header writer, which Go's canonical header case needs, about 870 (it looks \
+         each name up in a case map, then writes it byte by byte); the request journal, captured \
+         headers and metrics about 550; the 20 s header-read timer hyper arms per request about \
+         250; the chi routing table (a path split into segments, the route scan) about 250, and \
+         more for longer paths (about 700 for the listening-ports path, which also crosses the \
+         `/api/v0` mount); the fault check about 110; the `/__sim` prefix check, Recover and the \
+         handler's boxed future most of the rest. Removed on the way from 1.55× and 1.63×: \
+         axum's catch-all fallback route in front of every agent request, `tower_http`'s \
+         CatchPanic (two response-body re-boxings), path and query copies in the journal, a \
+         request extension for the client's socket, three allocations per captured header map.\n{END}\n"
+    ));
     s
 }
 
