@@ -23,20 +23,7 @@ use std::time::{Instant, SystemTime};
 /// it has a listener of its own. The same routes as [`router`] and [`agent_router`], but the
 /// `/__sim` prefix is checked directly: an axum `Router` would match every agent request
 /// against its catch-all fallback route and allocate the route's parameters.
-pub(crate) fn served(
-    state: AppState,
-    with_control: bool,
-) -> Served<
-    impl tower::Service<
-            Request,
-            Response = Response,
-            Error = Infallible,
-            Future = impl Send + 'static,
-        > + Clone
-        + Send
-        + Sync
-        + 'static,
-> {
+pub(crate) fn served(state: AppState, with_control: bool) -> Served<impl AgentStack> {
     Served {
         control: with_control.then(|| control::router(state.clone())),
         agent: agent_service(state, shared_routes()),
@@ -100,31 +87,48 @@ pub fn agent_router_with(state: AppState, routes: Arc<AgentRoutes>) -> Router {
     Router::new().fallback_service(agent_service(state, routes))
 }
 
+/// What the agent's tower stack is, spelled once: a cloneable, thread-safe service whose
+/// future can be spawned.
+pub(crate) trait AgentStack:
+    tower::Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
+    + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<T> AgentStack for T where
+    T: tower::Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
+        + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
+
 /// The agent API as one tower stack, outermost first: journal and metrics, fault injection,
 /// Recover (with the fault layer's panic point inside it), then routing. Composed once with
 /// `ServiceBuilder` rather than `Router::layer`, which would wrap and box every layer again.
 /// Routing runs when the request is handed in; only the handler's own future is boxed.
-fn agent_service(
-    state: AppState,
-    routes: Arc<AgentRoutes>,
-) -> impl tower::Service<
-    Request,
-    Response = Response,
-    Error = Infallible,
-    Future = impl Send + 'static,
-> + Clone
-       + Send
-       + Sync
-       + 'static {
+fn agent_service(state: AppState, routes: Arc<AgentRoutes>) -> impl AgentStack {
     let dispatch_state = state.clone();
     let service = tower::service_fn(move |req: Request| {
         let table = routes.for_scenario(&dispatch_state.peek_scenario());
         dispatch(table, dispatch_state.clone(), req).map(Ok::<_, Infallible>)
     });
     tower::ServiceBuilder::new()
-        .layer(RecordLayer(state.clone()))
+        .layer(tower::layer::layer_fn({
+            let state = state.clone();
+            move |inner| Record {
+                inner,
+                state: state.clone(),
+            }
+        }))
         .layer(crate::faults::layer(state.clone()))
-        .layer(crate::recover::RecoverLayer(state))
+        .layer(tower::layer::layer_fn(move |inner| {
+            crate::recover::Recover::new(inner, state.clone())
+        }))
         .layer(crate::faults::PanicPoint)
         .service(service)
 }
@@ -143,22 +147,8 @@ pub fn control_router(state: AppState) -> Router {
     control::router(state)
 }
 
-/// Journal and metrics for every agent request, as a plain tower layer (axum's `from_fn`
+/// Journal and metrics for every agent request, as a plain tower service (axum's `from_fn`
 /// would box and clone the whole inner stack on every request).
-#[derive(Clone)]
-struct RecordLayer(AppState);
-
-impl<S> tower::Layer<S> for RecordLayer {
-    type Service = Record<S>;
-
-    fn layer(&self, inner: S) -> Record<S> {
-        Record {
-            inner,
-            state: self.0.clone(),
-        }
-    }
-}
-
 #[derive(Clone)]
 struct Record<S> {
     inner: S,

@@ -15,26 +15,18 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-/// Wraps a service in the Recover middleware.
-#[derive(Clone)]
-pub(crate) struct RecoverLayer(pub AppState);
-
-impl<S> tower::Layer<S> for RecoverLayer {
-    type Service = Recover<S>;
-
-    fn layer(&self, inner: S) -> Recover<S> {
-        Recover {
-            inner,
-            state: self.0.clone(),
-        }
-    }
-}
-
-/// See [`RecoverLayer`].
+/// A service wrapped in the Recover middleware.
 #[derive(Clone)]
 pub(crate) struct Recover<S> {
     inner: S,
     state: AppState,
+}
+
+impl<S> Recover<S> {
+    /// Wraps `inner`; panics are counted on `state`'s metrics.
+    pub(crate) fn new(inner: S, state: AppState) -> Self {
+        Self { inner, state }
+    }
 }
 
 /// The 500 for a panic, counted when it was not injected.
