@@ -92,11 +92,15 @@ const NOT_FOR_FLEET: [(&str, &str); 3] = [
 fn list_fixtures() -> ExitCode {
     let names = agent_sim::scenario::fixtures::names();
     let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
+    let mut out = std::io::stdout().lock();
     for name in names {
         let description = Scenario::fixture(name)
             .map(|s| s.description)
             .unwrap_or_default();
-        println!("{name:width$}  {description}");
+        // A reader that stopped early (`| head`) is not an error.
+        if writeln!(out, "{name:width$}  {description}").is_err() {
+            break;
+        }
     }
     ExitCode::SUCCESS
 }
@@ -122,10 +126,12 @@ fn validate(files: &[PathBuf]) -> ExitCode {
     let mut failed = 0;
     for f in files {
         match Scenario::from_file(f) {
-            Ok(s) => println!("ok    {} ({})", f.display(), s.name),
+            Ok(s) => {
+                let _ = writeln!(std::io::stdout(), "ok    {} ({})", f.display(), s.name);
+            }
             Err(e) => {
                 failed += 1;
-                println!("error {e}");
+                let _ = writeln!(std::io::stdout(), "error {e}");
             }
         }
     }

@@ -121,3 +121,25 @@ fn ready_line_then_sigterm_exits_zero() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// `agent-sim fixtures | head -1`: a reader that stops early ends the listing quietly.
+#[test]
+fn listing_to_a_closed_pipe_is_not_a_crash() {
+    for args in [
+        &["fixtures"][..],
+        &["validate", "../fixtures/default.json"][..],
+    ] {
+        let mut child = std::process::Command::new(BIN)
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {:?} {stderr}", out.status);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
