@@ -2,13 +2,14 @@
 //! selects the cases (`--filter`, `--exclude`), and runs them tier after tier — black-box,
 //! controlled, then local with the scenario found at the start put back — up to `jobs` at a
 //! time. Cases of one [`Group`] (shared state on the agent) run one after another, in order;
-//! a case may hand its group on early ([`release_group`]) once what is left of it no longer
+//! a case may hand its group on early ([`crate::lease::release_group`]) once what is left of it no longer
 //! depends on that state. A panicking or failing case never stops the run (unless
 //! `fail_fast`); results come back in case order, with the expected-failures list applied,
 //! and the scenario found at the start is restored.
 
-use crate::case::{Case, CaseKind, Failure, Group, Tier, Verdict};
+use crate::case::{Case, CaseKind, Group, Tier, Verdict};
 use crate::context::Ctx;
+use crate::failure::Failure;
 use crate::fixtures::Fixture;
 use crate::http::{Client, HttpError, Request};
 use crate::snapshot::SnapshotSet;
@@ -16,7 +17,7 @@ use futures::StreamExt;
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
@@ -432,21 +433,6 @@ fn deliver(shared: &Shared, i: usize, r: Result<CaseResult, tokio::task::JoinErr
     let _ = tx.send((i, r));
 }
 
-tokio::task_local! {
-    static LEASE: Mutex<Option<oneshot::Sender<()>>>;
-}
-
-/// Called by a running case whose remaining work no longer depends on its group's shared
-/// state (e.g. a request the agent has taken in and may never answer): the group's next case
-/// starts now while this one finishes. Does nothing outside a run.
-pub fn release_group() {
-    let _ = LEASE.try_with(|l| {
-        if let Some(tx) = l.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            let _ = tx.send(());
-        }
-    });
-}
-
 /// One case: skipped if its tier does not run or `--read-only` rules it out, else run;
 /// the expected-failures list applied.
 async fn run_one(
@@ -489,11 +475,11 @@ async fn saved_scenario(ctx: &Ctx) -> Option<String> {
 }
 
 /// Runs one case in its own task so that a panic is a failure, not the end of the run; in
-/// that task, [`release_group`] fires `release`.
+/// that task, [`crate::lease::release_group`] fires `release`.
 async fn run_case(ctx: &Arc<Ctx>, case: &Case, release: oneshot::Sender<()>) -> Outcome {
     let ctx2 = ctx.clone();
     let kind = case.kind.clone();
-    let task = tokio::spawn(LEASE.scope(Mutex::new(Some(release)), async move {
+    let task = tokio::spawn(crate::lease::hold(release, async move {
         match kind {
             CaseKind::Exchange { request, expect } => ctx2
                 .exchange(&request, &expect)

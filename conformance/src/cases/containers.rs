@@ -3,9 +3,10 @@
 //! watch route refusing a plain GET. Each is skipped (with the reason) when the agent gates the
 //! feature.
 
-use crate::case::{Case, Failure, Group, Tier, Verdict};
+use crate::case::{Case, Group, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{check_go_json, Expect};
+use crate::failure::Failure;
 use crate::http::Request;
 use std::sync::Arc;
 

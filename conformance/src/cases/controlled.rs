@@ -2,8 +2,9 @@
 //! every route is requested, and the redacted rendering is compared with the reviewed snapshot
 //! `snapshots/<fixture>__<route>.snap`.
 
-use crate::case::{Case, Effect, Failure, Tier, Verdict};
+use crate::case::{Case, Effect, Tier, Verdict};
 use crate::context::Ctx;
+use crate::failure::Failure;
 use crate::fixtures::Fixture;
 use crate::http::Request;
 use crate::snapshot;
@@ -208,7 +209,7 @@ pub async fn capture(ctx: &Ctx, fixture: &Fixture, route: &SnapRoute) -> Result<
     let answer = match tokio::time::timeout(DETACH_AFTER, &mut send).await {
         Ok(a) => a,
         Err(_) => {
-            crate::runner::release_group();
+            crate::lease::release_group();
             send.await
         }
     };

@@ -2,9 +2,10 @@
 //! containers gating consistent with `/debug/manifest`'s `parent_id`, netcheck's shape, and
 //! the debug routes' shapes and content types.
 
-use crate::case::{Case, Effect, Failure, Tier, Verdict};
+use crate::case::{Case, Effect, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{check_go_json, go_encoded, Expect, JSON_CT, TEXT_CT};
+use crate::failure::Failure;
 use crate::http::Request;
 use serde_json::Value;
 use std::sync::Arc;

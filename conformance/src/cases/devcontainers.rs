@@ -8,9 +8,10 @@
 //! controlled cases load the `containers-running` fixture and make its operations fast with a
 //! `PATCH /__sim/scenario` of `devcontainers.timings`.
 
-use crate::case::{Case, Effect, Failure, Group, Tier, Verdict};
+use crate::case::{Case, Effect, Group, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{check_go_json, Expect, JSON_CT};
+use crate::failure::Failure;
 use crate::http::{Request, Response};
 use serde_json::{json, Value};
 use std::sync::Arc;

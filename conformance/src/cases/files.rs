@@ -3,9 +3,10 @@
 //! the process API: write/read round-trips, offset/limit, read-file-lines, list-directory
 //! order, resolve-path cleaning, edit-files with its diff, and the exact error bodies.
 
-use crate::case::{Case, Effect, Failure, Tier, Verdict};
+use crate::case::{Case, Effect, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{check_go_json, Expect};
+use crate::failure::Failure;
 use crate::http::Request;
 use serde_json::json;
 use std::future::Future;

@@ -3,9 +3,10 @@
 //! output and exit codes round-trip, a killed shell reports −1, and the head/tail buffer's
 //! truncation marker and line cuts are exact.
 
-use crate::case::{Case, Effect, Failure, Group, Tier, Verdict};
+use crate::case::{Case, Effect, Group, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{check_go_json, Expect};
+use crate::failure::Failure;
 use crate::http::Request;
 use serde_json::{json, Value};
 

@@ -3,9 +3,10 @@
 //! run's `--seed`; a failure shrinks and reports the seed and the minimal scenario as JSON,
 //! ready to be saved as a fixture.
 
-use crate::case::{Case, Effect, Failure, Tier, Verdict};
+use crate::case::{Case, Effect, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{go_encoded, Expect, NOT_FOUND_BODY};
+use crate::failure::Failure;
 use crate::http::{Request, Response};
 use futures::future::BoxFuture;
 use proptest::prelude::*;

@@ -3,9 +3,10 @@
 //! devcontainers (a recreate; in the controlled tier, a devcontainer added to the scenario)
 //! sends a new frame with the new state. The plain-GET refusal is in `containers`.
 
-use crate::case::{Case, Effect, Failure, Group, Tier, Verdict};
+use crate::case::{Case, Effect, Group, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::go_encoded;
+use crate::failure::Failure;
 use crate::http::Request;
 use futures::StreamExt;
 use serde_json::{json, Value};

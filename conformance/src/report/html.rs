@@ -127,7 +127,8 @@ pub fn render(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::{Failure, Tier};
+    use crate::case::Tier;
+    use crate::failure::Failure;
     use crate::runner::{CaseResult, Report};
     use std::time::Duration;
 
