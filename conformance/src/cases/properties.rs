@@ -3,7 +3,7 @@
 //! run's `--seed`; a failure shrinks and reports the seed and the minimal scenario as JSON,
 //! ready to be saved as a fixture.
 
-use crate::case::{Case, Effect, Tier, Verdict};
+use crate::case::{Case, Effect, StepResult, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{go_encoded, Expect, NOT_FOUND_BODY};
 use crate::failure::Failure;
@@ -29,64 +29,33 @@ pub fn cases() -> Vec<Case> {
             "property/port-filtering",
             Tier::Controlled,
             "GET /api/v0/listening-ports",
-            |ctx| async move {
-                run(ctx, "port-filtering", ports_strategy(), |ctx, input| {
-                    Box::pin(check_ports(ctx, input))
-                })
-                .await
-            },
+            property_port_filtering,
         ),
         Case::steps(
             "property/process-round-trip",
             Tier::Controlled,
             "GET /api/v0/processes/{id}/output",
-            |ctx| async move {
-                run(
-                    ctx,
-                    "process-round-trip",
-                    process_strategy(),
-                    |ctx, input| Box::pin(check_process(ctx, input)),
-                )
-                .await
-            },
+            property_process_round_trip,
         )
         .changes(Effect::StartsProcesses),
         Case::steps(
             "property/file-round-trip",
             Tier::Controlled,
             "POST /api/v0/write-file",
-            |ctx| async move {
-                run(ctx, "file-round-trip", file_strategy(), |ctx, input| {
-                    Box::pin(check_file(ctx, input))
-                })
-                .await
-            },
+            property_file_round_trip,
         )
         .changes(Effect::WritesFiles),
         Case::steps(
             "property/container-list",
             Tier::Controlled,
             "GET /api/v0/containers",
-            |ctx| async move {
-                run(
-                    ctx,
-                    "container-list",
-                    containers_strategy(),
-                    |ctx, input| Box::pin(check_containers(ctx, input)),
-                )
-                .await
-            },
+            property_container_list,
         ),
         Case::steps(
             "property/containers-gating",
             Tier::Controlled,
             "ANY /api/v0/containers",
-            |ctx| async move {
-                run(ctx, "containers-gating", gating_strategy(), |ctx, input| {
-                    Box::pin(check_gating(ctx, input))
-                })
-                .await
-            },
+            property_containers_gating,
         ),
     ]
 }
@@ -404,6 +373,47 @@ async fn check_process(ctx: Arc<Ctx>, input: ProcessInput) -> Result<(), String>
         ));
     }
     Ok(())
+}
+
+async fn property_port_filtering(ctx: Arc<Ctx>) -> StepResult {
+    run(ctx, "port-filtering", ports_strategy(), |ctx, input| {
+        Box::pin(check_ports(ctx, input))
+    })
+    .await
+}
+
+async fn property_process_round_trip(ctx: Arc<Ctx>) -> StepResult {
+    run(
+        ctx,
+        "process-round-trip",
+        process_strategy(),
+        |ctx, input| Box::pin(check_process(ctx, input)),
+    )
+    .await
+}
+
+async fn property_file_round_trip(ctx: Arc<Ctx>) -> StepResult {
+    run(ctx, "file-round-trip", file_strategy(), |ctx, input| {
+        Box::pin(check_file(ctx, input))
+    })
+    .await
+}
+
+async fn property_container_list(ctx: Arc<Ctx>) -> StepResult {
+    run(
+        ctx,
+        "container-list",
+        containers_strategy(),
+        |ctx, input| Box::pin(check_containers(ctx, input)),
+    )
+    .await
+}
+
+async fn property_containers_gating(ctx: Arc<Ctx>) -> StepResult {
+    run(ctx, "containers-gating", gating_strategy(), |ctx, input| {
+        Box::pin(check_gating(ctx, input))
+    })
+    .await
 }
 
 #[cfg(test)]
