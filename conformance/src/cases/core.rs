@@ -39,13 +39,13 @@ pub const MANIFEST_KEYS: [&str; 18] = [
     "devcontainers",
 ];
 
-fn bb(name: &str, route: &str, req: Request, expect: Expect) -> Case {
+fn black_box_exchange(name: &str, route: &str, req: Request, expect: Expect) -> Case {
     Case::exchange(name, Tier::BlackBox, route, req, expect)
 }
 
 /// Every core-route case.
 pub fn cases() -> Vec<Case> {
-    let mut v = vec![bb(
+    let mut v = vec![black_box_exchange(
         "hello/get",
         "GET /",
         Request::get("/"),
@@ -116,27 +116,13 @@ fn ports_body(
     }
 }
 
+#[rustfmt::skip]
 fn ports_cases() -> Vec<Case> {
     let route = "GET /api/v0/listening-ports";
     vec![
-        Case::steps(
-            "listening-ports/shape",
-            Tier::BlackBox,
-            route,
-            listening_ports_shape,
-        ),
-        Case::steps(
-            "listening-ports/no-port-below-9",
-            Tier::BlackBox,
-            route,
-            listening_ports_no_port_below_9,
-        ),
-        Case::steps(
-            "listening-ports/no-ignored-port",
-            Tier::BlackBox,
-            route,
-            listening_ports_no_ignored_port,
-        ),
+        Case::steps("listening-ports/shape", Tier::BlackBox, route, listening_ports_shape),
+        Case::steps("listening-ports/no-port-below-9", Tier::BlackBox, route, listening_ports_no_port_below_9),
+        Case::steps("listening-ports/no-ignored-port", Tier::BlackBox, route, listening_ports_no_ignored_port),
     ]
 }
 
@@ -201,44 +187,21 @@ pub(crate) async fn gate(ctx: &Ctx) -> Result<Gate, Failure> {
     ))
 }
 
+#[rustfmt::skip]
 fn gating_cases() -> Vec<Case> {
     let route = "ANY /api/v0/containers";
     vec![
-        Case::steps(
-            "containers/gating-matches-manifest",
-            Tier::BlackBox,
-            route,
-            containers_gating_matches_manifest,
-        ),
-        Case::steps(
-            "containers/gating-all-standard-methods",
-            Tier::BlackBox,
-            route,
-            containers_gating_all_standard_methods,
-        ),
-        Case::steps(
-            "containers/gating-exact-path-only",
-            Tier::BlackBox,
-            route,
-            containers_gating_exact_path_only,
-        ),
+        Case::steps("containers/gating-matches-manifest", Tier::BlackBox, route, gating_matches_manifest),
+        Case::steps("containers/gating-all-standard-methods", Tier::BlackBox, route, gating_all_standard_methods),
+        Case::steps("containers/gating-exact-path-only", Tier::BlackBox, route, gating_exact_path_only),
     ]
 }
 
+#[rustfmt::skip]
 fn debug_cases() -> Vec<Case> {
     let mut v = Vec::new();
-    v.push(Case::steps(
-        "debug/manifest-shape",
-        Tier::BlackBox,
-        "GET /debug/manifest",
-        debug_manifest_shape,
-    ));
-    v.push(Case::steps(
-        "debug/logs-shape",
-        Tier::BlackBox,
-        "GET /debug/logs",
-        debug_logs_shape,
-    ));
+    v.push(Case::steps("debug/manifest-shape", Tier::BlackBox, "GET /debug/manifest", debug_manifest_shape));
+    v.push(Case::steps("debug/logs-shape", Tier::BlackBox, "GET /debug/logs", debug_logs_shape));
     v.push(Case::exchange(
         "debug/magicsock-shape",
         Tier::BlackBox,
@@ -276,19 +239,14 @@ fn debug_cases() -> Vec<Case> {
         ("debug/debug-logging-invalid-case", "tRUE", "\"tRUE\""),
         ("debug/debug-logging-invalid-yes", "yes", "\"yes\""),
     ] {
-        v.push(bb(
+        v.push(black_box_exchange(
             name,
             logging,
             Request::get(&format!("/debug/magicsock/debug-logging/{state}")),
             Expect::sniffed_text(400, &format!("invalid state {shown}, must be a boolean")),
         ));
     }
-    v.push(Case::steps(
-        "debug/prometheus-shape",
-        Tier::BlackBox,
-        "GET /debug/prometheus",
-        debug_prometheus_shape,
-    ));
+    v.push(Case::steps("debug/prometheus-shape", Tier::BlackBox, "GET /debug/prometheus", debug_prometheus_shape));
     v
 }
 
@@ -374,12 +332,12 @@ async fn listening_ports_no_ignored_port(ctx: Arc<Ctx>) -> StepResult {
     Ok(Verdict::Pass)
 }
 
-async fn containers_gating_matches_manifest(ctx: Arc<Ctx>) -> StepResult {
+async fn gating_matches_manifest(ctx: Arc<Ctx>) -> StepResult {
     gate(&ctx).await?;
     Ok(Verdict::Pass)
 }
 
-async fn containers_gating_all_standard_methods(ctx: Arc<Ctx>) -> StepResult {
+async fn gating_all_standard_methods(ctx: Arc<Ctx>) -> StepResult {
     let g = gate(&ctx).await?;
     let body = match g {
         Gate::Mounted => return Ok(Verdict::Skip("the containers API is mounted".into())),
@@ -399,7 +357,7 @@ async fn containers_gating_all_standard_methods(ctx: Arc<Ctx>) -> StepResult {
     Ok(Verdict::Pass)
 }
 
-async fn containers_gating_exact_path_only(ctx: Arc<Ctx>) -> StepResult {
+async fn gating_exact_path_only(ctx: Arc<Ctx>) -> StepResult {
     if gate(&ctx).await? == Gate::Mounted {
         return Ok(Verdict::Skip("the containers API is mounted".into()));
     }

@@ -42,7 +42,7 @@ fn enc(s: &str) -> String {
 }
 
 /// Go's `%q` for the plain names devcontainers have.
-fn q(s: &str) -> String {
+fn go_quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
@@ -61,7 +61,7 @@ pub fn accepted(name: &str) -> String {
         "Devcontainer recreation initiated",
         &format!(
             "Recreation process for devcontainer {} has started.",
-            q(name)
+            go_quote(name)
         ),
     )
 }
@@ -72,7 +72,7 @@ pub fn recreate_conflict(name: &str, status: &str) -> String {
         "Unable to recreate transitioning devcontainer",
         &format!(
             "Devcontainer {} is currently {status} and cannot be restarted.",
-            q(name)
+            go_quote(name)
         ),
     )
 }
@@ -83,7 +83,7 @@ pub fn delete_conflict(name: &str, status: &str) -> String {
         "Unable to delete transitioning devcontainer",
         &format!(
             "Devcontainer {} is currently {status} and cannot be deleted.",
-            q(name)
+            go_quote(name)
         ),
     )
 }
@@ -92,7 +92,7 @@ pub fn delete_conflict(name: &str, status: &str) -> String {
 pub fn not_found(id: &str) -> String {
     envelope(
         "Devcontainer not found.",
-        &format!("Could not find devcontainer with ID: {}", q(id)),
+        &format!("Could not find devcontainer with ID: {}", go_quote(id)),
     )
 }
 
@@ -272,7 +272,7 @@ async fn check_listed_starting(ctx: &Ctx, dc: &Dc, strict: bool) -> Result<(), F
     Ok(())
 }
 
-fn bb<F, Fut>(name: &str, route: &str, f: F) -> Case
+fn when_mounted<F, Fut>(name: &str, route: &str, f: F) -> Case
 where
     F: Fn(Arc<Ctx>) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<Verdict, Failure>> + Send + 'static,
@@ -293,7 +293,7 @@ where
 /// row: the first leaves the devcontainer `starting`, the next ones use it).
 pub fn black_box_cases() -> Vec<Case> {
     vec![
-        bb(
+        when_mounted(
             "containers/state/recreate-accepted",
             RECREATE,
             |ctx| async move {
@@ -306,7 +306,7 @@ pub fn black_box_cases() -> Vec<Case> {
                 Ok(Verdict::Pass)
             },
         ),
-        bb(
+        when_mounted(
             "containers/state/recreate-while-starting",
             RECREATE,
             |ctx| async move {
@@ -319,7 +319,7 @@ pub fn black_box_cases() -> Vec<Case> {
                 Ok(Verdict::Pass)
             },
         ),
-        bb(
+        when_mounted(
             "containers/state/delete-while-starting",
             DELETE,
             |ctx| async move {
@@ -332,7 +332,7 @@ pub fn black_box_cases() -> Vec<Case> {
                 Ok(Verdict::Pass)
             },
         ),
-        bb(
+        when_mounted(
             "containers/state/recreate-ends",
             RECREATE,
             |ctx| async move {
@@ -357,7 +357,7 @@ pub fn black_box_cases() -> Vec<Case> {
                 Ok(Verdict::Pass)
             },
         ),
-        bb(
+        when_mounted(
             "containers/api/delete-unknown-id",
             DELETE,
             |ctx| async move {

@@ -21,7 +21,7 @@ const RESOLVE: &str = "GET /api/v0/resolve-path";
 const EDIT: &str = "POST /api/v0/edit-files";
 
 /// Percent-encodes a query value.
-pub fn q(s: &str) -> String {
+pub fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
@@ -44,7 +44,7 @@ fn post(path: &str, content_type: &str, body: impl Into<Vec<u8>>) -> Request {
 /// Writes `content` to `path`, expecting the agent's success body.
 pub async fn write(ctx: &Ctx, path: &str, content: &[u8]) -> Result<(), Failure> {
     let req = post(
-        &format!("/api/v0/write-file?path={}", q(path)),
+        &format!("/api/v0/write-file?path={}", url_encode(path)),
         "application/octet-stream",
         content.to_vec(),
     );
@@ -60,7 +60,7 @@ pub async fn write(ctx: &Ctx, path: &str, content: &[u8]) -> Result<(), Failure>
 pub async fn read(ctx: &Ctx, path: &str) -> Result<Vec<u8>, Failure> {
     let req = Request::get(&format!(
         "/api/v0/read-file?path={}&offset=0&limit=0",
-        q(path)
+        url_encode(path)
     ));
     let resp = ctx.send(&req).await?;
     if resp.status != 200 {
@@ -177,56 +177,17 @@ pub fn cases() -> Vec<Case> {
     v
 }
 
+#[rustfmt::skip]
 fn scratch_cases() -> Vec<Case> {
     vec![
-        Case::steps(
-            "files/write-read-round-trip",
-            Tier::BlackBox,
-            WRITE,
-            in_scratch(write_read_round_trip),
-        ),
-        Case::steps(
-            "files/read/offset-limit",
-            Tier::BlackBox,
-            READ,
-            in_scratch(read_offset_limit),
-        ),
-        Case::steps(
-            "files/read/errors",
-            Tier::BlackBox,
-            READ,
-            in_scratch(read_errors),
-        ),
-        Case::steps(
-            "files/read-lines",
-            Tier::BlackBox,
-            LINES,
-            in_scratch(read_lines),
-        ),
-        Case::steps(
-            "files/list-directory",
-            Tier::BlackBox,
-            LIST,
-            in_scratch(list_directory),
-        ),
-        Case::steps(
-            "files/resolve-path-cleans",
-            Tier::BlackBox,
-            RESOLVE,
-            in_scratch(resolve_path_cleans),
-        ),
-        Case::steps(
-            "files/edit-with-diff",
-            Tier::BlackBox,
-            EDIT,
-            in_scratch(edit_with_diff),
-        ),
-        Case::steps(
-            "files/edit-not-found-leaves-file",
-            Tier::BlackBox,
-            EDIT,
-            in_scratch(edit_not_found_leaves_file),
-        ),
+        Case::steps("files/write-read-round-trip", Tier::BlackBox, WRITE, in_scratch(write_read_round_trip)),
+        Case::steps("files/read/offset-limit", Tier::BlackBox, READ, in_scratch(read_offset_limit)),
+        Case::steps("files/read/errors", Tier::BlackBox, READ, in_scratch(read_errors)),
+        Case::steps("files/read-lines", Tier::BlackBox, LINES, in_scratch(read_lines)),
+        Case::steps("files/list-directory", Tier::BlackBox, LIST, in_scratch(list_directory)),
+        Case::steps("files/resolve-path-cleans", Tier::BlackBox, RESOLVE, in_scratch(resolve_path_cleans)),
+        Case::steps("files/edit-with-diff", Tier::BlackBox, EDIT, in_scratch(edit_with_diff)),
+        Case::steps("files/edit-not-found-leaves-file", Tier::BlackBox, EDIT, in_scratch(edit_not_found_leaves_file)),
     ]
 }
 
@@ -236,7 +197,7 @@ async fn write_read_round_trip(ctx: Arc<Ctx>, d: String) -> StepResult {
     write(&ctx, &p, &content).await?;
     let req = Request::get(&format!(
         "/api/v0/read-file?path={}&offset=0&limit=0",
-        q(&p)
+        url_encode(&p)
     ));
     let want = Expect::status(200)
         .header("content-type", "application/json")
@@ -258,7 +219,7 @@ async fn read_offset_limit(ctx: Arc<Ctx>, d: String) -> StepResult {
     ] {
         let req = Request::get(&format!(
             "/api/v0/read-file?path={}&offset={off}&limit={lim}",
-            q(&p)
+            url_encode(&p)
         ));
         let e = Expect::status(200)
             .header("content-type", "application/octet-stream")
@@ -272,10 +233,10 @@ async fn read_offset_limit(ctx: Arc<Ctx>, d: String) -> StepResult {
 async fn read_errors(ctx: Arc<Ctx>, d: String) -> StepResult {
     write(&ctx, &format!("{d}/x"), b"x").await?;
     let missing = format!("{d}/missing");
-    let req = Request::get(&format!("/api/v0/read-file?path={}", q(&missing)));
+    let req = Request::get(&format!("/api/v0/read-file?path={}", url_encode(&missing)));
     let body = format!("{{\"message\":\"open {missing}: no such file or directory\"}}\n");
     ctx.exchange(&req, &Expect::json(404, &body)).await?;
-    let req = Request::get(&format!("/api/v0/read-file?path={}", q(&d)));
+    let req = Request::get(&format!("/api/v0/read-file?path={}", url_encode(&d)));
     let body = format!("{{\"message\":\"open {d}: not a file\"}}\n");
     ctx.exchange(&req, &Expect::json(400, &body)).await?;
     Ok(Verdict::Pass)
@@ -286,12 +247,12 @@ async fn read_lines(ctx: Arc<Ctx>, d: String) -> StepResult {
     write(&ctx, &p, b"line1\nline2\nline3").await?;
     let req = Request::get(&format!(
         "/api/v0/read-file-lines?path={}&offset=2&limit=1",
-        q(&p)
+        url_encode(&p)
     ));
     ctx.exchange(&req, &Expect::json(200, "{\"success\":true,\"file_size\":17,\"total_lines\":3,\"lines_read\":1,\"content\":\"2\\tline2\"}\n")).await?;
     let req = Request::get(&format!(
         "/api/v0/read-file-lines?path={}&offset=100",
-        q(&p)
+        url_encode(&p)
     ));
     ctx.exchange(
         &req,
@@ -303,7 +264,7 @@ async fn read_lines(ctx: Arc<Ctx>, d: String) -> StepResult {
     .await?;
     let req = Request::get(&format!(
         "/api/v0/read-file-lines?path={}&max_line_bytes=3",
-        q(&p)
+        url_encode(&p)
     ));
     ctx.exchange(&req, &Expect::json(200, "{\"success\":true,\"file_size\":17,\"total_lines\":3,\"lines_read\":3,\"content\":\"1\\tlin... [truncated]\\n2\\tlin... [truncated]\\n3\\tlin... [truncated]\"}\n")).await?;
     Ok(Verdict::Pass)
@@ -314,7 +275,7 @@ async fn list_directory(ctx: Arc<Ctx>, d: String) -> StepResult {
         write(&ctx, &format!("{d}/{f}"), b"").await?;
     }
     let req = post(
-        &format!("/api/v0/list-directory?path={}", q(&d)),
+        &format!("/api/v0/list-directory?path={}", url_encode(&d)),
         "application/json",
         "{}",
     );
@@ -337,7 +298,7 @@ async fn list_directory(ctx: Arc<Ctx>, d: String) -> StepResult {
     }
     let missing = format!("{d}/nope");
     let req = post(
-        &format!("/api/v0/list-directory?path={}", q(&missing)),
+        &format!("/api/v0/list-directory?path={}", url_encode(&missing)),
         "application/json",
         "{}",
     );
@@ -350,7 +311,7 @@ async fn resolve_path_cleans(ctx: Arc<Ctx>, d: String) -> StepResult {
     write(&ctx, &format!("{d}/a/b"), b"").await?;
     let req = Request::get(&format!(
         "/api/v0/resolve-path?path={}",
-        q(&format!("{d}//a/./b/"))
+        url_encode(&format!("{d}//a/./b/"))
     ));
     let body = format!("{{\"resolved_path\":\"{d}/a/b\"}}\n");
     ctx.exchange(&req, &Expect::json(200, &body)).await?;

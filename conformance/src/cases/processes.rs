@@ -16,7 +16,7 @@ const OUTPUT: &str = "GET /api/v0/processes/{id}/output";
 const SIGNAL: &str = "POST /api/v0/processes/{id}/signal";
 const LIST: &str = "GET /api/v0/processes/list";
 
-fn bb(name: &str, route: &str, req: Request, expect: Expect) -> Case {
+fn process_exchange(name: &str, route: &str, req: Request, expect: Expect) -> Case {
     Case::exchange(
         format!("process/{name}"),
         Tier::BlackBox,
@@ -74,71 +74,72 @@ pub async fn wait_output(ctx: &Ctx, id: &str) -> Result<(Request, Value), Failur
 }
 
 /// Every process case.
+#[rustfmt::skip]
 pub fn cases() -> Vec<Case> {
     let mut v = vec![
-        bb("routes/404-root", "404", Request::get("/api/v0/processes"), Expect::not_found()),
-        bb("routes/404-root-slash", "404", Request::get("/api/v0/processes/"), Expect::not_found()),
-        bb(
+        process_exchange("routes/404-root", "404", Request::get("/api/v0/processes"), Expect::not_found()),
+        process_exchange("routes/404-root-slash", "404", Request::get("/api/v0/processes/"), Expect::not_found()),
+        process_exchange(
             "routes/405-start-get",
             START,
             Request::get("/api/v0/processes/start"),
             Expect::status(405).header("allow", "POST").no_header("content-type").body(""),
         ),
-        bb(
+        process_exchange(
             "routes/405-list-post",
             LIST,
             Request::new("POST", "/api/v0/processes/list"),
             Expect::get_only_405(),
         ),
-        bb(
+        process_exchange(
             "routes/405-signal-get",
             SIGNAL,
             Request::get("/api/v0/processes/x/signal"),
             Expect::status(405).header("allow", "POST").body(""),
         ),
-        bb(
+        process_exchange(
             "start/empty-body",
             START,
             Request::new("POST", "/api/v0/processes/start"),
             Expect::json(400, "{\"message\":\"Request body must be valid JSON.\",\"detail\":\"EOF\"}\n"),
         ),
-        bb(
+        process_exchange(
             "start/invalid-json",
             START,
             post_json("/api/v0/processes/start", "{invalid json"),
             Expect::json(400, "{\"message\":\"Request body must be valid JSON.\",\"detail\":\"invalid character 'i' looking for beginning of object key string\"}\n"),
         ),
-        bb(
+        process_exchange(
             "start/empty-command",
             START,
             post_json("/api/v0/processes/start", "{\"command\":\"\"}"),
             Expect::json(400, "{\"message\":\"Command is required.\"}\n"),
         ),
-        bb(
+        process_exchange(
             "output/unknown-id",
             OUTPUT,
             Request::get("/api/v0/processes/nope/output"),
             Expect::json(404, "{\"message\":\"Process \\\"nope\\\" not found.\"}\n"),
         ),
-        bb(
+        process_exchange(
             "output/list-as-id",
             OUTPUT,
             Request::get("/api/v0/processes/list/output"),
             Expect::json(404, "{\"message\":\"Process \\\"list\\\" not found.\"}\n"),
         ),
-        bb(
+        process_exchange(
             "signal/unsupported-before-lookup",
             SIGNAL,
             post_json("/api/v0/processes/nope/signal", "{\"signal\":\"INT\"}"),
             Expect::json(400, "{\"message\":\"Unsupported signal \\\"INT\\\". Use \\\"kill\\\" or \\\"terminate\\\".\"}\n"),
         ),
-        bb(
+        process_exchange(
             "signal/required",
             SIGNAL,
             post_json("/api/v0/processes/nope/signal", "{}"),
             Expect::json(400, "{\"message\":\"Signal is required.\"}\n"),
         ),
-        bb(
+        process_exchange(
             "signal/unknown-id",
             SIGNAL,
             post_json("/api/v0/processes/nope/signal", "{\"signal\":\"kill\"}"),
@@ -154,44 +155,15 @@ pub fn cases() -> Vec<Case> {
     v
 }
 
+#[rustfmt::skip]
 fn exec_cases() -> Vec<Case> {
     vec![
-        Case::steps(
-            "process/exec/output-round-trip",
-            Tier::BlackBox,
-            OUTPUT,
-            exec_output_round_trip,
-        ),
-        Case::steps(
-            "process/exec/exit-codes",
-            Tier::BlackBox,
-            OUTPUT,
-            exec_exit_codes,
-        ),
-        Case::steps(
-            "process/exec/kill-reports-minus-1",
-            Tier::BlackBox,
-            SIGNAL,
-            exec_kill_reports_minus_1,
-        ),
-        Case::steps(
-            "process/exec/list-entry",
-            Tier::BlackBox,
-            LIST,
-            exec_list_entry,
-        ),
-        Case::steps(
-            "process/exec/truncation-marker",
-            Tier::BlackBox,
-            OUTPUT,
-            exec_truncation_marker,
-        ),
-        Case::steps(
-            "process/exec/long-line-cut",
-            Tier::BlackBox,
-            OUTPUT,
-            exec_long_line_cut,
-        ),
+        Case::steps("process/exec/output-round-trip", Tier::BlackBox, OUTPUT, exec_output_round_trip),
+        Case::steps("process/exec/exit-codes", Tier::BlackBox, OUTPUT, exec_exit_codes),
+        Case::steps("process/exec/kill-reports-minus-1", Tier::BlackBox, SIGNAL, exec_kill_reports_minus_1),
+        Case::steps("process/exec/list-entry", Tier::BlackBox, LIST, exec_list_entry),
+        Case::steps("process/exec/truncation-marker", Tier::BlackBox, OUTPUT, exec_truncation_marker),
+        Case::steps("process/exec/long-line-cut", Tier::BlackBox, OUTPUT, exec_long_line_cut),
     ]
 }
 

@@ -23,40 +23,16 @@ pub trait PropInput: Debug + Clone + Send + 'static {
 }
 
 /// Every property case.
+#[rustfmt::skip]
 pub fn cases() -> Vec<Case> {
     vec![
-        Case::steps(
-            "property/port-filtering",
-            Tier::Controlled,
-            "GET /api/v0/listening-ports",
-            property_port_filtering,
-        ),
-        Case::steps(
-            "property/process-round-trip",
-            Tier::Controlled,
-            "GET /api/v0/processes/{id}/output",
-            property_process_round_trip,
-        )
+        Case::steps("property/port-filtering", Tier::Controlled, "GET /api/v0/listening-ports", port_filtering),
+        Case::steps("property/process-round-trip", Tier::Controlled, "GET /api/v0/processes/{id}/output", process_round_trip)
         .changes(Effect::StartsProcesses),
-        Case::steps(
-            "property/file-round-trip",
-            Tier::Controlled,
-            "POST /api/v0/write-file",
-            property_file_round_trip,
-        )
+        Case::steps("property/file-round-trip", Tier::Controlled, "POST /api/v0/write-file", file_round_trip)
         .changes(Effect::WritesFiles),
-        Case::steps(
-            "property/container-list",
-            Tier::Controlled,
-            "GET /api/v0/containers",
-            property_container_list,
-        ),
-        Case::steps(
-            "property/containers-gating",
-            Tier::Controlled,
-            "ANY /api/v0/containers",
-            property_containers_gating,
-        ),
+        Case::steps("property/container-list", Tier::Controlled, "GET /api/v0/containers", container_list),
+        Case::steps("property/containers-gating", Tier::Controlled, "ANY /api/v0/containers", containers_gating),
     ]
 }
 
@@ -375,14 +351,14 @@ async fn check_process(ctx: Arc<Ctx>, input: ProcessInput) -> Result<(), String>
     Ok(())
 }
 
-async fn property_port_filtering(ctx: Arc<Ctx>) -> StepResult {
+async fn port_filtering(ctx: Arc<Ctx>) -> StepResult {
     run(ctx, "port-filtering", ports_strategy(), |ctx, input| {
         Box::pin(check_ports(ctx, input))
     })
     .await
 }
 
-async fn property_process_round_trip(ctx: Arc<Ctx>) -> StepResult {
+async fn process_round_trip(ctx: Arc<Ctx>) -> StepResult {
     run(
         ctx,
         "process-round-trip",
@@ -392,14 +368,14 @@ async fn property_process_round_trip(ctx: Arc<Ctx>) -> StepResult {
     .await
 }
 
-async fn property_file_round_trip(ctx: Arc<Ctx>) -> StepResult {
+async fn file_round_trip(ctx: Arc<Ctx>) -> StepResult {
     run(ctx, "file-round-trip", file_strategy(), |ctx, input| {
         Box::pin(check_file(ctx, input))
     })
     .await
 }
 
-async fn property_container_list(ctx: Arc<Ctx>) -> StepResult {
+async fn container_list(ctx: Arc<Ctx>) -> StepResult {
     run(
         ctx,
         "container-list",
@@ -409,7 +385,7 @@ async fn property_container_list(ctx: Arc<Ctx>) -> StepResult {
     .await
 }
 
-async fn property_containers_gating(ctx: Arc<Ctx>) -> StepResult {
+async fn containers_gating(ctx: Arc<Ctx>) -> StepResult {
     run(ctx, "containers-gating", gating_strategy(), |ctx, input| {
         Box::pin(check_gating(ctx, input))
     })

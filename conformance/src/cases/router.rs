@@ -8,7 +8,7 @@ use crate::http::Request;
 
 const HELLO: &str = "{\"message\":\"Hello from the agent!\"}\n";
 
-fn bb(name: &str, route: &str, req: Request, expect: Expect) -> Case {
+fn router_exchange(name: &str, route: &str, req: Request, expect: Expect) -> Case {
     Case::exchange(format!("router/{name}"), Tier::BlackBox, route, req, expect)
 }
 
@@ -54,7 +54,12 @@ pub fn cases() -> Vec<Case> {
         ("404/sim-prefix-is-not-agent", "/__sim_not_a_route"),
     ];
     for (name, path) in not_found {
-        v.push(bb(name, "404", Request::get(path), Expect::not_found()));
+        v.push(router_exchange(
+            name,
+            "404",
+            Request::get(path),
+            Expect::not_found(),
+        ));
     }
     // Wrong standard method on GET-only routes → 405 Allow: GET.
     let wrong_method = [
@@ -125,7 +130,7 @@ pub fn cases() -> Vec<Case> {
         ),
     ];
     for (name, method, path, route) in wrong_method {
-        v.push(bb(
+        v.push(router_exchange(
             name,
             route,
             Request::new(method, path),
@@ -149,14 +154,14 @@ pub fn cases() -> Vec<Case> {
         ),
     ];
     for (name, method, path, route) in nonstandard {
-        v.push(bb(
+        v.push(router_exchange(
             name,
             route,
             Request::new(method, path),
             Expect::nonstandard_405(),
         ));
     }
-    v.push(bb(
+    v.push(router_exchange(
         "query-string-ignored",
         "GET /",
         Request::get("/?x=1&y=%zz"),

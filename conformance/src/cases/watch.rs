@@ -174,40 +174,16 @@ async fn frame_after_recreate(ctx: &Ctx, target: &dc::Dc) -> Result<Verdict, Fai
 }
 
 /// Every watch case.
+#[rustfmt::skip]
 pub fn cases() -> Vec<Case> {
     vec![
-        Case::steps(
-            "containers/watch/first-frame-is-list",
-            Tier::BlackBox,
-            WATCH,
-            black_box_first_frame_is_list,
-        ),
-        Case::steps(
-            "containers/watch/frame-after-recreate",
-            Tier::BlackBox,
-            WATCH,
-            black_box_frame_after_recreate,
-        )
+        Case::steps("containers/watch/first-frame-is-list", Tier::BlackBox, WATCH, black_box_first_frame_is_list),
+        Case::steps("containers/watch/frame-after-recreate", Tier::BlackBox, WATCH, black_box_frame_after_recreate)
         .changes(Effect::RecreatesDevcontainers),
-        Case::steps(
-            "containers/watch/controlled-first-frame-is-list",
-            Tier::Controlled,
-            WATCH,
-            controlled_first_frame_is_list,
-        ),
-        Case::steps(
-            "containers/watch/controlled-frame-after-recreate",
-            Tier::Controlled,
-            WATCH,
-            controlled_frame_after_recreate,
-        )
+        Case::steps("containers/watch/controlled-first-frame-is-list", Tier::Controlled, WATCH, controlled_first_frame_is_list),
+        Case::steps("containers/watch/controlled-frame-after-recreate", Tier::Controlled, WATCH, controlled_frame_after_recreate)
         .changes(Effect::RecreatesDevcontainers),
-        Case::steps(
-            "containers/watch/controlled-frame-after-scenario-change",
-            Tier::Controlled,
-            WATCH,
-            controlled_frame_after_scenario_change,
-        ),
+        Case::steps("containers/watch/controlled-frame-after-scenario-change", Tier::Controlled, WATCH, controlled_frame_after_scenario_change),
     ]
     .into_iter()
     .map(|c| c.in_group(Group::Devcontainers))
