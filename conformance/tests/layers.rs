@@ -279,20 +279,14 @@ fn referenced_paths(code: &str, module: &ModPath, children: &BTreeSet<String>) -
             }
             _ => continue,
         };
-        expand(&t, i + 2, base, module, &mut out);
+        expand(&t, i + 2, base, &mut out);
     }
     out
 }
 
 /// Reads the path (or `use` tree) starting at token `i`, below `base`, into `out`; returns
 /// the index after it.
-fn expand(
-    t: &[String],
-    mut i: usize,
-    mut base: ModPath,
-    module: &ModPath,
-    out: &mut Vec<ModPath>,
-) -> usize {
+fn expand(t: &[String], mut i: usize, mut base: ModPath, out: &mut Vec<ModPath>) -> usize {
     loop {
         match t.get(i).map(String::as_str) {
             Some("{") => {
@@ -307,7 +301,7 @@ fn expand(
                             i += 1;
                         }
                         Some(_) => {
-                            let after = expand(t, i, base.clone(), module, out);
+                            let after = expand(t, i, base.clone(), out);
                             // A token that is no path (`*`) is stepped over.
                             i = after.max(i + 1);
                         }
