@@ -245,34 +245,11 @@ pub async fn run(
 ) -> Result<Report, RunError> {
     let started = Instant::now();
     let client = Client::new(config.timeout);
-    if let Err(HttpError::Connect { reason, .. }) =
-        client.send(&config.target, &Request::get("/")).await
-    {
-        return Err(RunError::Unreachable {
-            target: config.target.clone(),
-            reason,
-        });
-    }
-    let detected = detect(&config, &client).await;
-    let mut tier_state: BTreeMap<Tier, Result<(), String>> = BTreeMap::new();
-    for (tier, avail) in detected {
-        let state = match config.tier {
-            Some(forced) if forced != tier => Err(format!("not selected (--tier {forced})")),
-            Some(_) => Ok(()),
-            None => avail.map_err(|why| format!("{tier} tier not available: {why}")),
-        };
-        tier_state.insert(tier, state);
-    }
+    check_reachable(&config, &client).await?;
+    let tier_state = tier_states(&config, detect(&config, &client).await);
     let runs = |t: Tier| tier_state.get(&t).is_some_and(|s| s.is_ok());
     let controlled = runs(Tier::Controlled);
-    let ctx = Arc::new(Ctx {
-        control: controlled.then(|| config.control.clone().unwrap_or(config.target.clone())),
-        seed: config.seed,
-        fixtures: config.fixtures.clone(),
-        snapshots: config.snapshots.clone(),
-        property_cases: config.property_cases,
-        ..Ctx::new(&config.target, client.clone())
-    });
+    let ctx = Arc::new(run_context(&config, client, controlled));
     let saved = if controlled {
         saved_scenario(&ctx).await
     } else {
@@ -342,6 +319,47 @@ pub async fn run(
         not_run: selected - results.len(),
         results,
     })
+}
+
+/// A target that cannot be connected to ends the run before it starts.
+async fn check_reachable(config: &RunConfig, client: &Client) -> Result<(), RunError> {
+    match client.send(&config.target, &Request::get("/")).await {
+        Err(HttpError::Connect { reason, .. }) => Err(RunError::Unreachable {
+            target: config.target.clone(),
+            reason,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Whether each tier runs (`Ok`) or why not: `--tier` first, then what [`detect`] found.
+fn tier_states(
+    config: &RunConfig,
+    detected: Vec<(Tier, Result<(), String>)>,
+) -> BTreeMap<Tier, Result<(), String>> {
+    detected
+        .into_iter()
+        .map(|(tier, avail)| {
+            let state = match config.tier {
+                Some(forced) if forced != tier => Err(format!("not selected (--tier {forced})")),
+                Some(_) => Ok(()),
+                None => avail.map_err(|why| format!("{tier} tier not available: {why}")),
+            };
+            (tier, state)
+        })
+        .collect()
+}
+
+/// The run's context: the control API only when the controlled tier runs.
+fn run_context(config: &RunConfig, client: Client, controlled: bool) -> Ctx {
+    Ctx {
+        control: controlled.then(|| config.control.clone().unwrap_or(config.target.clone())),
+        seed: config.seed,
+        fixtures: config.fixtures.clone(),
+        snapshots: config.snapshots.clone(),
+        property_cases: config.property_cases,
+        ..Ctx::new(&config.target, client)
+    }
 }
 
 /// What every case of a run shares besides the context.
