@@ -2,11 +2,11 @@
 //! seed, the fixtures and the snapshot set; plus helpers that send a request and turn any
 //! problem into a [`Failure`] with the request and a curl reproducer attached.
 
-use crate::case::Failure;
-use crate::cases::local::Listeners;
 use crate::expect::Expect;
+use crate::failure::Failure;
 use crate::fixtures::Fixture;
 use crate::http::{Client, Request, Response};
+use crate::listeners::Listeners;
 use crate::snapshot::SnapshotSet;
 use std::sync::Arc;
 

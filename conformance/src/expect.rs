@@ -2,7 +2,7 @@
 //! (exact bytes, a substring, or Go-encoded JSON checked by a validator). A mismatch becomes a
 //! [`Failure`] with expected and actual renderings and their diff.
 
-use crate::case::Failure;
+use crate::failure::Failure;
 use crate::http::Response;
 use serde_json::Value;
 use std::fmt::Write as _;

@@ -42,6 +42,9 @@ pub mod context;
 // Unified diffs of expected and actual answers.
 #[doc(hidden)]
 pub mod diff;
+// Why a case failed (reason, request, diff, reproducer).
+#[doc(hidden)]
+pub mod failure;
 // Expectations on one answer.
 #[doc(hidden)]
 pub mod expect;
@@ -51,6 +54,12 @@ pub mod fixtures;
 // The raw HTTP client the cases use.
 #[doc(hidden)]
 pub mod http;
+// A case's hold on its serialized group (the runner gives it, a case may hand it on early).
+#[doc(hidden)]
+pub mod lease;
+// The local tier's listeners on this host.
+#[doc(hidden)]
+pub mod listeners;
 // The runner (the command line, tests).
 #[doc(hidden)]
 pub mod runner;
@@ -58,5 +67,6 @@ pub mod runner;
 #[doc(hidden)]
 pub mod snapshot;
 
-pub use case::{Case, Failure, Tier};
+pub use case::{Case, Tier};
+pub use failure::Failure;
 pub use runner::{run, CaseResult, Outcome, Report, RunConfig, RunError};

@@ -2,13 +2,14 @@
 //! selects the cases (`--filter`, `--exclude`), and runs them tier after tier — black-box,
 //! controlled, then local with the scenario found at the start put back — up to `jobs` at a
 //! time. Cases of one [`Group`] (shared state on the agent) run one after another, in order;
-//! a case may hand its group on early ([`release_group`]) once what is left of it no longer
+//! a case may hand its group on early ([`crate::lease::release_group`]) once what is left of it no longer
 //! depends on that state. A panicking or failing case never stops the run (unless
 //! `fail_fast`); results come back in case order, with the expected-failures list applied,
 //! and the scenario found at the start is restored.
 
-use crate::case::{Case, CaseKind, Failure, Group, Tier, Verdict};
+use crate::case::{Case, CaseKind, Group, Tier, Verdict};
 use crate::context::Ctx;
+use crate::failure::Failure;
 use crate::fixtures::Fixture;
 use crate::http::{Client, HttpError, Request};
 use crate::snapshot::SnapshotSet;
@@ -16,7 +17,7 @@ use futures::StreamExt;
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
@@ -244,34 +245,11 @@ pub async fn run(
 ) -> Result<Report, RunError> {
     let started = Instant::now();
     let client = Client::new(config.timeout);
-    if let Err(HttpError::Connect { reason, .. }) =
-        client.send(&config.target, &Request::get("/")).await
-    {
-        return Err(RunError::Unreachable {
-            target: config.target.clone(),
-            reason,
-        });
-    }
-    let detected = detect(&config, &client).await;
-    let mut tier_state: BTreeMap<Tier, Result<(), String>> = BTreeMap::new();
-    for (tier, avail) in detected {
-        let state = match config.tier {
-            Some(forced) if forced != tier => Err(format!("not selected (--tier {forced})")),
-            Some(_) => Ok(()),
-            None => avail.map_err(|why| format!("{tier} tier not available: {why}")),
-        };
-        tier_state.insert(tier, state);
-    }
+    check_reachable(&config, &client).await?;
+    let tier_state = tier_states(&config, detect(&config, &client).await);
     let runs = |t: Tier| tier_state.get(&t).is_some_and(|s| s.is_ok());
     let controlled = runs(Tier::Controlled);
-    let ctx = Arc::new(Ctx {
-        control: controlled.then(|| config.control.clone().unwrap_or(config.target.clone())),
-        seed: config.seed,
-        fixtures: config.fixtures.clone(),
-        snapshots: config.snapshots.clone(),
-        property_cases: config.property_cases,
-        ..Ctx::new(&config.target, client.clone())
-    });
+    let ctx = Arc::new(run_context(&config, client, controlled));
     let saved = if controlled {
         saved_scenario(&ctx).await
     } else {
@@ -341,6 +319,47 @@ pub async fn run(
         not_run: selected - results.len(),
         results,
     })
+}
+
+/// A target that cannot be connected to ends the run before it starts.
+async fn check_reachable(config: &RunConfig, client: &Client) -> Result<(), RunError> {
+    match client.send(&config.target, &Request::get("/")).await {
+        Err(HttpError::Connect { reason, .. }) => Err(RunError::Unreachable {
+            target: config.target.clone(),
+            reason,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Whether each tier runs (`Ok`) or why not: `--tier` first, then what [`detect`] found.
+fn tier_states(
+    config: &RunConfig,
+    detected: Vec<(Tier, Result<(), String>)>,
+) -> BTreeMap<Tier, Result<(), String>> {
+    detected
+        .into_iter()
+        .map(|(tier, avail)| {
+            let state = match config.tier {
+                Some(forced) if forced != tier => Err(format!("not selected (--tier {forced})")),
+                Some(_) => Ok(()),
+                None => avail.map_err(|why| format!("{tier} tier not available: {why}")),
+            };
+            (tier, state)
+        })
+        .collect()
+}
+
+/// The run's context: the control API only when the controlled tier runs.
+fn run_context(config: &RunConfig, client: Client, controlled: bool) -> Ctx {
+    Ctx {
+        control: controlled.then(|| config.control.clone().unwrap_or(config.target.clone())),
+        seed: config.seed,
+        fixtures: config.fixtures.clone(),
+        snapshots: config.snapshots.clone(),
+        property_cases: config.property_cases,
+        ..Ctx::new(&config.target, client)
+    }
 }
 
 /// What every case of a run shares besides the context.
@@ -432,21 +451,6 @@ fn deliver(shared: &Shared, i: usize, r: Result<CaseResult, tokio::task::JoinErr
     let _ = tx.send((i, r));
 }
 
-tokio::task_local! {
-    static LEASE: Mutex<Option<oneshot::Sender<()>>>;
-}
-
-/// Called by a running case whose remaining work no longer depends on its group's shared
-/// state (e.g. a request the agent has taken in and may never answer): the group's next case
-/// starts now while this one finishes. Does nothing outside a run.
-pub fn release_group() {
-    let _ = LEASE.try_with(|l| {
-        if let Some(tx) = l.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            let _ = tx.send(());
-        }
-    });
-}
-
 /// One case: skipped if its tier does not run or `--read-only` rules it out, else run;
 /// the expected-failures list applied.
 async fn run_one(
@@ -489,11 +493,11 @@ async fn saved_scenario(ctx: &Ctx) -> Option<String> {
 }
 
 /// Runs one case in its own task so that a panic is a failure, not the end of the run; in
-/// that task, [`release_group`] fires `release`.
+/// that task, [`crate::lease::release_group`] fires `release`.
 async fn run_case(ctx: &Arc<Ctx>, case: &Case, release: oneshot::Sender<()>) -> Outcome {
     let ctx2 = ctx.clone();
     let kind = case.kind.clone();
-    let task = tokio::spawn(LEASE.scope(Mutex::new(Some(release)), async move {
+    let task = tokio::spawn(crate::lease::hold(release, async move {
         match kind {
             CaseKind::Exchange { request, expect } => ctx2
                 .exchange(&request, &expect)

@@ -6,17 +6,9 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_agent-conformance"))
-}
-
-async fn run_bin(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || bin().args(args).output().unwrap())
-        .await
-        .unwrap()
-}
+use common::{conformance_command, run_conformance};
 
 /// Whether `out` has the line of case `name` with verdict `word` and an `[n/total]` counter.
 fn case_line(out: &str, word: &str, name: &str, total: usize) -> bool {
@@ -44,7 +36,7 @@ fn s(v: &[&str]) -> Vec<String> {
 
 #[test]
 fn unreachable_target_is_one_line_and_exit_2() {
-    let out = bin()
+    let out = conformance_command()
         .args(["--target", "http://127.0.0.1:1"])
         .output()
         .unwrap();
@@ -59,7 +51,7 @@ fn unreachable_target_is_one_line_and_exit_2() {
 
 #[test]
 fn bad_filter_is_a_usage_error() {
-    let out = bin()
+    let out = conformance_command()
         .args(["--target", "http://127.0.0.1:1", "--filter", "("])
         .output()
         .unwrap();
@@ -72,7 +64,7 @@ async fn passing_run_writes_reports_and_exits_0() {
     let dir = std::env::temp_dir().join(format!("conformance-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (j, x, h) = (dir.join("r.json"), dir.join("r.xml"), dir.join("r.html"));
-    let out = run_bin(vec![
+    let out = run_conformance(vec![
         "--target".into(),
         sim.url(),
         "--filter".into(),
@@ -139,7 +131,7 @@ async fn failures_exit_1_unless_listed_as_expected() {
         "--filter",
         "^(hello/get|router/404/unknown-path)$",
     ]);
-    let out = run_bin(args.clone()).await;
+    let out = run_conformance(args.clone()).await;
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(case_line(&stdout, "FAIL ", "hello/get", 2), "{stdout}");
@@ -164,7 +156,7 @@ async fn failures_exit_1_unless_listed_as_expected() {
     std::fs::write(&list, "# known\nhello/get\nrouter/404/unknown-path\n").unwrap();
     let mut args2 = args;
     args2.extend(s(&["--expected-failures", &list.display().to_string()]));
-    let out = run_bin(args2).await;
+    let out = run_conformance(args2).await;
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(case_line(&stdout, "XFAIL", "hello/get", 2), "{stdout}");
@@ -181,7 +173,7 @@ fn text(out: &Output) -> String {
 
 #[test]
 fn list_prints_name_tier_route_of_the_selected_cases() {
-    let out = bin()
+    let out = conformance_command()
         .args(["--list", "--tier", "local", "--exclude", "processes"])
         .output()
         .unwrap();
@@ -198,7 +190,7 @@ fn list_prints_name_tier_route_of_the_selected_cases() {
     }
     assert!(stdout.contains("GET /api/v0/listening-ports"), "{stdout}");
     let all = text(
-        &bin()
+        &conformance_command()
             .args(["--list", "--filter", "^snapshot/default/"])
             .output()
             .unwrap(),
@@ -222,7 +214,7 @@ fn overrides_that_hold_nothing_are_usage_errors() {
         ("--snapshots", &missing, "No such file"),
         ("--fixtures", &missing, "No such file"),
     ] {
-        let out = bin()
+        let out = conformance_command()
             .args(["--target", "http://127.0.0.1:1", flag])
             .arg(dir)
             .output()
@@ -240,7 +232,7 @@ fn overrides_that_hold_nothing_are_usage_errors() {
 
 #[test]
 fn version_names_the_snapshot_set() {
-    let out = bin().arg("--version").output().unwrap();
+    let out = conformance_command().arg("--version").output().unwrap();
     assert_eq!(
         text(&out),
         format!(
@@ -254,7 +246,10 @@ fn version_names_the_snapshot_set() {
 #[test]
 fn completions_for_bash_zsh_and_fish() {
     for shell in ["bash", "zsh", "fish"] {
-        let out = bin().args(["completions", shell]).output().unwrap();
+        let out = conformance_command()
+            .args(["completions", shell])
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{shell}");
         let script = text(&out);
         assert!(
@@ -283,7 +278,7 @@ async fn fail_fast_quiet_exclude_and_colour() {
     let m = broken_hello().await;
     let filter = "^(hello/get|router/404/unknown-path|debug/manifest-shape)$";
     // --fail-fast, one job: nothing starts after the failing first case.
-    let out = run_bin(s(&[
+    let out = run_conformance(s(&[
         "--target",
         &m.url,
         "--filter",
@@ -305,7 +300,7 @@ async fn fail_fast_quiet_exclude_and_colour() {
         "{stdout}"
     );
     // --quiet: the failure and the closing lines only.
-    let out = run_bin(s(&["--target", &m.url, "--filter", filter, "--quiet"])).await;
+    let out = run_conformance(s(&["--target", &m.url, "--filter", filter, "--quiet"])).await;
     let stdout = text(&out);
     let lines: Vec<&str> = stdout
         .lines()
@@ -322,7 +317,7 @@ async fn fail_fast_quiet_exclude_and_colour() {
         ]
     );
     // --exclude takes the failing case out.
-    let out = run_bin(s(&[
+    let out = run_conformance(s(&[
         "--target",
         &m.url,
         "--filter",
@@ -336,7 +331,11 @@ async fn fail_fast_quiet_exclude_and_colour() {
     // --color always colours the verdicts (even with NO_COLOR: the flag is explicit), never not.
     let args = s(&["--target", &m.url, "--filter", filter, "--color", "always"]);
     let out = tokio::task::spawn_blocking(move || {
-        bin().args(args).env("NO_COLOR", "1").output().unwrap()
+        conformance_command()
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
     })
     .await
     .unwrap();
@@ -346,7 +345,7 @@ async fn fail_fast_quiet_exclude_and_colour() {
         stdout.ends_with("\n2 passed, 1 failed, 0 skipped\n"),
         "the summary stays plain"
     );
-    let out = run_bin(s(&[
+    let out = run_conformance(s(&[
         "--target", &m.url, "--filter", filter, "--color", "never",
     ]))
     .await;
@@ -357,7 +356,7 @@ async fn fail_fast_quiet_exclude_and_colour() {
 async fn read_only_skips_every_case_that_changes_the_agent() {
     let sim = default_sim().await;
     let report = std::env::temp_dir().join(format!("read-only-{}.json", std::process::id()));
-    let out = run_bin(vec![
+    let out = run_conformance(vec![
         "--target".into(),
         sim.url(),
         "--tier".into(),

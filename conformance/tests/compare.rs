@@ -176,11 +176,13 @@ async fn the_command_exits_1_on_a_difference_unless_it_is_expected() {
     let dir = temp_dir("cli");
     std::fs::create_dir_all(&dir).unwrap();
     let json = dir.join("report.json");
+    let (target, reference) = (a.url(), b.url());
     let run = |extra: Vec<String>| {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_agent-conformance"));
-        cmd.args(["compare", "--target", &a.url(), "--reference", &b.url()]);
-        cmd.args(extra);
-        tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        let mut args: Vec<String> = ["compare", "--target", &target, "--reference", &reference]
+            .map(String::from)
+            .to_vec();
+        args.extend(extra);
+        common::run_conformance(args)
     };
     let (junit, html) = (dir.join("report.xml"), dir.join("report.html"));
     let reports = vec![
@@ -191,7 +193,7 @@ async fn the_command_exits_1_on_a_difference_unless_it_is_expected() {
         "--html".into(),
         html.display().to_string(),
     ];
-    let out = run(reports).await.unwrap();
+    let out = run(reports).await;
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
@@ -225,8 +227,7 @@ async fn the_command_exits_1_on_a_difference_unless_it_is_expected() {
         "--expected-differences".into(),
         listed.display().to_string(),
     ])
-    .await
-    .unwrap();
+    .await;
     assert_eq!(
         out.status.code(),
         Some(0),

@@ -1,15 +1,18 @@
 //! Parallel runs: cases run `--jobs` at a time, the groups that share state on the agent one
 //! after another, and the verdicts are those of a run one case at a time, whatever the seed.
 
+mod common;
+
 use agent_sim::{Scenario, Sim};
-use conformance::runner::{run, Report, RunConfig};
+use conformance::runner::Report;
 
 async fn full_run(url: &str, seed: u64, jobs: usize) -> Report {
-    let mut config = RunConfig::new(url);
-    config.seed = seed;
-    config.jobs = jobs;
-    config.property_cases = 8;
-    run(config, |_| {}).await.unwrap()
+    common::run_suite(url, |config| {
+        config.seed = seed;
+        config.jobs = jobs;
+        config.property_cases = 8;
+    })
+    .await
 }
 
 fn verdicts(r: &Report) -> Vec<(String, String)> {

@@ -3,9 +3,10 @@
 //! watch route refusing a plain GET. Each is skipped (with the reason) when the agent gates the
 //! feature.
 
-use crate::case::{Case, Failure, Group, Tier, Verdict};
+use crate::case::{Case, Group, StepResult, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{check_go_json, Expect};
+use crate::failure::Failure;
 use crate::http::Request;
 use std::sync::Arc;
 
@@ -42,20 +43,7 @@ fn exchange_case(name: &str, route: &str, req: Request, expect: Expect) -> Case 
 pub fn cases() -> Vec<Case> {
     let id = "0b7c2a44-1d55-4c0e-9e8f-3a2b1c0d9e8f";
     vec![
-        Case::steps("containers/api/list-shape", Tier::BlackBox, LIST, |ctx| {
-            mounted(ctx, |ctx| async move {
-                let req = Request::get("/api/v0/containers");
-                let resp = ctx.send(&req).await?;
-                let v = check_go_json(&resp).map_err(|e| ctx.failure(&req, e))?;
-                let keys: Vec<&str> = v.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
-                let ok_keys = keys == ["devcontainers", "containers"] || keys == ["devcontainers", "containers", "warnings"];
-                let arr_or_null = |k: &str| v[k].is_null() || v[k].is_array();
-                if resp.status != 200 || !ok_keys || !arr_or_null("devcontainers") || !arr_or_null("containers") {
-                    return Err(ctx.failure(&req, format!("status {} body {v}: want 200 {{devcontainers, containers[, warnings]}} in that order, arrays or null", resp.status)));
-                }
-                Ok(Verdict::Pass)
-            })
-        }),
+        Case::steps("containers/api/list-shape", Tier::BlackBox, LIST, |ctx| mounted(ctx, list_shape)),
         exchange_case(
             "containers/api/405-recreate-get",
             RECREATE,
@@ -110,4 +98,23 @@ pub fn cases() -> Vec<Case> {
     .into_iter()
     .map(|c| c.in_group(Group::Devcontainers))
     .collect()
+}
+
+/// The list is `{devcontainers, containers[, warnings]}` in that order, arrays or null.
+async fn list_shape(ctx: Arc<Ctx>) -> StepResult {
+    let req = Request::get("/api/v0/containers");
+    let resp = ctx.send(&req).await?;
+    let v = check_go_json(&resp).map_err(|e| ctx.failure(&req, e))?;
+    let keys: Vec<&str> = v
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let ok_keys = keys == ["devcontainers", "containers"]
+        || keys == ["devcontainers", "containers", "warnings"];
+    let arr_or_null = |k: &str| v[k].is_null() || v[k].is_array();
+    if resp.status != 200 || !ok_keys || !arr_or_null("devcontainers") || !arr_or_null("containers")
+    {
+        return Err(ctx.failure(&req, format!("status {} body {v}: want 200 {{devcontainers, containers[, warnings]}} in that order, arrays or null", resp.status)));
+    }
+    Ok(Verdict::Pass)
 }

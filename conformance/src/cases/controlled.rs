@@ -2,8 +2,9 @@
 //! every route is requested, and the redacted rendering is compared with the reviewed snapshot
 //! `snapshots/<fixture>__<route>.snap`.
 
-use crate::case::{Case, Effect, Failure, Tier, Verdict};
+use crate::case::{Case, Effect, Tier, Verdict};
 use crate::context::Ctx;
+use crate::failure::Failure;
 use crate::fixtures::Fixture;
 use crate::http::Request;
 use crate::snapshot;
@@ -21,7 +22,7 @@ pub struct SnapRoute {
     pub body: Option<&'static str>,
 }
 
-const fn rb(
+const fn snap_post(
     id: &'static str,
     route: &'static str,
     path: &'static str,
@@ -36,7 +37,7 @@ const fn rb(
     }
 }
 
-const fn r(
+const fn snap_route(
     id: &'static str,
     route: &'static str,
     method: &'static str,
@@ -53,113 +54,113 @@ const fn r(
 
 /// Every route requested for every fixture.
 pub const ROUTES: &[SnapRoute] = &[
-    r("hello", "GET /", "GET", "/"),
-    r("hello-post", "GET /", "POST", "/"),
-    r("not-found", "404", "GET", "/api/v0/nope"),
-    r(
+    snap_route("hello", "GET /", "GET", "/"),
+    snap_route("hello-post", "GET /", "POST", "/"),
+    snap_route("not-found", "404", "GET", "/api/v0/nope"),
+    snap_route(
         "listening-ports",
         "GET /api/v0/listening-ports",
         "GET",
         "/api/v0/listening-ports",
     ),
-    r(
+    snap_route(
         "netcheck",
         "GET /api/v0/netcheck",
         "GET",
         "/api/v0/netcheck",
     ),
-    r("debug-logs", "GET /debug/logs", "GET", "/debug/logs"),
-    r(
+    snap_route("debug-logs", "GET /debug/logs", "GET", "/debug/logs"),
+    snap_route(
         "debug-magicsock",
         "GET /debug/magicsock",
         "GET",
         "/debug/magicsock",
     ),
-    r(
+    snap_route(
         "debug-logging-true",
         "GET /debug/magicsock/debug-logging/{state}",
         "GET",
         "/debug/magicsock/debug-logging/true",
     ),
-    r(
+    snap_route(
         "debug-logging-invalid",
         "GET /debug/magicsock/debug-logging/{state}",
         "GET",
         "/debug/magicsock/debug-logging/blah",
     ),
-    r(
+    snap_route(
         "debug-manifest",
         "GET /debug/manifest",
         "GET",
         "/debug/manifest",
     ),
-    r(
+    snap_route(
         "debug-prometheus",
         "GET /debug/prometheus",
         "GET",
         "/debug/prometheus",
     ),
-    r(
+    snap_route(
         "containers-get",
         "ANY /api/v0/containers",
         "GET",
         "/api/v0/containers",
     ),
-    r(
+    snap_route(
         "containers-post",
         "ANY /api/v0/containers",
         "POST",
         "/api/v0/containers",
     ),
-    r(
+    snap_route(
         "process-start-empty-body",
         "POST /api/v0/processes/start",
         "POST",
         "/api/v0/processes/start",
     ),
-    r(
+    snap_route(
         "process-output-unknown",
         "GET /api/v0/processes/{id}/output",
         "GET",
         "/api/v0/processes/nope/output",
     ),
-    r(
+    snap_route(
         "process-run-echo",
         "POST /api/v0/processes/start",
         "RUN",
         "echo hello",
     ),
-    r(
+    snap_route(
         "process-run-exit-3",
         "POST /api/v0/processes/start",
         "RUN",
         "exit 3",
     ),
-    r(
+    snap_route(
         "files-read-readme",
         "GET /api/v0/read-file",
         "GET",
         "/api/v0/read-file?path=/home/coder/README.md&offset=0&limit=0",
     ),
-    r(
+    snap_route(
         "files-read-lines",
         "GET /api/v0/read-file-lines",
         "GET",
         "/api/v0/read-file-lines?path=/home/coder/project/main.go&offset=2&limit=3",
     ),
-    r(
+    snap_route(
         "files-resolve-link",
         "GET /api/v0/resolve-path",
         "GET",
         "/api/v0/resolve-path?path=/home/coder/link-plans/PLAN.md",
     ),
-    rb(
+    snap_post(
         "files-list-home",
         "POST /api/v0/list-directory",
         "/api/v0/list-directory",
         "{\"path\":[],\"relativity\":\"home\"}",
     ),
-    r(
+    snap_route(
         "containers-subpath",
         "ANY /api/v0/containers",
         "GET",
@@ -208,7 +209,7 @@ pub async fn capture(ctx: &Ctx, fixture: &Fixture, route: &SnapRoute) -> Result<
     let answer = match tokio::time::timeout(DETACH_AFTER, &mut send).await {
         Ok(a) => a,
         Err(_) => {
-            crate::runner::release_group();
+            crate::lease::release_group();
             send.await
         }
     };

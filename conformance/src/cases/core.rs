@@ -2,9 +2,10 @@
 //! containers gating consistent with `/debug/manifest`'s `parent_id`, netcheck's shape, and
 //! the debug routes' shapes and content types.
 
-use crate::case::{Case, Effect, Failure, Tier, Verdict};
+use crate::case::{Case, Effect, StepResult, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{check_go_json, go_encoded, Expect, JSON_CT, TEXT_CT};
+use crate::failure::Failure;
 use crate::http::Request;
 use serde_json::Value;
 use std::sync::Arc;
@@ -38,13 +39,13 @@ pub const MANIFEST_KEYS: [&str; 18] = [
     "devcontainers",
 ];
 
-fn bb(name: &str, route: &str, req: Request, expect: Expect) -> Case {
+fn black_box_exchange(name: &str, route: &str, req: Request, expect: Expect) -> Case {
     Case::exchange(name, Tier::BlackBox, route, req, expect)
 }
 
 /// Every core-route case.
 pub fn cases() -> Vec<Case> {
-    let mut v = vec![bb(
+    let mut v = vec![black_box_exchange(
         "hello/get",
         "GET /",
         Request::get("/"),
@@ -115,60 +116,13 @@ fn ports_body(
     }
 }
 
+#[rustfmt::skip]
 fn ports_cases() -> Vec<Case> {
     let route = "GET /api/v0/listening-ports";
     vec![
-        Case::steps(
-            "listening-ports/shape",
-            Tier::BlackBox,
-            route,
-            |ctx| async move {
-                let req = Request::get("/api/v0/listening-ports");
-                let resp = ctx.send(&req).await?;
-                ports_body(&ctx, &req, &resp)?;
-                Ok(Verdict::Pass)
-            },
-        ),
-        Case::steps(
-            "listening-ports/no-port-below-9",
-            Tier::BlackBox,
-            route,
-            |ctx| async move {
-                let req = Request::get("/api/v0/listening-ports");
-                let resp = ctx.send(&req).await?;
-                let Some(ports) = ports_body(&ctx, &req, &resp)? else {
-                    return Ok(Verdict::Skip("the port getter fails (500)".into()));
-                };
-                if let Some(p) = ports.iter().find(|p| p["port"].as_u64().unwrap_or(0) < 9) {
-                    return Err(
-                        ctx.failure(&req, format!("reported {p}: ports below 9 must be dropped"))
-                    );
-                }
-                Ok(Verdict::Pass)
-            },
-        ),
-        Case::steps(
-            "listening-ports/no-ignored-port",
-            Tier::BlackBox,
-            route,
-            |ctx| async move {
-                let req = Request::get("/api/v0/listening-ports");
-                let resp = ctx.send(&req).await?;
-                let Some(ports) = ports_body(&ctx, &req, &resp)? else {
-                    return Ok(Verdict::Skip("the port getter fails (500)".into()));
-                };
-                if let Some(p) = ports
-                    .iter()
-                    .find(|p| DEFAULT_IGNORED.contains(&p["port"].as_u64().unwrap_or(0)))
-                {
-                    return Err(ctx.failure(
-                        &req,
-                        format!("reported {p}: ports in the ignore set (6060, 2112, 2113) must be dropped"),
-                    ));
-                }
-                Ok(Verdict::Pass)
-            },
-        ),
+        Case::steps("listening-ports/shape", Tier::BlackBox, route, listening_ports_shape),
+        Case::steps("listening-ports/no-port-below-9", Tier::BlackBox, route, listening_ports_no_port_below_9),
+        Case::steps("listening-ports/no-ignored-port", Tier::BlackBox, route, listening_ports_no_ignored_port),
     ]
 }
 
@@ -233,140 +187,21 @@ pub(crate) async fn gate(ctx: &Ctx) -> Result<Gate, Failure> {
     ))
 }
 
+#[rustfmt::skip]
 fn gating_cases() -> Vec<Case> {
     let route = "ANY /api/v0/containers";
     vec![
-        Case::steps(
-            "containers/gating-matches-manifest",
-            Tier::BlackBox,
-            route,
-            |ctx| async move {
-                gate(&ctx).await?;
-                Ok(Verdict::Pass)
-            },
-        ),
-        Case::steps(
-            "containers/gating-all-standard-methods",
-            Tier::BlackBox,
-            route,
-            |ctx| async move {
-                let g = gate(&ctx).await?;
-                let body = match g {
-                    Gate::Mounted => {
-                        return Ok(Verdict::Skip("the containers API is mounted".into()))
-                    }
-                    Gate::NotEnabled => GATE_NOT_ENABLED,
-                    Gate::NotSupported => GATE_NOT_SUPPORTED,
-                };
-                for m in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
-                    let req = Request::new(m, "/api/v0/containers?x=1");
-                    ctx.exchange(&req, &Expect::json(403, body)).await?;
-                }
-                let req = Request::new("HEAD", "/api/v0/containers");
-                ctx.exchange(
-                    &req,
-                    &Expect::status(403).header("content-type", JSON_CT).body(""),
-                )
-                .await?;
-                Ok(Verdict::Pass)
-            },
-        ),
-        Case::steps(
-            "containers/gating-exact-path-only",
-            Tier::BlackBox,
-            route,
-            |ctx| async move {
-                if gate(&ctx).await? == Gate::Mounted {
-                    return Ok(Verdict::Skip("the containers API is mounted".into()));
-                }
-                for p in [
-                    "/api/v0/containers/",
-                    "/api/v0/containers/watch",
-                    "/api/v0/containers/devcontainers/x/recreate",
-                ] {
-                    ctx.exchange(&Request::get(p), &Expect::not_found()).await?;
-                    ctx.exchange(&Request::new("POST", p), &Expect::not_found())
-                        .await?;
-                }
-                Ok(Verdict::Pass)
-            },
-        ),
+        Case::steps("containers/gating-matches-manifest", Tier::BlackBox, route, gating_matches_manifest),
+        Case::steps("containers/gating-all-standard-methods", Tier::BlackBox, route, gating_all_standard_methods),
+        Case::steps("containers/gating-exact-path-only", Tier::BlackBox, route, gating_exact_path_only),
     ]
 }
 
+#[rustfmt::skip]
 fn debug_cases() -> Vec<Case> {
     let mut v = Vec::new();
-    v.push(Case::steps(
-        "debug/manifest-shape",
-        Tier::BlackBox,
-        "GET /debug/manifest",
-        |ctx| async move {
-            let req = Request::get("/debug/manifest");
-            let resp = ctx
-                .exchange(&req, &Expect::status(200).header("content-type", TEXT_CT))
-                .await
-                .map_err(|mut f| {
-                    f.reason
-                        .push_str(" (Go sniffs the JSON body: text/plain, not application/json)");
-                    f
-                })?;
-            let val = go_encoded(&resp.body).map_err(|e| ctx.failure(&req, e))?;
-            let keys: Vec<&str> = val
-                .as_object()
-                .map(|o| o.keys().map(String::as_str).collect())
-                .unwrap_or_default();
-            if keys != MANIFEST_KEYS {
-                return Err(ctx
-                    .failure(
-                        &req,
-                        "manifest keys differ from agentsdk.Manifest (order matters)",
-                    )
-                    .with_diff(&MANIFEST_KEYS.join("\n"), &keys.join("\n")));
-            }
-            for k in ["apps", "metadata", "scripts", "devcontainers"] {
-                if !val[k].is_array() {
-                    return Err(ctx.failure(&req, format!("{k} is {} (always an array)", val[k])));
-                }
-            }
-            for k in ["parent_id", "agent_id", "workspace_id"] {
-                let ok = val[k]
-                    .as_str()
-                    .is_some_and(|s| uuid::Uuid::parse_str(s).is_ok() && s == s.to_lowercase());
-                if !ok {
-                    return Err(ctx.failure(&req, format!("{k} is {} (a lowercase UUID)", val[k])));
-                }
-            }
-            Ok(Verdict::Pass)
-        },
-    ));
-    v.push(Case::steps(
-        "debug/logs-shape",
-        Tier::BlackBox,
-        "GET /debug/logs",
-        |ctx| async move {
-            let req = Request::get("/debug/logs");
-            let resp = ctx.send(&req).await?;
-            match resp.status {
-                200 if resp.body.is_empty() => {
-                    ctx.exchange(&req, &Expect::status(200).no_header("content-type").header("content-length", "0")).await?;
-                }
-                200 => {
-                    if resp.header("content-type").is_none() {
-                        return Err(ctx.failure(&req, "non-empty log body without a sniffed Content-Type"));
-                    }
-                }
-                500 => {
-                    ctx.exchange(&req, &Expect::status(500).header("content-type", TEXT_CT)).await?;
-                    let t = resp.text();
-                    if !t.starts_with("could not open log file: ") || t.ends_with('\n') {
-                        return Err(ctx.failure(&req, format!("500 body {t:?} (want \"could not open log file: <err>\" without newline)")));
-                    }
-                }
-                s => return Err(ctx.failure(&req, format!("status {s} (want 200 or 500)"))),
-            }
-            Ok(Verdict::Pass)
-        },
-    ));
+    v.push(Case::steps("debug/manifest-shape", Tier::BlackBox, "GET /debug/manifest", debug_manifest_shape));
+    v.push(Case::steps("debug/logs-shape", Tier::BlackBox, "GET /debug/logs", debug_logs_shape));
     v.push(Case::exchange(
         "debug/magicsock-shape",
         Tier::BlackBox,
@@ -404,45 +239,14 @@ fn debug_cases() -> Vec<Case> {
         ("debug/debug-logging-invalid-case", "tRUE", "\"tRUE\""),
         ("debug/debug-logging-invalid-yes", "yes", "\"yes\""),
     ] {
-        v.push(bb(
+        v.push(black_box_exchange(
             name,
             logging,
             Request::get(&format!("/debug/magicsock/debug-logging/{state}")),
             Expect::sniffed_text(400, &format!("invalid state {shown}, must be a boolean")),
         ));
     }
-    v.push(Case::steps(
-        "debug/prometheus-shape",
-        Tier::BlackBox,
-        "GET /debug/prometheus",
-        |ctx| async move {
-            let req = Request::get("/debug/prometheus");
-            let resp = ctx
-                .exchange(
-                    &req,
-                    &Expect::status(200).header("content-type", "text/plain"),
-                )
-                .await?;
-            let text = resp.text();
-            for line in text.lines() {
-                let ok = line.starts_with("# HELP ")
-                    || line.starts_with("# TYPE ")
-                    || line.split(' ').count() >= 2 && !line.starts_with('#');
-                if !ok {
-                    return Err(
-                        ctx.failure(&req, format!("line {line:?} is not Prometheus text format"))
-                    );
-                }
-            }
-            if !text.contains("# TYPE agent_reconnecting_pty_connections_total counter\n") {
-                return Err(ctx.failure(
-                    &req,
-                    "agent_reconnecting_pty_connections_total counter missing",
-                ));
-            }
-            Ok(Verdict::Pass)
-        },
-    ));
+    v.push(Case::steps("debug/prometheus-shape", Tier::BlackBox, "GET /debug/prometheus", debug_prometheus_shape));
     v
 }
 
@@ -487,6 +291,185 @@ async fn netcheck_shape(ctx: &Arc<Ctx>) -> Result<Verdict, Failure> {
         .unwrap_or_default();
     if ikeys != ["severity", "warnings", "dismissed", "interfaces"] {
         return Err(ctx.failure(&req, format!("interfaces report keys {ikeys:?}")));
+    }
+    Ok(Verdict::Pass)
+}
+
+async fn listening_ports_shape(ctx: Arc<Ctx>) -> StepResult {
+    let req = Request::get("/api/v0/listening-ports");
+    let resp = ctx.send(&req).await?;
+    ports_body(&ctx, &req, &resp)?;
+    Ok(Verdict::Pass)
+}
+
+async fn listening_ports_no_port_below_9(ctx: Arc<Ctx>) -> StepResult {
+    let req = Request::get("/api/v0/listening-ports");
+    let resp = ctx.send(&req).await?;
+    let Some(ports) = ports_body(&ctx, &req, &resp)? else {
+        return Ok(Verdict::Skip("the port getter fails (500)".into()));
+    };
+    if let Some(p) = ports.iter().find(|p| p["port"].as_u64().unwrap_or(0) < 9) {
+        return Err(ctx.failure(&req, format!("reported {p}: ports below 9 must be dropped")));
+    }
+    Ok(Verdict::Pass)
+}
+
+async fn listening_ports_no_ignored_port(ctx: Arc<Ctx>) -> StepResult {
+    let req = Request::get("/api/v0/listening-ports");
+    let resp = ctx.send(&req).await?;
+    let Some(ports) = ports_body(&ctx, &req, &resp)? else {
+        return Ok(Verdict::Skip("the port getter fails (500)".into()));
+    };
+    if let Some(p) = ports
+        .iter()
+        .find(|p| DEFAULT_IGNORED.contains(&p["port"].as_u64().unwrap_or(0)))
+    {
+        return Err(ctx.failure(
+            &req,
+            format!("reported {p}: ports in the ignore set (6060, 2112, 2113) must be dropped"),
+        ));
+    }
+    Ok(Verdict::Pass)
+}
+
+async fn gating_matches_manifest(ctx: Arc<Ctx>) -> StepResult {
+    gate(&ctx).await?;
+    Ok(Verdict::Pass)
+}
+
+async fn gating_all_standard_methods(ctx: Arc<Ctx>) -> StepResult {
+    let g = gate(&ctx).await?;
+    let body = match g {
+        Gate::Mounted => return Ok(Verdict::Skip("the containers API is mounted".into())),
+        Gate::NotEnabled => GATE_NOT_ENABLED,
+        Gate::NotSupported => GATE_NOT_SUPPORTED,
+    };
+    for m in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
+        let req = Request::new(m, "/api/v0/containers?x=1");
+        ctx.exchange(&req, &Expect::json(403, body)).await?;
+    }
+    let req = Request::new("HEAD", "/api/v0/containers");
+    ctx.exchange(
+        &req,
+        &Expect::status(403).header("content-type", JSON_CT).body(""),
+    )
+    .await?;
+    Ok(Verdict::Pass)
+}
+
+async fn gating_exact_path_only(ctx: Arc<Ctx>) -> StepResult {
+    if gate(&ctx).await? == Gate::Mounted {
+        return Ok(Verdict::Skip("the containers API is mounted".into()));
+    }
+    for p in [
+        "/api/v0/containers/",
+        "/api/v0/containers/watch",
+        "/api/v0/containers/devcontainers/x/recreate",
+    ] {
+        ctx.exchange(&Request::get(p), &Expect::not_found()).await?;
+        ctx.exchange(&Request::new("POST", p), &Expect::not_found())
+            .await?;
+    }
+    Ok(Verdict::Pass)
+}
+
+async fn debug_manifest_shape(ctx: Arc<Ctx>) -> StepResult {
+    let req = Request::get("/debug/manifest");
+    let resp = ctx
+        .exchange(&req, &Expect::status(200).header("content-type", TEXT_CT))
+        .await
+        .map_err(|mut f| {
+            f.reason
+                .push_str(" (Go sniffs the JSON body: text/plain, not application/json)");
+            f
+        })?;
+    let val = go_encoded(&resp.body).map_err(|e| ctx.failure(&req, e))?;
+    let keys: Vec<&str> = val
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    if keys != MANIFEST_KEYS {
+        return Err(ctx
+            .failure(
+                &req,
+                "manifest keys differ from agentsdk.Manifest (order matters)",
+            )
+            .with_diff(&MANIFEST_KEYS.join("\n"), &keys.join("\n")));
+    }
+    for k in ["apps", "metadata", "scripts", "devcontainers"] {
+        if !val[k].is_array() {
+            return Err(ctx.failure(&req, format!("{k} is {} (always an array)", val[k])));
+        }
+    }
+    for k in ["parent_id", "agent_id", "workspace_id"] {
+        let ok = val[k]
+            .as_str()
+            .is_some_and(|s| uuid::Uuid::parse_str(s).is_ok() && s == s.to_lowercase());
+        if !ok {
+            return Err(ctx.failure(&req, format!("{k} is {} (a lowercase UUID)", val[k])));
+        }
+    }
+    Ok(Verdict::Pass)
+}
+
+async fn debug_logs_shape(ctx: Arc<Ctx>) -> StepResult {
+    let req = Request::get("/debug/logs");
+    let resp = ctx.send(&req).await?;
+    match resp.status {
+        200 if resp.body.is_empty() => {
+            ctx.exchange(
+                &req,
+                &Expect::status(200)
+                    .no_header("content-type")
+                    .header("content-length", "0"),
+            )
+            .await?;
+        }
+        200 => {
+            if resp.header("content-type").is_none() {
+                return Err(ctx.failure(&req, "non-empty log body without a sniffed Content-Type"));
+            }
+        }
+        500 => {
+            ctx.exchange(&req, &Expect::status(500).header("content-type", TEXT_CT))
+                .await?;
+            let t = resp.text();
+            if !t.starts_with("could not open log file: ") || t.ends_with('\n') {
+                return Err(ctx.failure(
+                    &req,
+                    format!(
+                        "500 body {t:?} (want \"could not open log file: <err>\" without newline)"
+                    ),
+                ));
+            }
+        }
+        s => return Err(ctx.failure(&req, format!("status {s} (want 200 or 500)"))),
+    }
+    Ok(Verdict::Pass)
+}
+
+async fn debug_prometheus_shape(ctx: Arc<Ctx>) -> StepResult {
+    let req = Request::get("/debug/prometheus");
+    let resp = ctx
+        .exchange(
+            &req,
+            &Expect::status(200).header("content-type", "text/plain"),
+        )
+        .await?;
+    let text = resp.text();
+    for line in text.lines() {
+        let ok = line.starts_with("# HELP ")
+            || line.starts_with("# TYPE ")
+            || line.split(' ').count() >= 2 && !line.starts_with('#');
+        if !ok {
+            return Err(ctx.failure(&req, format!("line {line:?} is not Prometheus text format")));
+        }
+    }
+    if !text.contains("# TYPE agent_reconnecting_pty_connections_total counter\n") {
+        return Err(ctx.failure(
+            &req,
+            "agent_reconnecting_pty_connections_total counter missing",
+        ));
     }
     Ok(Verdict::Pass)
 }

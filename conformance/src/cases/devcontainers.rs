@@ -8,9 +8,10 @@
 //! controlled cases load the `containers-running` fixture and make its operations fast with a
 //! `PATCH /__sim/scenario` of `devcontainers.timings`.
 
-use crate::case::{Case, Effect, Failure, Group, Tier, Verdict};
+use crate::case::{Case, Effect, Group, StepResult, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{check_go_json, Expect, JSON_CT};
+use crate::failure::Failure;
 use crate::http::{Request, Response};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -41,7 +42,7 @@ fn enc(s: &str) -> String {
 }
 
 /// Go's `%q` for the plain names devcontainers have.
-fn q(s: &str) -> String {
+fn go_quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
@@ -60,7 +61,7 @@ pub fn accepted(name: &str) -> String {
         "Devcontainer recreation initiated",
         &format!(
             "Recreation process for devcontainer {} has started.",
-            q(name)
+            go_quote(name)
         ),
     )
 }
@@ -71,7 +72,7 @@ pub fn recreate_conflict(name: &str, status: &str) -> String {
         "Unable to recreate transitioning devcontainer",
         &format!(
             "Devcontainer {} is currently {status} and cannot be restarted.",
-            q(name)
+            go_quote(name)
         ),
     )
 }
@@ -82,7 +83,7 @@ pub fn delete_conflict(name: &str, status: &str) -> String {
         "Unable to delete transitioning devcontainer",
         &format!(
             "Devcontainer {} is currently {status} and cannot be deleted.",
-            q(name)
+            go_quote(name)
         ),
     )
 }
@@ -91,7 +92,7 @@ pub fn delete_conflict(name: &str, status: &str) -> String {
 pub fn not_found(id: &str) -> String {
     envelope(
         "Devcontainer not found.",
-        &format!("Could not find devcontainer with ID: {}", q(id)),
+        &format!("Could not find devcontainer with ID: {}", go_quote(id)),
     )
 }
 
@@ -271,7 +272,7 @@ async fn check_listed_starting(ctx: &Ctx, dc: &Dc, strict: bool) -> Result<(), F
     Ok(())
 }
 
-fn bb<F, Fut>(name: &str, route: &str, f: F) -> Case
+fn when_mounted<F, Fut>(name: &str, route: &str, f: F) -> Case
 where
     F: Fn(Arc<Ctx>) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<Verdict, Failure>> + Send + 'static,
@@ -290,81 +291,14 @@ where
 
 /// Every black-box state-machine case, in run order (they share one recreate when run in a
 /// row: the first leaves the devcontainer `starting`, the next ones use it).
+#[rustfmt::skip]
 pub fn black_box_cases() -> Vec<Case> {
     vec![
-        bb(
-            "containers/state/recreate-accepted",
-            RECREATE,
-            |ctx| async move {
-                let dc = match settled(&ctx).await? {
-                    Ok(d) => d,
-                    Err(skip) => return Ok(skip),
-                };
-                let dc = start_recreate(&ctx, &dc).await?;
-                check_listed_starting(&ctx, &dc, false).await?;
-                Ok(Verdict::Pass)
-            },
-        ),
-        bb(
-            "containers/state/recreate-while-starting",
-            RECREATE,
-            |ctx| async move {
-                let dc = match starting(&ctx).await? {
-                    Ok(d) => d,
-                    Err(skip) => return Ok(skip),
-                };
-                let expect = Expect::json(409, &recreate_conflict(&dc.name, "starting"));
-                ctx.exchange(&recreate_req(&dc.id), &expect).await?;
-                Ok(Verdict::Pass)
-            },
-        ),
-        bb(
-            "containers/state/delete-while-starting",
-            DELETE,
-            |ctx| async move {
-                let dc = match starting(&ctx).await? {
-                    Ok(d) => d,
-                    Err(skip) => return Ok(skip),
-                };
-                let expect = Expect::json(409, &delete_conflict(&dc.name, "starting"));
-                ctx.exchange(&delete_req(&dc.id), &expect).await?;
-                Ok(Verdict::Pass)
-            },
-        ),
-        bb(
-            "containers/state/recreate-ends",
-            RECREATE,
-            |ctx| async move {
-                let dc = match starting(&ctx).await? {
-                    Ok(d) => d,
-                    Err(skip) => return Ok(skip),
-                };
-                let d = wait_settled(&ctx, &dc.id, BLACK_BOX_RECREATE_BUDGET).await?;
-                // `devcontainer up` may fail on a real host: then `error` with its text (§5.1).
-                let failed_with_text =
-                    d.status == "error" && d.value["error"].as_str().is_some_and(|e| !e.is_empty());
-                if d.status != "running" && !failed_with_text {
-                    let req = Request::get("/api/v0/containers");
-                    return Err(ctx.failure(
-                    &req,
-                    format!(
-                        "after \"starting\" the devcontainer is {}: want \"running\" (or \"error\" with the error text)",
-                        d.value
-                    ),
-                ));
-                }
-                Ok(Verdict::Pass)
-            },
-        ),
-        bb(
-            "containers/api/delete-unknown-id",
-            DELETE,
-            |ctx| async move {
-                let expect = Expect::json(404, &not_found(UNKNOWN_ID));
-                ctx.exchange(&delete_req(UNKNOWN_ID), &expect).await?;
-                Ok(Verdict::Pass)
-            },
-        ),
+        when_mounted("containers/state/recreate-accepted", RECREATE, state_recreate_accepted),
+        when_mounted("containers/state/recreate-while-starting", RECREATE, state_recreate_while_starting),
+        when_mounted("containers/state/delete-while-starting", DELETE, state_delete_while_starting),
+        when_mounted("containers/state/recreate-ends", RECREATE, state_recreate_ends),
+        when_mounted("containers/api/delete-unknown-id", DELETE, api_delete_unknown_id),
     ]
     .into_iter()
     .map(|c| {
@@ -435,7 +369,7 @@ pub async fn setup(ctx: &Ctx, recreate_ms: u64) -> Result<Result<Dc, Verdict>, F
     }
 }
 
-fn ctl<F, Fut>(name: &str, route: &str, recreate_ms: u64, f: F) -> Case
+fn controlled_case<F, Fut>(name: &str, route: &str, recreate_ms: u64, f: F) -> Case
 where
     F: Fn(Arc<Ctx>, Dc) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<Verdict, Failure>> + Send + 'static,
@@ -459,137 +393,184 @@ fn no_content() -> Expect {
 }
 
 /// Every controlled state-machine case.
+#[rustfmt::skip]
 pub fn controlled_cases() -> Vec<Case> {
     vec![
-        ctl(
-            "containers/controlled/recreate-starting-then-running",
-            RECREATE,
-            FAST_MS,
-            |ctx, dc| async move {
-                let old_container = dc.value["container"]["id"].as_str().map(str::to_string);
-                let dc = start_recreate(&ctx, &dc).await?;
-                check_listed_starting(&ctx, &dc, true).await?;
-                let d = wait_settled(&ctx, &dc.id, CONTROLLED_BUDGET).await?;
-                let new_container = d.value["container"]["id"].as_str().map(str::to_string);
-                if d.status != "running"
-                    || d.value.get("error").is_some()
-                    || d.value["dirty"] != false
-                    || new_container.is_none()
-                    || new_container == old_container
-                {
-                    return Err(ctx.failure(
+        controlled_case("containers/controlled/recreate-starting-then-running", RECREATE, FAST_MS, controlled_recreate_starting_then_running),
+        controlled_case("containers/controlled/recreate-twice-409", RECREATE, SLOW_MS, controlled_recreate_twice_409),
+        controlled_case("containers/controlled/delete-during-recreate-409", DELETE, SLOW_MS, controlled_delete_during_recreate_409),
+        controlled_case("containers/controlled/delete-204", DELETE, FAST_MS, controlled_delete_204),
+        controlled_case("containers/controlled/delete-while-stopping-409", DELETE, FAST_MS, controlled_delete_while_stopping_409),
+    ]
+}
+
+async fn state_recreate_accepted(ctx: Arc<Ctx>) -> StepResult {
+    let dc = match settled(&ctx).await? {
+        Ok(d) => d,
+        Err(skip) => return Ok(skip),
+    };
+    let dc = start_recreate(&ctx, &dc).await?;
+    check_listed_starting(&ctx, &dc, false).await?;
+    Ok(Verdict::Pass)
+}
+
+async fn state_recreate_while_starting(ctx: Arc<Ctx>) -> StepResult {
+    let dc = match starting(&ctx).await? {
+        Ok(d) => d,
+        Err(skip) => return Ok(skip),
+    };
+    let expect = Expect::json(409, &recreate_conflict(&dc.name, "starting"));
+    ctx.exchange(&recreate_req(&dc.id), &expect).await?;
+    Ok(Verdict::Pass)
+}
+
+async fn state_delete_while_starting(ctx: Arc<Ctx>) -> StepResult {
+    let dc = match starting(&ctx).await? {
+        Ok(d) => d,
+        Err(skip) => return Ok(skip),
+    };
+    let expect = Expect::json(409, &delete_conflict(&dc.name, "starting"));
+    ctx.exchange(&delete_req(&dc.id), &expect).await?;
+    Ok(Verdict::Pass)
+}
+
+async fn state_recreate_ends(ctx: Arc<Ctx>) -> StepResult {
+    let dc = match starting(&ctx).await? {
+        Ok(d) => d,
+        Err(skip) => return Ok(skip),
+    };
+    let d = wait_settled(&ctx, &dc.id, BLACK_BOX_RECREATE_BUDGET).await?;
+    // `devcontainer up` may fail on a real host: then `error` with its text (§5.1).
+    let failed_with_text =
+        d.status == "error" && d.value["error"].as_str().is_some_and(|e| !e.is_empty());
+    if d.status != "running" && !failed_with_text {
+        let req = Request::get("/api/v0/containers");
+        return Err(ctx.failure(
+                    &req,
+                    format!(
+                        "after \"starting\" the devcontainer is {}: want \"running\" (or \"error\" with the error text)",
+                        d.value
+                    ),
+                ));
+    }
+    Ok(Verdict::Pass)
+}
+
+async fn api_delete_unknown_id(ctx: Arc<Ctx>) -> StepResult {
+    let expect = Expect::json(404, &not_found(UNKNOWN_ID));
+    ctx.exchange(&delete_req(UNKNOWN_ID), &expect).await?;
+    Ok(Verdict::Pass)
+}
+
+async fn controlled_recreate_starting_then_running(ctx: Arc<Ctx>, dc: Dc) -> StepResult {
+    let old_container = dc.value["container"]["id"].as_str().map(str::to_string);
+    let dc = start_recreate(&ctx, &dc).await?;
+    check_listed_starting(&ctx, &dc, true).await?;
+    let d = wait_settled(&ctx, &dc.id, CONTROLLED_BUDGET).await?;
+    let new_container = d.value["container"]["id"].as_str().map(str::to_string);
+    if d.status != "running"
+        || d.value.get("error").is_some()
+        || d.value["dirty"] != false
+        || new_container.is_none()
+        || new_container == old_container
+    {
+        return Err(ctx.failure(
                     &Request::get("/api/v0/containers"),
                     format!(
                         "after the recreate the devcontainer is {}: want \"running\", not dirty, no error, linked to a new container",
                         d.value
                     ),
                 ));
-                }
-                Ok(Verdict::Pass)
-            },
-        ),
-        ctl(
-            "containers/controlled/recreate-twice-409",
-            RECREATE,
-            SLOW_MS,
-            |ctx, dc| async move {
-                let dc = start_recreate(&ctx, &dc).await?;
-                let expect = Expect::json(409, &recreate_conflict(&dc.name, "starting"));
-                ctx.exchange(&recreate_req(&dc.id), &expect).await?;
-                Ok(Verdict::Pass)
-            },
-        ),
-        ctl(
-            "containers/controlled/delete-during-recreate-409",
-            DELETE,
-            SLOW_MS,
-            |ctx, dc| async move {
-                let dc = start_recreate(&ctx, &dc).await?;
-                let expect = Expect::json(409, &delete_conflict(&dc.name, "starting"));
-                ctx.exchange(&delete_req(&dc.id), &expect).await?;
-                Ok(Verdict::Pass)
-            },
-        ),
-        ctl(
-            "containers/controlled/delete-204",
-            DELETE,
-            FAST_MS,
-            |ctx, dc| async move {
-                let container = dc.value["container"]["id"].as_str().map(str::to_string);
-                ctx.exchange(&delete_req(&dc.id), &no_content()).await?;
-                let (req, _, v) = list(&ctx).await?;
-                let still = devcontainers(&v).iter().any(|d| d.id == dc.id);
-                let kept = v["containers"].as_array().is_some_and(|a| {
-                    a.iter()
-                        .any(|c| c["id"].as_str().map(str::to_string) == container)
-                });
-                if still || kept {
-                    return Err(ctx.failure(
-                    &req,
-                    format!("after the 204 the list still has the devcontainer {} or its container: {v}", dc.id),
-                ));
-                }
-                // Gone for good: the id is unknown now.
-                ctx.exchange(
-                    &recreate_req(&dc.id),
-                    &Expect::json(404, &not_found(&dc.id)),
-                )
-                .await?;
-                Ok(Verdict::Pass)
-            },
-        ),
-        ctl(
-            "containers/controlled/delete-while-stopping-409",
-            DELETE,
-            FAST_MS,
-            |ctx, dc| async move {
-                // The delete is synchronous: while the first one waits on `docker stop` (made
-                // slow here), a second one sees `stopping`.
-                ctx.patch_scenario(&json!({"devcontainers": {"timings": {"stop_ms": 300}}}))
-                    .await?;
-                let first = {
-                    let ctx = ctx.clone();
-                    let id = dc.id.clone();
-                    // It takes `stop_ms`: give it time whatever `--timeout-ms` says.
-                    let client = ctx
-                        .client
-                        .with_timeout(ctx.client.timeout().max(CONTROLLED_BUDGET));
-                    tokio::spawn(async move {
-                        let req = delete_req(&id);
-                        client
-                            .send(&ctx.target, &req)
-                            .await
-                            .map_err(|e| ctx.failure(&req, e.to_string()))
-                    })
-                };
-                let (req, found) = loop {
-                    let (req, found) = find(&ctx, &dc.id).await?;
-                    if found.as_ref().is_none_or(|d| d.status != "running") {
-                        break (req, found);
-                    }
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                };
-                if found.as_ref().map(|d| d.status.as_str()) != Some("stopping") {
-                    return Err(ctx.failure(
-                        &req,
-                        format!(
-                            "during the delete the devcontainer is {:?}: want status \"stopping\"",
-                            found.map(|d| d.value)
-                        ),
-                    ));
-                }
-                let expect = Expect::json(409, &delete_conflict(&dc.name, "stopping"));
-                ctx.exchange(&delete_req(&dc.id), &expect).await?;
-                let done = first
-                    .await
-                    .map_err(|e| Failure::new(format!("the first delete crashed: {e}")))??;
-                no_content()
-                    .check(&done)
-                    .map_err(|f| ctx.attach(&delete_req(&dc.id), f))?;
-                Ok(Verdict::Pass)
-            },
-        ),
-    ]
+    }
+    Ok(Verdict::Pass)
+}
+
+async fn controlled_recreate_twice_409(ctx: Arc<Ctx>, dc: Dc) -> StepResult {
+    let dc = start_recreate(&ctx, &dc).await?;
+    let expect = Expect::json(409, &recreate_conflict(&dc.name, "starting"));
+    ctx.exchange(&recreate_req(&dc.id), &expect).await?;
+    Ok(Verdict::Pass)
+}
+
+async fn controlled_delete_during_recreate_409(ctx: Arc<Ctx>, dc: Dc) -> StepResult {
+    let dc = start_recreate(&ctx, &dc).await?;
+    let expect = Expect::json(409, &delete_conflict(&dc.name, "starting"));
+    ctx.exchange(&delete_req(&dc.id), &expect).await?;
+    Ok(Verdict::Pass)
+}
+
+async fn controlled_delete_204(ctx: Arc<Ctx>, dc: Dc) -> StepResult {
+    let container = dc.value["container"]["id"].as_str().map(str::to_string);
+    ctx.exchange(&delete_req(&dc.id), &no_content()).await?;
+    let (req, _, v) = list(&ctx).await?;
+    let still = devcontainers(&v).iter().any(|d| d.id == dc.id);
+    let kept = v["containers"].as_array().is_some_and(|a| {
+        a.iter()
+            .any(|c| c["id"].as_str().map(str::to_string) == container)
+    });
+    if still || kept {
+        return Err(ctx.failure(
+            &req,
+            format!(
+                "after the 204 the list still has the devcontainer {} or its container: {v}",
+                dc.id
+            ),
+        ));
+    }
+    // Gone for good: the id is unknown now.
+    ctx.exchange(
+        &recreate_req(&dc.id),
+        &Expect::json(404, &not_found(&dc.id)),
+    )
+    .await?;
+    Ok(Verdict::Pass)
+}
+
+async fn controlled_delete_while_stopping_409(ctx: Arc<Ctx>, dc: Dc) -> StepResult {
+    // The delete is synchronous: while the first one waits on `docker stop` (made
+    // slow here), a second one sees `stopping`.
+    ctx.patch_scenario(&json!({"devcontainers": {"timings": {"stop_ms": 300}}}))
+        .await?;
+    let first = {
+        let ctx = ctx.clone();
+        let id = dc.id.clone();
+        // It takes `stop_ms`: give it time whatever `--timeout-ms` says.
+        let client = ctx
+            .client
+            .with_timeout(ctx.client.timeout().max(CONTROLLED_BUDGET));
+        tokio::spawn(async move {
+            let req = delete_req(&id);
+            client
+                .send(&ctx.target, &req)
+                .await
+                .map_err(|e| ctx.failure(&req, e.to_string()))
+        })
+    };
+    let (req, found) = loop {
+        let (req, found) = find(&ctx, &dc.id).await?;
+        if found.as_ref().is_none_or(|d| d.status != "running") {
+            break (req, found);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    if found.as_ref().map(|d| d.status.as_str()) != Some("stopping") {
+        return Err(ctx.failure(
+            &req,
+            format!(
+                "during the delete the devcontainer is {:?}: want status \"stopping\"",
+                found.map(|d| d.value)
+            ),
+        ));
+    }
+    let expect = Expect::json(409, &delete_conflict(&dc.name, "stopping"));
+    ctx.exchange(&delete_req(&dc.id), &expect).await?;
+    let done = first
+        .await
+        .map_err(|e| Failure::new(format!("the first delete crashed: {e}")))??;
+    no_content()
+        .check(&done)
+        .map_err(|f| ctx.attach(&delete_req(&dc.id), f))?;
+    Ok(Verdict::Pass)
 }
 
 #[cfg(test)]

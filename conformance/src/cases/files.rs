@@ -3,12 +3,15 @@
 //! the process API: write/read round-trips, offset/limit, read-file-lines, list-directory
 //! order, resolve-path cleaning, edit-files with its diff, and the exact error bodies.
 
-use crate::case::{Case, Effect, Failure, Tier, Verdict};
+use crate::case::{Case, Effect, StepResult, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{check_go_json, Expect};
+use crate::failure::Failure;
 use crate::http::Request;
+use futures::future::BoxFuture;
 use serde_json::json;
 use std::future::Future;
+use std::sync::Arc;
 
 const READ: &str = "GET /api/v0/read-file";
 const LINES: &str = "GET /api/v0/read-file-lines";
@@ -18,7 +21,7 @@ const RESOLVE: &str = "GET /api/v0/resolve-path";
 const EDIT: &str = "POST /api/v0/edit-files";
 
 /// Percent-encodes a query value.
-pub fn q(s: &str) -> String {
+pub fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
@@ -41,7 +44,7 @@ fn post(path: &str, content_type: &str, body: impl Into<Vec<u8>>) -> Request {
 /// Writes `content` to `path`, expecting the agent's success body.
 pub async fn write(ctx: &Ctx, path: &str, content: &[u8]) -> Result<(), Failure> {
     let req = post(
-        &format!("/api/v0/write-file?path={}", q(path)),
+        &format!("/api/v0/write-file?path={}", url_encode(path)),
         "application/octet-stream",
         content.to_vec(),
     );
@@ -57,7 +60,7 @@ pub async fn write(ctx: &Ctx, path: &str, content: &[u8]) -> Result<(), Failure>
 pub async fn read(ctx: &Ctx, path: &str) -> Result<Vec<u8>, Failure> {
     let req = Request::get(&format!(
         "/api/v0/read-file?path={}&offset=0&limit=0",
-        q(path)
+        url_encode(path)
     ));
     let resp = ctx.send(&req).await?;
     if resp.status != 200 {
@@ -71,19 +74,24 @@ fn scratch() -> String {
     format!("/tmp/agent-conformance-{}", uuid::Uuid::new_v4().simple())
 }
 
-/// Runs `f` in a fresh scratch directory, then best-effort removes it through the process API.
-async fn in_scratch<F, Fut>(ctx: std::sync::Arc<Ctx>, f: F) -> Result<Verdict, Failure>
+/// A case body run in a fresh scratch directory, which is then best-effort removed through
+/// the process API.
+fn in_scratch<F, Fut>(body: F) -> impl Fn(Arc<Ctx>) -> BoxFuture<'static, StepResult> + Send + Sync
 where
-    F: FnOnce(std::sync::Arc<Ctx>, String) -> Fut,
-    Fut: Future<Output = Result<Verdict, Failure>>,
+    F: Fn(Arc<Ctx>, String) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = StepResult> + Send + 'static,
 {
-    let dir = scratch();
-    let r = f(ctx.clone(), dir.clone()).await;
-    let rm = json!({ "command": format!("rm -rf '{dir}'") }).to_string();
-    let _ = ctx
-        .send(&post("/api/v0/processes/start", "application/json", rm))
-        .await;
-    r
+    move |ctx| {
+        Box::pin(async move {
+            let dir = scratch();
+            let r = body(ctx.clone(), dir.clone()).await;
+            let rm = json!({ "command": format!("rm -rf '{dir}'") }).to_string();
+            let _ = ctx
+                .send(&post("/api/v0/processes/start", "application/json", rm))
+                .await;
+            r
+        })
+    }
 }
 
 /// Every files case.
@@ -169,197 +177,191 @@ pub fn cases() -> Vec<Case> {
     v
 }
 
+#[rustfmt::skip]
 fn scratch_cases() -> Vec<Case> {
     vec![
-        Case::steps(
-            "files/write-read-round-trip",
-            Tier::BlackBox,
-            WRITE,
-            |ctx| {
-                in_scratch(ctx, |ctx, d| async move {
-                    let p = format!("{d}/a/b/c.json");
-                    let content = b"{\"x\":\"<&>\"}\n\x00\xff".to_vec();
-                    write(&ctx, &p, &content).await?;
-                    let req = Request::get(&format!(
-                        "/api/v0/read-file?path={}&offset=0&limit=0",
-                        q(&p)
-                    ));
-                    let want = Expect::status(200)
-                        .header("content-type", "application/json")
-                        .header("content-length", &content.len().to_string())
-                        .body(content.clone());
-                    ctx.exchange(&req, &want).await?;
-                    Ok(Verdict::Pass)
-                })
-            },
-        ),
-        Case::steps("files/read/offset-limit", Tier::BlackBox, READ, |ctx| {
-            in_scratch(ctx, |ctx, d| async move {
-                let p = format!("{d}/f.bin");
-                write(&ctx, &p, b"0123456789").await?;
-                for (off, lim, want) in [
-                    (2, 3, "234"),
-                    (8, 5, "89"),
-                    (0, 0, "0123456789"),
-                    (10, 0, ""),
-                    (1000, 1, ""),
-                ] {
-                    let req = Request::get(&format!(
-                        "/api/v0/read-file?path={}&offset={off}&limit={lim}",
-                        q(&p)
-                    ));
-                    let e = Expect::status(200)
-                        .header("content-type", "application/octet-stream")
-                        .header("content-length", &want.len().to_string())
-                        .body(want);
-                    ctx.exchange(&req, &e).await?;
-                }
-                Ok(Verdict::Pass)
-            })
-        }),
-        Case::steps("files/read/errors", Tier::BlackBox, READ, |ctx| {
-            in_scratch(ctx, |ctx, d| async move {
-                write(&ctx, &format!("{d}/x"), b"x").await?;
-                let missing = format!("{d}/missing");
-                let req = Request::get(&format!("/api/v0/read-file?path={}", q(&missing)));
-                let body =
-                    format!("{{\"message\":\"open {missing}: no such file or directory\"}}\n");
-                ctx.exchange(&req, &Expect::json(404, &body)).await?;
-                let req = Request::get(&format!("/api/v0/read-file?path={}", q(&d)));
-                let body = format!("{{\"message\":\"open {d}: not a file\"}}\n");
-                ctx.exchange(&req, &Expect::json(400, &body)).await?;
-                Ok(Verdict::Pass)
-            })
-        }),
-        Case::steps("files/read-lines", Tier::BlackBox, LINES, |ctx| {
-            in_scratch(ctx, |ctx, d| async move {
-                let p = format!("{d}/basic-file");
-                write(&ctx, &p, b"line1\nline2\nline3").await?;
-                let req = Request::get(&format!(
-                    "/api/v0/read-file-lines?path={}&offset=2&limit=1",
-                    q(&p)
-                ));
-                ctx.exchange(&req, &Expect::json(200, "{\"success\":true,\"file_size\":17,\"total_lines\":3,\"lines_read\":1,\"content\":\"2\\tline2\"}\n")).await?;
-                let req = Request::get(&format!(
-                    "/api/v0/read-file-lines?path={}&offset=100",
-                    q(&p)
-                ));
-                ctx.exchange(&req, &Expect::json(200, "{\"success\":false,\"error\":\"offset 100 is beyond the file length of 3 lines\"}\n")).await?;
-                let req = Request::get(&format!(
-                    "/api/v0/read-file-lines?path={}&max_line_bytes=3",
-                    q(&p)
-                ));
-                ctx.exchange(&req, &Expect::json(200, "{\"success\":true,\"file_size\":17,\"total_lines\":3,\"lines_read\":3,\"content\":\"1\\tlin... [truncated]\\n2\\tlin... [truncated]\\n3\\tlin... [truncated]\"}\n")).await?;
-                Ok(Verdict::Pass)
-            })
-        }),
-        Case::steps("files/list-directory", Tier::BlackBox, LIST, |ctx| {
-            in_scratch(ctx, |ctx, d| async move {
-                for f in ["b.txt", "A.txt", "sub/x", "Dir/y"] {
-                    write(&ctx, &format!("{d}/{f}"), b"").await?;
-                }
-                let req = post(
-                    &format!("/api/v0/list-directory?path={}", q(&d)),
-                    "application/json",
-                    "{}",
-                );
-                let resp = ctx.send(&req).await?;
-                let v = check_go_json(&resp).map_err(|e| ctx.failure(&req, e))?;
-                let parts: Vec<&str> = d.split('/').filter(|s| !s.is_empty()).collect();
-                let entry = |n: &str, dir: bool| json!({"name": n, "absolute_path_string": format!("{d}/{n}"), "is_dir": dir});
-                let want = json!({
-                    "absolute_path": parts,
-                    "absolute_path_string": d,
-                    "contents": [entry("Dir", true), entry("sub", true), entry("A.txt", false), entry("b.txt", false)],
-                });
-                if resp.status != 200 || v != want {
-                    return Err(ctx
-                        .failure(
-                            &req,
-                            "directories first, then files, each by name byte-wise",
-                        )
-                        .with_diff(&want.to_string(), &v.to_string()));
-                }
-                let missing = format!("{d}/nope");
-                let req = post(
-                    &format!("/api/v0/list-directory?path={}", q(&missing)),
-                    "application/json",
-                    "{}",
-                );
-                let body = format!("{{\"message\":\"failed to open directory {}: open {missing}: no such file or directory\"}}\n", quoted(&missing));
-                ctx.exchange(&req, &Expect::json(404, &body)).await?;
-                Ok(Verdict::Pass)
-            })
-        }),
-        Case::steps(
-            "files/resolve-path-cleans",
-            Tier::BlackBox,
-            RESOLVE,
-            |ctx| {
-                in_scratch(ctx, |ctx, d| async move {
-                    write(&ctx, &format!("{d}/a/b"), b"").await?;
-                    let req = Request::get(&format!(
-                        "/api/v0/resolve-path?path={}",
-                        q(&format!("{d}//a/./b/"))
-                    ));
-                    let body = format!("{{\"resolved_path\":\"{d}/a/b\"}}\n");
-                    ctx.exchange(&req, &Expect::json(200, &body)).await?;
-                    Ok(Verdict::Pass)
-                })
-            },
-        ),
-        Case::steps("files/edit-with-diff", Tier::BlackBox, EDIT, |ctx| {
-            in_scratch(ctx, |ctx, d| async move {
-                let p = format!("{d}/diff-single");
-                write(&ctx, &p, b"hello world\n").await?;
-                let body = json!({"files": [{"path": p, "edits": [{"search": "hello", "replace": "HELLO"}]}], "include_diff": true}).to_string();
-                let req = post("/api/v0/edit-files", "application/json", body);
-                let want = format!("{{\"files\":[{{\"path\":\"{p}\",\"diff\":\"--- {p}\\n+++ {p}\\n@@ -1 +1 @@\\n-hello world\\n+HELLO world\\n\"}}]}}\n");
-                ctx.exchange(&req, &Expect::json(200, &want)).await?;
-                let got = read(&ctx, &p).await?;
-                if got != b"HELLO world\n" {
-                    return Err(Failure::new(format!(
-                        "after the edit the file holds {:?}",
-                        String::from_utf8_lossy(&got)
-                    )));
-                }
-                Ok(Verdict::Pass)
-            })
-        }),
-        Case::steps(
-            "files/edit-not-found-leaves-file",
-            Tier::BlackBox,
-            EDIT,
-            |ctx| {
-                in_scratch(ctx, |ctx, d| async move {
-                    let p = format!("{d}/keep");
-                    write(&ctx, &p, b"alpha\nbeta\n").await?;
-                    let body = json!({"files": [{"path": p, "edits": [{"search": "zzzz-not-there", "replace": "x"}]}]}).to_string();
-                    let req = post("/api/v0/edit-files", "application/json", body);
-                    let resp = ctx.send(&req).await?;
-                    let v = check_go_json(&resp).map_err(|e| ctx.failure(&req, e))?;
-                    let prefix = format!("edit {p}: search string not found in file");
-                    if resp.status != 400
-                        || !v["message"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .starts_with(&prefix)
-                    {
-                        return Err(ctx.failure(
-                            &req,
-                            format!(
-                                "status {} {v} (want 400, message starting {prefix:?})",
-                                resp.status
-                            ),
-                        ));
-                    }
-                    let got = read(&ctx, &p).await?;
-                    if got != b"alpha\nbeta\n" {
-                        return Err(Failure::new("a failed edit changed the file"));
-                    }
-                    Ok(Verdict::Pass)
-                })
-            },
-        ),
+        Case::steps("files/write-read-round-trip", Tier::BlackBox, WRITE, in_scratch(write_read_round_trip)),
+        Case::steps("files/read/offset-limit", Tier::BlackBox, READ, in_scratch(read_offset_limit)),
+        Case::steps("files/read/errors", Tier::BlackBox, READ, in_scratch(read_errors)),
+        Case::steps("files/read-lines", Tier::BlackBox, LINES, in_scratch(read_lines)),
+        Case::steps("files/list-directory", Tier::BlackBox, LIST, in_scratch(list_directory)),
+        Case::steps("files/resolve-path-cleans", Tier::BlackBox, RESOLVE, in_scratch(resolve_path_cleans)),
+        Case::steps("files/edit-with-diff", Tier::BlackBox, EDIT, in_scratch(edit_with_diff)),
+        Case::steps("files/edit-not-found-leaves-file", Tier::BlackBox, EDIT, in_scratch(edit_not_found_leaves_file)),
     ]
+}
+
+async fn write_read_round_trip(ctx: Arc<Ctx>, d: String) -> StepResult {
+    let p = format!("{d}/a/b/c.json");
+    let content = b"{\"x\":\"<&>\"}\n\x00\xff".to_vec();
+    write(&ctx, &p, &content).await?;
+    let req = Request::get(&format!(
+        "/api/v0/read-file?path={}&offset=0&limit=0",
+        url_encode(&p)
+    ));
+    let want = Expect::status(200)
+        .header("content-type", "application/json")
+        .header("content-length", &content.len().to_string())
+        .body(content.clone());
+    ctx.exchange(&req, &want).await?;
+    Ok(Verdict::Pass)
+}
+
+async fn read_offset_limit(ctx: Arc<Ctx>, d: String) -> StepResult {
+    let p = format!("{d}/f.bin");
+    write(&ctx, &p, b"0123456789").await?;
+    for (off, lim, want) in [
+        (2, 3, "234"),
+        (8, 5, "89"),
+        (0, 0, "0123456789"),
+        (10, 0, ""),
+        (1000, 1, ""),
+    ] {
+        let req = Request::get(&format!(
+            "/api/v0/read-file?path={}&offset={off}&limit={lim}",
+            url_encode(&p)
+        ));
+        let e = Expect::status(200)
+            .header("content-type", "application/octet-stream")
+            .header("content-length", &want.len().to_string())
+            .body(want);
+        ctx.exchange(&req, &e).await?;
+    }
+    Ok(Verdict::Pass)
+}
+
+async fn read_errors(ctx: Arc<Ctx>, d: String) -> StepResult {
+    write(&ctx, &format!("{d}/x"), b"x").await?;
+    let missing = format!("{d}/missing");
+    let req = Request::get(&format!("/api/v0/read-file?path={}", url_encode(&missing)));
+    let body = format!("{{\"message\":\"open {missing}: no such file or directory\"}}\n");
+    ctx.exchange(&req, &Expect::json(404, &body)).await?;
+    let req = Request::get(&format!("/api/v0/read-file?path={}", url_encode(&d)));
+    let body = format!("{{\"message\":\"open {d}: not a file\"}}\n");
+    ctx.exchange(&req, &Expect::json(400, &body)).await?;
+    Ok(Verdict::Pass)
+}
+
+async fn read_lines(ctx: Arc<Ctx>, d: String) -> StepResult {
+    let p = format!("{d}/basic-file");
+    write(&ctx, &p, b"line1\nline2\nline3").await?;
+    let req = Request::get(&format!(
+        "/api/v0/read-file-lines?path={}&offset=2&limit=1",
+        url_encode(&p)
+    ));
+    ctx.exchange(&req, &Expect::json(200, "{\"success\":true,\"file_size\":17,\"total_lines\":3,\"lines_read\":1,\"content\":\"2\\tline2\"}\n")).await?;
+    let req = Request::get(&format!(
+        "/api/v0/read-file-lines?path={}&offset=100",
+        url_encode(&p)
+    ));
+    ctx.exchange(
+        &req,
+        &Expect::json(
+            200,
+            "{\"success\":false,\"error\":\"offset 100 is beyond the file length of 3 lines\"}\n",
+        ),
+    )
+    .await?;
+    let req = Request::get(&format!(
+        "/api/v0/read-file-lines?path={}&max_line_bytes=3",
+        url_encode(&p)
+    ));
+    ctx.exchange(&req, &Expect::json(200, "{\"success\":true,\"file_size\":17,\"total_lines\":3,\"lines_read\":3,\"content\":\"1\\tlin... [truncated]\\n2\\tlin... [truncated]\\n3\\tlin... [truncated]\"}\n")).await?;
+    Ok(Verdict::Pass)
+}
+
+async fn list_directory(ctx: Arc<Ctx>, d: String) -> StepResult {
+    for f in ["b.txt", "A.txt", "sub/x", "Dir/y"] {
+        write(&ctx, &format!("{d}/{f}"), b"").await?;
+    }
+    let req = post(
+        &format!("/api/v0/list-directory?path={}", url_encode(&d)),
+        "application/json",
+        "{}",
+    );
+    let resp = ctx.send(&req).await?;
+    let v = check_go_json(&resp).map_err(|e| ctx.failure(&req, e))?;
+    let parts: Vec<&str> = d.split('/').filter(|s| !s.is_empty()).collect();
+    let entry = |n: &str, dir: bool| json!({"name": n, "absolute_path_string": format!("{d}/{n}"), "is_dir": dir});
+    let want = json!({
+        "absolute_path": parts,
+        "absolute_path_string": d,
+        "contents": [entry("Dir", true), entry("sub", true), entry("A.txt", false), entry("b.txt", false)],
+    });
+    if resp.status != 200 || v != want {
+        return Err(ctx
+            .failure(
+                &req,
+                "directories first, then files, each by name byte-wise",
+            )
+            .with_diff(&want.to_string(), &v.to_string()));
+    }
+    let missing = format!("{d}/nope");
+    let req = post(
+        &format!("/api/v0/list-directory?path={}", url_encode(&missing)),
+        "application/json",
+        "{}",
+    );
+    let body = format!("{{\"message\":\"failed to open directory {}: open {missing}: no such file or directory\"}}\n", quoted(&missing));
+    ctx.exchange(&req, &Expect::json(404, &body)).await?;
+    Ok(Verdict::Pass)
+}
+
+async fn resolve_path_cleans(ctx: Arc<Ctx>, d: String) -> StepResult {
+    write(&ctx, &format!("{d}/a/b"), b"").await?;
+    let req = Request::get(&format!(
+        "/api/v0/resolve-path?path={}",
+        url_encode(&format!("{d}//a/./b/"))
+    ));
+    let body = format!("{{\"resolved_path\":\"{d}/a/b\"}}\n");
+    ctx.exchange(&req, &Expect::json(200, &body)).await?;
+    Ok(Verdict::Pass)
+}
+
+async fn edit_with_diff(ctx: Arc<Ctx>, d: String) -> StepResult {
+    let p = format!("{d}/diff-single");
+    write(&ctx, &p, b"hello world\n").await?;
+    let body = json!({"files": [{"path": p, "edits": [{"search": "hello", "replace": "HELLO"}]}], "include_diff": true}).to_string();
+    let req = post("/api/v0/edit-files", "application/json", body);
+    let want = format!("{{\"files\":[{{\"path\":\"{p}\",\"diff\":\"--- {p}\\n+++ {p}\\n@@ -1 +1 @@\\n-hello world\\n+HELLO world\\n\"}}]}}\n");
+    ctx.exchange(&req, &Expect::json(200, &want)).await?;
+    let got = read(&ctx, &p).await?;
+    if got != b"HELLO world\n" {
+        return Err(Failure::new(format!(
+            "after the edit the file holds {:?}",
+            String::from_utf8_lossy(&got)
+        )));
+    }
+    Ok(Verdict::Pass)
+}
+
+async fn edit_not_found_leaves_file(ctx: Arc<Ctx>, d: String) -> StepResult {
+    let p = format!("{d}/keep");
+    write(&ctx, &p, b"alpha\nbeta\n").await?;
+    let body =
+        json!({"files": [{"path": p, "edits": [{"search": "zzzz-not-there", "replace": "x"}]}]})
+            .to_string();
+    let req = post("/api/v0/edit-files", "application/json", body);
+    let resp = ctx.send(&req).await?;
+    let v = check_go_json(&resp).map_err(|e| ctx.failure(&req, e))?;
+    let prefix = format!("edit {p}: search string not found in file");
+    if resp.status != 400
+        || !v["message"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(&prefix)
+    {
+        return Err(ctx.failure(
+            &req,
+            format!(
+                "status {} {v} (want 400, message starting {prefix:?})",
+                resp.status
+            ),
+        ));
+    }
+    let got = read(&ctx, &p).await?;
+    if got != b"alpha\nbeta\n" {
+        return Err(Failure::new("a failed edit changed the file"));
+    }
+    Ok(Verdict::Pass)
 }

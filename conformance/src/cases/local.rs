@@ -5,14 +5,15 @@
 //! looked for on the host ([`super::local_processes`]). Every local case is in the scenario
 //! group (it patches the scenario, and the agent's port scan cache is shared).
 
-use crate::case::{Case, Effect, Failure, Group, Tier, Verdict};
+use crate::case::{Case, Effect, Group, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::check_go_json;
+use crate::failure::Failure;
 use crate::http::Request;
+use crate::listeners::Listeners;
 use serde_json::json;
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
+use std::time::Duration;
 
 /// The agent caches a scan for 1 s.
 const CACHE: Duration = Duration::from_millis(1100);
@@ -97,54 +98,6 @@ async fn reported_with(
     reported(ctx).await
 }
 
-async fn bind(addr: &str) -> Option<(TcpListener, u64)> {
-    let l = TcpListener::bind(addr).await.ok()?;
-    let port = u64::from(l.local_addr().ok()?.port());
-    Some((l, port))
-}
-
-/// The listeners of the local tier, bound once per run, as early as the runner can (see
-/// [`Ctx::local_listeners`]): by the time the local cases read the report, the agent's cached
-/// scan is usually younger than them, so no case waits for the cache to expire.
-#[derive(Debug)]
-pub struct Listeners {
-    bound_at: Instant,
-    /// Two on 127.0.0.1, one on 0.0.0.0: must be reported.
-    opened: Vec<(TcpListener, u64)>,
-    /// Ports below 9 and the ignore set, where they could be bound: must not be reported.
-    filtered: Vec<(TcpListener, u64)>,
-    /// IPv6-only (its number reserved on IPv4 by a socket that never listens).
-    v6: Option<(tokio::net::TcpSocket, TcpListener, u64)>,
-    /// A plain listener whose presence shows the report is fresh.
-    marker: Option<(TcpListener, u64)>,
-}
-
-impl Listeners {
-    pub async fn bind() -> Self {
-        let mut opened = Vec::new();
-        for addr in ["127.0.0.1:0", "127.0.0.1:0", "0.0.0.0:0"] {
-            opened.extend(bind(addr).await);
-        }
-        let mut filtered = Vec::new();
-        for p in [8u16, 7, 6060, 2112, 2113] {
-            filtered.extend(bind(&format!("127.0.0.1:{p}")).await);
-        }
-        let v6 = ipv6_only_listener();
-        let marker = bind("127.0.0.1:0").await;
-        Self {
-            bound_at: Instant::now(),
-            opened,
-            filtered,
-            v6,
-            marker,
-        }
-    }
-
-    fn marker(&self) -> Vec<u64> {
-        self.marker.iter().map(|(_, p)| *p).collect()
-    }
-}
-
 async fn opened_ports(ctx: &Ctx) -> Result<Verdict, Failure> {
     use_os_ports(ctx).await?;
     let l = ctx.local_listeners().await;
@@ -181,27 +134,6 @@ async fn filtered_ports(ctx: &Ctx) -> Result<Verdict, Failure> {
         ));
     }
     Ok(Verdict::Pass)
-}
-
-/// An IPv6-only listener on a port number that no IPv4 listener can take meanwhile: the
-/// number is reserved by an IPv4 socket that is bound but never listens (so it is not among
-/// `/proc/net/tcp`'s listeners).
-fn ipv6_only_listener() -> Option<(tokio::net::TcpSocket, TcpListener, u64)> {
-    let v4 = tokio::net::TcpSocket::new_v4().ok()?;
-    v4.bind(std::net::SocketAddr::from((
-        std::net::Ipv4Addr::LOCALHOST,
-        0,
-    )))
-    .ok()?;
-    let port = v4.local_addr().ok()?.port();
-    let v6 = tokio::net::TcpSocket::new_v6().ok()?;
-    v6.bind(std::net::SocketAddr::from((
-        std::net::Ipv6Addr::LOCALHOST,
-        port,
-    )))
-    .ok()?;
-    let l = v6.listen(16).ok()?;
-    Some((v4, l, u64::from(port)))
 }
 
 async fn ipv6_only(ctx: &Ctx) -> Result<Verdict, Failure> {

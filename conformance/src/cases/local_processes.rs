@@ -3,8 +3,9 @@
 //! kills it through the signal route and checks it is gone. With a control API the scenario is
 //! switched to `processes.mode = "exec"` first (a scripted agent-sim runs nothing).
 
-use crate::case::{Failure, Verdict};
+use crate::case::Verdict;
 use crate::context::Ctx;
+use crate::failure::Failure;
 use crate::http::Request;
 use serde_json::json;
 use std::time::{Duration, Instant};

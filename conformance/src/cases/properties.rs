@@ -3,9 +3,10 @@
 //! run's `--seed`; a failure shrinks and reports the seed and the minimal scenario as JSON,
 //! ready to be saved as a fixture.
 
-use crate::case::{Case, Effect, Failure, Tier, Verdict};
+use crate::case::{Case, Effect, StepResult, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::{go_encoded, Expect, NOT_FOUND_BODY};
+use crate::failure::Failure;
 use crate::http::{Request, Response};
 use futures::future::BoxFuture;
 use proptest::prelude::*;
@@ -22,71 +23,16 @@ pub trait PropInput: Debug + Clone + Send + 'static {
 }
 
 /// Every property case.
+#[rustfmt::skip]
 pub fn cases() -> Vec<Case> {
     vec![
-        Case::steps(
-            "property/port-filtering",
-            Tier::Controlled,
-            "GET /api/v0/listening-ports",
-            |ctx| async move {
-                run(ctx, "port-filtering", ports_strategy(), |ctx, input| {
-                    Box::pin(check_ports(ctx, input))
-                })
-                .await
-            },
-        ),
-        Case::steps(
-            "property/process-round-trip",
-            Tier::Controlled,
-            "GET /api/v0/processes/{id}/output",
-            |ctx| async move {
-                run(
-                    ctx,
-                    "process-round-trip",
-                    process_strategy(),
-                    |ctx, input| Box::pin(check_process(ctx, input)),
-                )
-                .await
-            },
-        )
+        Case::steps("property/port-filtering", Tier::Controlled, "GET /api/v0/listening-ports", port_filtering),
+        Case::steps("property/process-round-trip", Tier::Controlled, "GET /api/v0/processes/{id}/output", process_round_trip)
         .changes(Effect::StartsProcesses),
-        Case::steps(
-            "property/file-round-trip",
-            Tier::Controlled,
-            "POST /api/v0/write-file",
-            |ctx| async move {
-                run(ctx, "file-round-trip", file_strategy(), |ctx, input| {
-                    Box::pin(check_file(ctx, input))
-                })
-                .await
-            },
-        )
+        Case::steps("property/file-round-trip", Tier::Controlled, "POST /api/v0/write-file", file_round_trip)
         .changes(Effect::WritesFiles),
-        Case::steps(
-            "property/container-list",
-            Tier::Controlled,
-            "GET /api/v0/containers",
-            |ctx| async move {
-                run(
-                    ctx,
-                    "container-list",
-                    containers_strategy(),
-                    |ctx, input| Box::pin(check_containers(ctx, input)),
-                )
-                .await
-            },
-        ),
-        Case::steps(
-            "property/containers-gating",
-            Tier::Controlled,
-            "ANY /api/v0/containers",
-            |ctx| async move {
-                run(ctx, "containers-gating", gating_strategy(), |ctx, input| {
-                    Box::pin(check_gating(ctx, input))
-                })
-                .await
-            },
-        ),
+        Case::steps("property/container-list", Tier::Controlled, "GET /api/v0/containers", container_list),
+        Case::steps("property/containers-gating", Tier::Controlled, "ANY /api/v0/containers", containers_gating),
     ]
 }
 
@@ -403,6 +349,47 @@ async fn check_process(ctx: Arc<Ctx>, input: ProcessInput) -> Result<(), String>
         ));
     }
     Ok(())
+}
+
+async fn port_filtering(ctx: Arc<Ctx>) -> StepResult {
+    run(ctx, "port-filtering", ports_strategy(), |ctx, input| {
+        Box::pin(check_ports(ctx, input))
+    })
+    .await
+}
+
+async fn process_round_trip(ctx: Arc<Ctx>) -> StepResult {
+    run(
+        ctx,
+        "process-round-trip",
+        process_strategy(),
+        |ctx, input| Box::pin(check_process(ctx, input)),
+    )
+    .await
+}
+
+async fn file_round_trip(ctx: Arc<Ctx>) -> StepResult {
+    run(ctx, "file-round-trip", file_strategy(), |ctx, input| {
+        Box::pin(check_file(ctx, input))
+    })
+    .await
+}
+
+async fn container_list(ctx: Arc<Ctx>) -> StepResult {
+    run(
+        ctx,
+        "container-list",
+        containers_strategy(),
+        |ctx, input| Box::pin(check_containers(ctx, input)),
+    )
+    .await
+}
+
+async fn containers_gating(ctx: Arc<Ctx>) -> StepResult {
+    run(ctx, "containers-gating", gating_strategy(), |ctx, input| {
+        Box::pin(check_gating(ctx, input))
+    })
+    .await
 }
 
 #[cfg(test)]

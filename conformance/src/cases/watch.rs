@@ -3,12 +3,14 @@
 //! devcontainers (a recreate; in the controlled tier, a devcontainer added to the scenario)
 //! sends a new frame with the new state. The plain-GET refusal is in `containers`.
 
-use crate::case::{Case, Effect, Failure, Group, Tier, Verdict};
+use crate::case::{Case, Effect, Group, StepResult, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::go_encoded;
+use crate::failure::Failure;
 use crate::http::Request;
 use futures::StreamExt;
 use serde_json::{json, Value};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -172,127 +174,110 @@ async fn frame_after_recreate(ctx: &Ctx, target: &dc::Dc) -> Result<Verdict, Fai
 }
 
 /// Every watch case.
+#[rustfmt::skip]
 pub fn cases() -> Vec<Case> {
     vec![
-        Case::steps(
-            "containers/watch/first-frame-is-list",
-            Tier::BlackBox,
-            WATCH,
-            |ctx| async move {
-                if gate(&ctx).await? != Gate::Mounted {
-                    return Ok(Verdict::Skip("the containers API is gated (403)".into()));
-                }
-                first_frame_is_list(&ctx).await
-            },
-        ),
-        Case::steps(
-            "containers/watch/frame-after-recreate",
-            Tier::BlackBox,
-            WATCH,
-            |ctx| async move {
-                if gate(&ctx).await? != Gate::Mounted {
-                    return Ok(Verdict::Skip("the containers API is gated (403)".into()));
-                }
-                let (_, _, v) = list(&ctx).await?;
-                let settled: Vec<dc::Dc> = v["devcontainers"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|d| {
-                        matches!(d["status"].as_str(), Some("running" | "stopped" | "error"))
-                    })
-                    .map(|d| dc::Dc {
-                        id: d["id"].as_str().unwrap_or_default().to_string(),
-                        name: d["name"].as_str().unwrap_or_default().to_string(),
-                        status: d["status"].as_str().unwrap_or_default().to_string(),
-                        value: d,
-                    })
-                    .collect();
-                let Some(target) = settled.first() else {
-                    return Ok(Verdict::Skip(
-                        "the agent lists no settled devcontainer to recreate".into(),
-                    ));
-                };
-                frame_after_recreate(&ctx, target).await
-            },
-        )
+        Case::steps("containers/watch/first-frame-is-list", Tier::BlackBox, WATCH, black_box_first_frame_is_list),
+        Case::steps("containers/watch/frame-after-recreate", Tier::BlackBox, WATCH, black_box_frame_after_recreate)
         .changes(Effect::RecreatesDevcontainers),
-        Case::steps(
-            "containers/watch/controlled-first-frame-is-list",
-            Tier::Controlled,
-            WATCH,
-            |ctx| async move {
-                if let Err(skip) = dc::setup(&ctx, dc::SLOW_MS).await? {
-                    return Ok(skip);
-                }
-                first_frame_is_list(&ctx).await
-            },
-        ),
-        Case::steps(
-            "containers/watch/controlled-frame-after-recreate",
-            Tier::Controlled,
-            WATCH,
-            |ctx| async move {
-                match dc::setup(&ctx, dc::SLOW_MS).await? {
-                    Ok(d) => frame_after_recreate(&ctx, &d).await,
-                    Err(skip) => Ok(skip),
-                }
-            },
-        )
+        Case::steps("containers/watch/controlled-first-frame-is-list", Tier::Controlled, WATCH, controlled_first_frame_is_list),
+        Case::steps("containers/watch/controlled-frame-after-recreate", Tier::Controlled, WATCH, controlled_frame_after_recreate)
         .changes(Effect::RecreatesDevcontainers),
-        Case::steps(
-            "containers/watch/controlled-frame-after-scenario-change",
-            Tier::Controlled,
-            WATCH,
-            |ctx| async move {
-                if let Err(skip) = dc::setup(&ctx, dc::SLOW_MS).await? {
-                    return Ok(skip);
-                }
-                let mut ws = connect(&ctx).await?;
-                let first = next_text(&ctx, &mut ws, FRAME_WAIT).await?;
-                let v = frame_value(&ctx, &first)?;
-                let mut known = v["devcontainers"].as_array().cloned().unwrap_or_default();
-                let added = json!({
-                    "id": "5e1d0c3b-7a9f-4b2e-8d6c-1f0e9d8c7b6a",
-                    "name": "added",
-                    "workspace_folder": "/workspace/added",
-                    "status": "stopped"
-                });
-                // The scenario's devcontainers are the listed ones plus a new one (a merge patch
-                // replaces the whole array).
-                for d in &mut known {
-                    if let Some(o) = d.as_object_mut() {
-                        o.remove("container");
-                    }
-                }
-                known.push(added);
-                ctx.patch_scenario(&json!({"devcontainers": {"devcontainers": known}}))
-                    .await?;
-                let v = frame_where(&ctx, &mut ws, "the added devcontainer", |v| {
-                    status_of(v, "5e1d0c3b-7a9f-4b2e-8d6c-1f0e9d8c7b6a").as_deref()
-                        == Some("stopped")
-                })
-                .await?;
-                let _ = ws.close(None).await;
-                let (_, resp, _) = list(&ctx).await?;
-                if agent_sim::gojson::to_vec(&v) != resp.body {
-                    let f = Failure::new(format!(
-                        "{PATH}: the frame after the change differs from the list"
-                    ))
-                    .with_diff(
-                        &resp.text(),
-                        &String::from_utf8_lossy(&agent_sim::gojson::to_vec(&v)),
-                    );
-                    return Err(ctx.attach(&watch_req(), f));
-                }
-                Ok(Verdict::Pass)
-            },
-        ),
+        Case::steps("containers/watch/controlled-frame-after-scenario-change", Tier::Controlled, WATCH, controlled_frame_after_scenario_change),
     ]
     .into_iter()
     .map(|c| c.in_group(Group::Devcontainers))
     .collect()
+}
+
+async fn black_box_first_frame_is_list(ctx: Arc<Ctx>) -> StepResult {
+    if gate(&ctx).await? != Gate::Mounted {
+        return Ok(Verdict::Skip("the containers API is gated (403)".into()));
+    }
+    first_frame_is_list(&ctx).await
+}
+
+async fn black_box_frame_after_recreate(ctx: Arc<Ctx>) -> StepResult {
+    if gate(&ctx).await? != Gate::Mounted {
+        return Ok(Verdict::Skip("the containers API is gated (403)".into()));
+    }
+    let (_, _, v) = list(&ctx).await?;
+    let settled: Vec<dc::Dc> = v["devcontainers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|d| matches!(d["status"].as_str(), Some("running" | "stopped" | "error")))
+        .map(|d| dc::Dc {
+            id: d["id"].as_str().unwrap_or_default().to_string(),
+            name: d["name"].as_str().unwrap_or_default().to_string(),
+            status: d["status"].as_str().unwrap_or_default().to_string(),
+            value: d,
+        })
+        .collect();
+    let Some(target) = settled.first() else {
+        return Ok(Verdict::Skip(
+            "the agent lists no settled devcontainer to recreate".into(),
+        ));
+    };
+    frame_after_recreate(&ctx, target).await
+}
+
+async fn controlled_first_frame_is_list(ctx: Arc<Ctx>) -> StepResult {
+    if let Err(skip) = dc::setup(&ctx, dc::SLOW_MS).await? {
+        return Ok(skip);
+    }
+    first_frame_is_list(&ctx).await
+}
+
+async fn controlled_frame_after_recreate(ctx: Arc<Ctx>) -> StepResult {
+    match dc::setup(&ctx, dc::SLOW_MS).await? {
+        Ok(d) => frame_after_recreate(&ctx, &d).await,
+        Err(skip) => Ok(skip),
+    }
+}
+
+async fn controlled_frame_after_scenario_change(ctx: Arc<Ctx>) -> StepResult {
+    if let Err(skip) = dc::setup(&ctx, dc::SLOW_MS).await? {
+        return Ok(skip);
+    }
+    let mut ws = connect(&ctx).await?;
+    let first = next_text(&ctx, &mut ws, FRAME_WAIT).await?;
+    let v = frame_value(&ctx, &first)?;
+    let mut known = v["devcontainers"].as_array().cloned().unwrap_or_default();
+    let added = json!({
+        "id": "5e1d0c3b-7a9f-4b2e-8d6c-1f0e9d8c7b6a",
+        "name": "added",
+        "workspace_folder": "/workspace/added",
+        "status": "stopped"
+    });
+    // The scenario's devcontainers are the listed ones plus a new one (a merge patch
+    // replaces the whole array).
+    for d in &mut known {
+        if let Some(o) = d.as_object_mut() {
+            o.remove("container");
+        }
+    }
+    known.push(added);
+    ctx.patch_scenario(&json!({"devcontainers": {"devcontainers": known}}))
+        .await?;
+    let v = frame_where(&ctx, &mut ws, "the added devcontainer", |v| {
+        status_of(v, "5e1d0c3b-7a9f-4b2e-8d6c-1f0e9d8c7b6a").as_deref() == Some("stopped")
+    })
+    .await?;
+    let _ = ws.close(None).await;
+    let (_, resp, _) = list(&ctx).await?;
+    if agent_sim::gojson::to_vec(&v) != resp.body {
+        let f = Failure::new(format!(
+            "{PATH}: the frame after the change differs from the list"
+        ))
+        .with_diff(
+            &resp.text(),
+            &String::from_utf8_lossy(&agent_sim::gojson::to_vec(&v)),
+        );
+        return Err(ctx.attach(&watch_req(), f));
+    }
+    Ok(Verdict::Pass)
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 
 use super::normalize::Side;
 use super::requests::Item;
-use crate::case::{Failure, Tier};
+use crate::case::Tier;
+use crate::failure::Failure;
 use crate::runner::{CaseResult, Outcome, Report};
 use std::collections::BTreeSet;
 use std::time::Duration;

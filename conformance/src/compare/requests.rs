@@ -4,7 +4,7 @@
 //! short files sequence in a scratch directory of the same name on each side.
 
 use crate::case::{CaseKind, Tier};
-use crate::cases::files::q;
+use crate::cases::files::url_encode;
 use crate::http::Request;
 use serde_json::json;
 
@@ -135,7 +135,7 @@ pub fn request_set(allow_writes: bool, scratch: &str) -> Vec<Item> {
 /// Write, read, list, edit and read again a file in `dir`.
 fn scratch_sequence(dir: &str) -> Vec<Item> {
     let file = format!("{dir}/compare.txt");
-    let read = Request::get(&format!("/api/v0/read-file?path={}", q(&file)));
+    let read = Request::get(&format!("/api/v0/read-file?path={}", url_encode(&file)));
     let components: Vec<&str> = dir.split('/').filter(|c| !c.is_empty()).collect();
     let item = |name: &str, route: &str, request: Request| Item {
         name: format!("compare/scratch/{name}"),
@@ -146,7 +146,7 @@ fn scratch_sequence(dir: &str) -> Vec<Item> {
         item(
             "write-file",
             "POST /api/v0/write-file",
-            Request::new("POST", &format!("/api/v0/write-file?path={}", q(&file)))
+            Request::new("POST", &format!("/api/v0/write-file?path={}", url_encode(&file)))
                 .with_body("application/octet-stream", "hello\nworld\n"),
         ),
         item("read-file", "GET /api/v0/read-file", read.clone()),

@@ -2,7 +2,7 @@
 //! per-route coverage table, then the cases with failures first, each failure with its
 //! request, diff, expected and actual responses, and curl reproducer.
 
-use crate::runner::{Outcome, Report};
+use crate::runner::{CaseResult, Outcome, Report};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -38,7 +38,24 @@ pub fn render(report: &Report) -> String {
         report.duration.as_secs_f64(),
         esc(&report.summary_line())
     );
-    // Coverage per route.
+    coverage_table(&mut s, report);
+    s.push_str("</table>\n<h2>Cases (failures first)</h2>\n<table><tr><th>case</th><th>tier</th><th>route</th><th>result</th><th>ms</th></tr>\n");
+    let mut order: Vec<_> = report.results.iter().collect();
+    order.sort_by_key(|r| match r.outcome {
+        Outcome::Failed(_) => 0,
+        Outcome::ExpectedFailure(_) => 1,
+        Outcome::Skipped(_) => 3,
+        Outcome::Passed => 2,
+    });
+    cases_table(&mut s, &order);
+    s.push_str("</table>\n<h2>Details</h2>\n");
+    details(&mut s, &order);
+    s.push_str("</body></html>\n");
+    s
+}
+
+/// The coverage table: passed, failed and skipped cases per route.
+fn coverage_table(s: &mut String, report: &Report) {
     let mut routes: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
     for r in &report.results {
         let e = routes.entry(r.route.as_str()).or_default();
@@ -63,15 +80,11 @@ pub fn render(report: &Report) -> String {
             esc(route)
         );
     }
-    s.push_str("</table>\n<h2>Cases (failures first)</h2>\n<table><tr><th>case</th><th>tier</th><th>route</th><th>result</th><th>ms</th></tr>\n");
-    let mut order: Vec<_> = report.results.iter().collect();
-    order.sort_by_key(|r| match r.outcome {
-        Outcome::Failed(_) => 0,
-        Outcome::ExpectedFailure(_) => 1,
-        Outcome::Skipped(_) => 3,
-        Outcome::Passed => 2,
-    });
-    for r in &order {
+}
+
+/// One row per case, in `order`, linking to its details.
+fn cases_table(s: &mut String, order: &[&CaseResult]) {
+    for r in order {
         let label = r.outcome.label();
         let _ = writeln!(
             s,
@@ -83,8 +96,11 @@ pub fn render(report: &Report) -> String {
             name = esc(&r.name),
         );
     }
-    s.push_str("</table>\n<h2>Details</h2>\n");
-    for r in &order {
+}
+
+/// The failures' request, diff, expected, actual and reproducer, and the skip reasons.
+fn details(s: &mut String, order: &[&CaseResult]) {
+    for r in order {
         match &r.outcome {
             Outcome::Failed(f) | Outcome::ExpectedFailure(f) => {
                 let _ = write!(
@@ -120,14 +136,13 @@ pub fn render(report: &Report) -> String {
             Outcome::Passed => {}
         }
     }
-    s.push_str("</body></html>\n");
-    s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::{Failure, Tier};
+    use crate::case::Tier;
+    use crate::failure::Failure;
     use crate::runner::{CaseResult, Report};
     use std::time::Duration;
 

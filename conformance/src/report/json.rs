@@ -1,7 +1,7 @@
 //! The JSON report, schema `agent-conformance/report/v1` (documented in the README; fields are
 //! only ever added, never renamed or removed, within v1).
 
-use crate::case::Failure;
+use crate::failure::Failure;
 use crate::runner::Report;
 use serde::Serialize;
 
@@ -110,7 +110,8 @@ pub fn render(report: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::case::{Failure, Tier};
+    use crate::case::Tier;
+    use crate::failure::Failure;
     use crate::runner::{CaseResult, Outcome, Report};
     use std::time::Duration;
 

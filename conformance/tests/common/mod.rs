@@ -1,6 +1,7 @@
 //! Test helpers: a broken agent built as a proxy in front of an in-process agent-sim that
 //! alters one behaviour (request rewrite, response mutation, or a change to the watch
-//! websocket's text frames), and a run of the suite restricted to some cases.
+//! websocket's text frames); runs of the suite in-process (restricted to some cases, or
+//! configured) and of the `agent-conformance` binary.
 
 #![allow(dead_code)]
 
@@ -17,6 +18,7 @@ use conformance::runner::{run, Report, RunConfig};
 use futures::{SinkExt, StreamExt};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use http_body_util::BodyExt;
+use std::process::{Command, Output};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -210,12 +212,33 @@ pub fn fixture(name: &str) -> Scenario {
     Scenario::fixture(name).unwrap()
 }
 
+/// Runs the suite in-process against `url` (control API on the same URL), configured by
+/// `configure`.
+pub async fn run_suite(url: &str, configure: impl FnOnce(&mut RunConfig)) -> Report {
+    let mut config = RunConfig::new(url);
+    configure(&mut config);
+    run(config, |_| {}).await.unwrap()
+}
+
 /// Runs the cases whose names match `filter` against `url` (control API on the same URL).
 pub async fn run_filtered(url: &str, filter: &str, timeout_ms: u64) -> Report {
-    let mut config = RunConfig::new(url);
-    config.filter = Some(regex::Regex::new(filter).unwrap());
-    config.timeout = Duration::from_millis(timeout_ms);
-    config.seed = 11;
-    config.property_cases = 48;
-    run(config, |_| {}).await.unwrap()
+    run_suite(url, |config| {
+        config.filter = Some(regex::Regex::new(filter).unwrap());
+        config.timeout = Duration::from_millis(timeout_ms);
+        config.seed = 11;
+        config.property_cases = 48;
+    })
+    .await
+}
+
+/// The `agent-conformance` binary built for these tests.
+pub fn conformance_command() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_agent-conformance"))
+}
+
+/// Runs `agent-conformance args…` off the async runtime and waits for its output.
+pub async fn run_conformance(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || conformance_command().args(args).output().unwrap())
+        .await
+        .unwrap()
 }

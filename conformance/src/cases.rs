@@ -1,6 +1,5 @@
 //! The suite's cases, one module per area and tier. [`all`] lists them in order: black-box,
-//! local, controlled; the runner runs the tiers black-box, controlled, local (see
-//! [`crate::runner`]). Every controlled case puts or patches the scenario: they form one
+//! local, controlled; the runner runs the tiers black-box, controlled, local. Every controlled case puts or patches the scenario: they form one
 //! [`Group::Scenario`].
 
 pub mod containers;
