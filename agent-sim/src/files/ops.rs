@@ -1,4 +1,4 @@
-//! The operations the handlers need, written once for every backend on top of [`walk`]:
+//! The operations the handlers need, written once for every backend on top of `walk`:
 //! lstat/readlink, `os.Open` + read, directory listing, `os.MkdirAll`, and the agent's atomic
 //! write (temp file `.<base>.tmp.<8hex>` in the same directory, then rename).
 
