@@ -34,13 +34,18 @@ impl BodyCopy {
     }
 }
 
-/// Starts copying `req`: its headers now, its body (up to `limit` bytes) as it is read.
-pub fn tap(req: Request, limit: usize) -> (Request, Tap) {
-    let headers = req
-        .headers()
+/// A request's headers as the journal keeps them: in order, as a list (a `HeaderMap` is built
+/// only when they are read).
+pub fn headers_of(headers: &http::HeaderMap) -> Vec<(http::HeaderName, http::HeaderValue)> {
+    headers
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+        .collect()
+}
+
+/// Starts copying `req`: its headers now, its body (up to `limit` bytes) as it is read.
+pub fn tap(req: Request, limit: usize) -> (Request, Tap) {
+    let headers = headers_of(req.headers());
     if limit == 0 || req.body().is_end_stream() {
         return (
             req,

@@ -160,7 +160,7 @@ struct Unanswered {
     started: Instant,
     entry: Option<crate::journal::Request>,
     /// The headers (a held request's body is never read).
-    headers: http::HeaderMap,
+    headers: Vec<(http::HeaderName, http::HeaderValue)>,
 }
 
 impl Unanswered {
@@ -176,7 +176,7 @@ impl Unanswered {
                 duration_ms: 0.0,
                 fault: Some(fault),
             }),
-            headers: req.headers().clone(),
+            headers: crate::capture::headers_of(req.headers()),
         }
     }
 
@@ -190,10 +190,7 @@ impl Drop for Unanswered {
         if let Some(mut entry) = self.entry.take() {
             entry.duration_ms = self.started.elapsed().as_secs_f64() * 1000.0;
             let capture = crate::journal::Capture {
-                headers: std::mem::take(&mut self.headers)
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
+                headers: std::mem::take(&mut self.headers),
                 ..Default::default()
             };
             self.state.journal().record_captured(entry, Some(capture));
