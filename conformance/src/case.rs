@@ -116,6 +116,8 @@ pub struct Case {
     pub group: Option<Group>,
     /// What it changes on the agent, if anything.
     pub effect: Option<Effect>,
+    /// The ids of the spec rules it checks (`rules/*.toml`, `COVERAGE.md`).
+    pub rules: Vec<&'static str>,
 }
 
 impl fmt::Debug for Case {
@@ -126,6 +128,7 @@ impl fmt::Debug for Case {
             .field("route", &self.route)
             .field("group", &self.group)
             .field("effect", &self.effect)
+            .field("rules", &self.rules)
             .finish()
     }
 }
@@ -145,6 +148,7 @@ impl Case {
             kind: CaseKind::Exchange { request, expect },
             group: None,
             effect: None,
+            rules: Vec::new(),
         }
     }
 
@@ -160,12 +164,19 @@ impl Case {
             kind: CaseKind::Steps(Arc::new(move |ctx| Box::pin(f(ctx)))),
             group: None,
             effect: None,
+            rules: Vec::new(),
         }
     }
 
     /// Puts the case in `group` (serialized with the group's other cases).
     pub fn in_group(mut self, group: Group) -> Self {
         self.group = Some(group);
+        self
+    }
+
+    /// Names the spec rules the case checks (ids from `rules/*.toml`).
+    pub fn checks(mut self, rules: &[&'static str]) -> Self {
+        self.rules.extend_from_slice(rules);
         self
     }
 

@@ -33,6 +33,9 @@ pub mod cases;
 // The `agent-conformance` command line (the binary, tests).
 #[doc(hidden)]
 pub mod cli;
+// The rule-coverage matrix (COVERAGE.md, the coverage test, `agent-conformance rules`).
+#[doc(hidden)]
+pub mod coverage;
 // Comparing two agents, or an agent and a saved baseline (the `compare` command, tests).
 #[doc(hidden)]
 pub mod compare;
@@ -60,6 +63,9 @@ pub mod lease;
 // The local tier's listeners on this host.
 #[doc(hidden)]
 pub mod listeners;
+// The spec's rules by name (`rules/*.toml`).
+#[doc(hidden)]
+pub mod rules;
 // The runner (the command line, tests).
 #[doc(hidden)]
 pub mod runner;
