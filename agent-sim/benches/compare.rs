@@ -403,19 +403,7 @@ fn main() {
 async fn run(load_only: bool) -> String {
     let bin = env!("CARGO_BIN_EXE_agent-sim");
     if let Some(path) = std::env::var_os("COMPARE_PROFILE_ROUTER") {
-        // Diagnostic: only the in-process agent-sim router, for a profiler; the variable's
-        // value is the path (`/` unless it names one of ROUTES).
-        let path = ROUTES
-            .into_iter()
-            .find(|r| path.to_str() == Some(*r))
-            .unwrap_or("/");
-        let r = agent_sim::router(agent_sim::AppState::with_journal_capacity(
-            Scenario::builtin_default(),
-            1000,
-        ));
-        for _ in 0..10 {
-            eprintln!("{:.2} µs", inproc(&r, path).await);
-        }
+        profile_router_only(path.to_str()).await;
         return String::new();
     }
     let sim = Sim::builder()
@@ -435,7 +423,6 @@ async fn run(load_only: bool) -> String {
         ("bare axum", axum_addr),
         ("wiremock", *mock.address()),
     ];
-
     let mut md = String::new();
     let _ = writeln!(md, "# Benchmarks\n");
     let _ = writeln!(
@@ -448,8 +435,37 @@ async fn run(load_only: bool) -> String {
          [RELIABILITY.md](RELIABILITY.md).\n",
         machine()
     );
+    throughput_section(&mut md, &targets, &answers).await;
+    inproc_section(&mut md, &answers).await;
+    drop(sim);
+    drop(mock);
+    if !load_only {
+        process_sections(&mut md, bin);
+    }
+    md
+}
+
+/// Diagnostic: only the in-process agent-sim router, for a profiler; `path` is the route
+/// (`/` unless it names one of ROUTES).
+async fn profile_router_only(path: Option<&str>) {
+    let path = ROUTES.into_iter().find(|r| path == Some(*r)).unwrap_or("/");
+    let r = agent_sim::router(agent_sim::AppState::with_journal_capacity(
+        Scenario::builtin_default(),
+        1000,
+    ));
+    for _ in 0..10 {
+        eprintln!("{:.2} µs", inproc(&r, path).await);
+    }
+}
+
+/// Requests per second and latency of each server per route, interleaved rounds.
+async fn throughput_section(
+    md: &mut String,
+    targets: &[(&str, SocketAddr)],
+    answers: &[(&'static str, Answer)],
+) {
     let _ = writeln!(
-        md,
+        *md,
         "## Throughput and latency\n\nhyper HTTP/1.1 client, {CONNECTIONS} keep-alive connections, \
          {REQUESTS} requests per round after {WARMUP} warm-up requests, {ROUNDS} interleaved \
          rounds (agent-sim, bare axum, wiremock back to back); medians over the rounds, and \
@@ -458,13 +474,13 @@ async fn run(load_only: bool) -> String {
          built-in default scenario with its journal and metrics on, as shipped.\n"
     );
     let _ = writeln!(
-        md,
+        *md,
         "| route | server | requests/s | p50 ms | p99 ms | vs bare axum |\n|---|---|---:|---:|---:|---:|"
     );
     // agent-sim's "vs bare axum" per route, for the verdict under the table.
     let mut sim_ratios = Vec::new();
-    for &(path, ref answer) in &answers {
-        for (_, addr) in &targets {
+    for &(path, ref answer) in answers {
+        for (_, addr) in targets {
             load(*addr, path, WARMUP, &answer.body).await;
         }
         let mut rounds: Vec<Vec<LoadResult>> = vec![Vec::new(); targets.len()];
@@ -485,7 +501,7 @@ async fn run(load_only: bool) -> String {
                 sim_ratios.push((path, ratio));
             }
             let _ = writeln!(
-                md,
+                *md,
                 "| `GET {path}` | {name} | {:.0} | {} | {} | {:.2} |",
                 median(r.iter().map(|x| x.rps).collect()),
                 ms(median(r.iter().map(|x| x.p50).collect())),
@@ -501,7 +517,7 @@ async fn run(load_only: bool) -> String {
         .map(|(p, r)| format!("`GET {p}` at {r:.2}"))
         .collect();
     let _ = writeln!(
-        md,
+        *md,
         "\nTarget (agent-sim at least 0.9 of bare axum): {}.",
         if missed.is_empty() {
             "met on this run for both routes".to_string()
@@ -509,8 +525,12 @@ async fn run(load_only: bool) -> String {
             format!("missed on this run for {}", missed.join(" and "))
         }
     );
+}
+
+/// The in-process cost of each router alone.
+async fn inproc_section(md: &mut String, answers: &[(&'static str, Answer)]) {
     let _ = writeln!(
-        md,
+        *md,
         "\nIn-process cost of the router alone (`tower::ServiceExt::oneshot`, no network, \
          {INPROC} calls, body collected):\n\n| route | agent-sim µs/request | bare axum µs/request |\n|---|---:|---:|"
     );
@@ -518,21 +538,19 @@ async fn run(load_only: bool) -> String {
         Scenario::builtin_default(),
         1000,
     ));
-    let bare_router = bare_router(&answers);
-    for &(path, _) in &answers {
+    let bare_router = bare_router(answers);
+    for &(path, _) in answers {
         let a = inproc(&sim_router, path).await;
         let b = inproc(&bare_router, path).await;
-        let _ = writeln!(md, "| `GET {path}` | {a:.2} | {b:.2} |");
+        let _ = writeln!(*md, "| `GET {path}` | {a:.2} | {b:.2} |");
     }
-    drop(sim);
-    drop(mock);
-    if load_only {
-        return md;
-    }
+}
 
+/// Start-up time, fleet memory and a conformance run, each with the release binary.
+fn process_sections(md: &mut String, bin: &str) {
     let starts = startup_times(bin);
     let _ = writeln!(
-        md,
+        *md,
         "\n## Start-up\n\nRelease binary, spawned {STARTS} times with `--listen 127.0.0.1:0`; \
          time from `spawn()` to reading `agent-sim listening on …` on its stdout (target: under \
          20 ms).\n\n| min ms | median ms | max ms |\n|---:|---:|---:|\n| {} | {} | {} |",
@@ -543,7 +561,7 @@ async fn run(load_only: bool) -> String {
 
     let (_, base_rss) = fleet(bin, 1);
     let _ = writeln!(
-        md,
+        *md,
         "\n## Fleet mode\n\n`agent-sim fleet --count N` (built-in scenario, free ports); start = \
          spawn to the last `agent …` line; RSS from `/proc/PID/status` 300 ms later, idle; per \
          agent = (RSS(N) − RSS(1)) / (N − 1). RSS with one agent: {base_rss} KiB.\n\n\
@@ -553,7 +571,7 @@ async fn run(load_only: bool) -> String {
         let (ready, rss) = fleet(bin, n);
         let per = (rss.saturating_sub(base_rss)) as f64 / (n - 1) as f64;
         let _ = writeln!(
-            md,
+            *md,
             "| {n} | {} | {:.1} | {per:.1} |",
             ms(ready),
             rss as f64 / 1024.0
@@ -561,9 +579,8 @@ async fn run(load_only: bool) -> String {
     }
 
     let _ = writeln!(
-        md,
+        *md,
         "\n## Conformance run\n\n| measure | value |\n|---|---|\n| {} |",
         conformance_run(bin)
     );
-    md
 }

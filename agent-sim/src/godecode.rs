@@ -276,56 +276,78 @@ pub fn parse(body: &[u8]) -> Result<Value, DecodeError> {
     }
     let mut stack: Vec<Open> = Vec::new();
     loop {
-        // Expecting a value.
-        let c = s.next_non_space()?;
-        let mut value = match c {
+        let Some(value) = s.value_or_open(&mut stack)? else {
+            continue;
+        };
+        if let Some(done) = s.attach(&mut stack, value)? {
+            return Ok(done);
+        }
+    }
+}
+
+impl Scanner<'_> {
+    /// Reads a value where one is expected: a scalar or an empty container comes back whole;
+    /// an opened container goes on the stack (`None`).
+    fn value_or_open(&mut self, stack: &mut Vec<Open>) -> Result<Option<Value>, DecodeError> {
+        let c = self.next_non_space()?;
+        let value = match c {
             b'{' | b'[' if stack.len() >= MAX_DEPTH => {
                 return Err(invalid(c, "exceeded max depth"))
             }
             b'{' => {
-                s.pos += 1;
-                match s.next_non_space()? {
+                self.pos += 1;
+                match self.next_non_space()? {
                     b'}' => {
-                        s.pos += 1;
+                        self.pos += 1;
                         Value::Object(Vec::new())
                     }
                     b'"' => {
-                        let key = s.key()?;
+                        let key = self.key()?;
                         stack.push(Open::Object(Vec::new(), key));
-                        continue;
+                        return Ok(None);
                     }
                     c => return Err(invalid(c, "looking for beginning of object key string")),
                 }
             }
             b'[' => {
-                s.pos += 1;
-                if s.next_non_space()? == b']' {
-                    s.pos += 1;
+                self.pos += 1;
+                if self.next_non_space()? == b']' {
+                    self.pos += 1;
                     Value::Array(Vec::new())
                 } else {
                     stack.push(Open::Array(Vec::new()));
-                    continue;
+                    return Ok(None);
                 }
             }
-            b'"' => Value::String(s.string()?),
-            b'-' | b'0'..=b'9' => s.number()?,
-            b't' => s.literal("true", Value::Bool(true))?,
-            b'f' => s.literal("false", Value::Bool(false))?,
-            b'n' => s.literal("null", Value::Null)?,
+            b'"' => Value::String(self.string()?),
+            b'-' | b'0'..=b'9' => self.number()?,
+            b't' => self.literal("true", Value::Bool(true))?,
+            b'f' => self.literal("false", Value::Bool(false))?,
+            b'n' => self.literal("null", Value::Null)?,
             c => return Err(invalid(c, "looking for beginning of value")),
         };
-        // A value is complete: attach it, closing every container it completes.
+        Ok(Some(value))
+    }
+
+    /// Attaches a complete value to the innermost open container, closing every container it
+    /// completes: the whole document once the stack is empty, `None` when another value
+    /// follows a `,`.
+    fn attach(
+        &mut self,
+        stack: &mut Vec<Open>,
+        mut value: Value,
+    ) -> Result<Option<Value>, DecodeError> {
         loop {
             let Some(open) = stack.last_mut() else {
-                return Ok(value);
+                return Ok(Some(value));
             };
-            let c = s.next_non_space()?;
-            s.pos += 1;
+            let c = self.next_non_space()?;
+            self.pos += 1;
             match open {
                 Open::Array(items) => {
                     items.push(value);
                     match c {
-                        b',' => break,
+                        b',' => return Ok(None),
                         b']' => value = Value::Array(std::mem::take(items)),
                         c => return Err(invalid(c, "after array element")),
                     }
@@ -334,8 +356,8 @@ pub fn parse(body: &[u8]) -> Result<Value, DecodeError> {
                     members.push((std::mem::take(key), value));
                     match c {
                         b',' => {
-                            *key = s.next_key()?;
-                            break;
+                            *key = self.next_key()?;
+                            return Ok(None);
                         }
                         b'}' => value = Value::Object(std::mem::take(members)),
                         c => return Err(invalid(c, "after object key:value pair")),

@@ -3,11 +3,7 @@
 
 #[path = "common/mod.rs"]
 mod common;
-#[allow(dead_code)]
-#[path = "processes/support.rs"]
-mod processes_common;
-
-use processes_common::*;
+use common::processes::*;
 
 fn rss_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();

@@ -271,24 +271,15 @@ pub async fn run(
     let indexed: Vec<(usize, Case)> = cases.into_iter().enumerate().collect();
     let selected = indexed.len();
     let driver = async {
-        for tier in [Tier::BlackBox, Tier::Controlled, Tier::Local] {
-            let phase: Vec<(usize, Case)> = indexed
-                .iter()
-                .filter(|(_, c)| c.tier == tier)
-                .cloned()
-                .collect();
-            let state = tier_state
-                .get(&tier)
-                .cloned()
-                .unwrap_or(Err("unknown tier".into()));
-            if tier == Tier::Local && state.is_ok() && !phase.is_empty() {
-                // The controlled tier leaves the last fixture in force.
-                if let Some(s) = &saved {
-                    let _ = ctx.put_scenario(s).await;
-                }
-            }
-            run_phase(&shared, phase, state, config.jobs.max(1), &tx).await;
-        }
+        run_tiers(
+            &shared,
+            &indexed,
+            &tier_state,
+            saved.as_ref(),
+            config.jobs,
+            &tx,
+        )
+        .await;
         drop(tx);
     };
     let mut results: Vec<(usize, CaseResult)> = Vec::new();
@@ -319,6 +310,36 @@ pub async fn run(
         not_run: selected - results.len(),
         results,
     })
+}
+
+/// Runs the selected cases tier by tier (black-box, controlled, local); a tier that cannot
+/// run reports its cases as skipped with the reason.
+async fn run_tiers(
+    shared: &Shared,
+    indexed: &[(usize, Case)],
+    tier_state: &BTreeMap<Tier, Result<(), String>>,
+    saved: Option<&String>,
+    jobs: usize,
+    tx: &Sink,
+) {
+    for tier in [Tier::BlackBox, Tier::Controlled, Tier::Local] {
+        let phase: Vec<(usize, Case)> = indexed
+            .iter()
+            .filter(|(_, c)| c.tier == tier)
+            .cloned()
+            .collect();
+        let state = tier_state
+            .get(&tier)
+            .cloned()
+            .unwrap_or(Err("unknown tier".into()));
+        if tier == Tier::Local && state.is_ok() && !phase.is_empty() {
+            // The controlled tier leaves the last fixture in force.
+            if let Some(s) = saved {
+                let _ = shared.ctx.put_scenario(s).await;
+            }
+        }
+        run_phase(shared, phase, state, jobs.max(1), tx).await;
+    }
 }
 
 /// A target that cannot be connected to ends the run before it starts.

@@ -164,91 +164,82 @@ impl FileEntry {
 
 impl FilesConfig {
     pub(crate) fn validate(&self, origin: &str, path: &str) -> Result<(), ScenarioError> {
-        match self.backend {
-            FilesBackend::Dir => {
-                let Some(root) = &self.root else {
-                    return Err(ScenarioError::invalid(
-                        origin,
-                        format!("{path}.root"),
-                        "backend \"dir\" needs a root directory",
-                    ));
-                };
-                if !std::path::Path::new(root).is_absolute() {
-                    return Err(ScenarioError::invalid(
-                        origin,
-                        format!("{path}.root"),
-                        "root must be an absolute host path",
-                    ));
-                }
-                if !std::path::Path::new(root).is_dir() {
-                    return Err(ScenarioError::invalid(
-                        origin,
-                        format!("{path}.root"),
-                        format!("root {root:?} is not an existing directory"),
-                    ));
-                }
-                if !self.entries.is_empty() {
-                    return Err(ScenarioError::invalid(
-                        origin,
-                        format!("{path}.entries"),
-                        "entries seed the memory backend only; a dir root is served as it is",
-                    ));
-                }
-            }
-            FilesBackend::Memory => {
-                if self.root.is_some() {
-                    return Err(ScenarioError::invalid(
-                        origin,
-                        format!("{path}.root"),
-                        "root is only used with backend \"dir\"",
-                    ));
-                }
-            }
-        }
+        let invalid = |field: &str, msg: String| {
+            ScenarioError::invalid(origin, format!("{path}.{field}"), msg)
+        };
+        self.backend_problem()
+            .map_or(Ok(()), |(field, msg)| Err(invalid(field, msg)))?;
         if let Some(home) = &self.home {
             if !vpath::is_abs(home) || vpath::clean(home) != *home {
-                return Err(ScenarioError::invalid(
-                    origin,
-                    format!("{path}.home"),
-                    "home must be an absolute, clean virtual path",
+                return Err(invalid(
+                    "home",
+                    "home must be an absolute, clean virtual path".into(),
                 ));
             }
         }
         for (p, entry) in &self.entries {
-            let at = format!("{path}.entries.{p}");
-            if !vpath::is_abs(p) {
-                return Err(ScenarioError::invalid(
-                    origin,
-                    at,
-                    "entry paths must be absolute",
-                ));
-            }
-            if vpath::clean(p) != *p || p == "/" || p.contains('\0') {
-                return Err(ScenarioError::invalid(
-                    origin,
-                    at,
-                    "entry paths must be clean (no `.`, `..`, `//` or trailing `/`) and not `/`",
-                ));
-            }
-            entry
-                .kind()
-                .map_err(|m| ScenarioError::invalid(origin, at.clone(), m))?;
-            // Every ancestor given as an entry must be a directory.
-            let mut anc = vpath::dir(p);
-            while anc != "/" {
-                if let Some(a) = self.entries.get(&anc) {
-                    if !matches!(a.kind(), Ok(EntryKind::Dir { .. })) {
-                        return Err(ScenarioError::invalid(
-                            origin,
-                            at,
-                            format!("parent {anc} is not a directory entry"),
-                        ));
-                    }
-                }
-                anc = vpath::dir(&anc);
-            }
+            self.entry_problem(p, entry)
+                .map_or(Ok(()), |msg| Err(invalid(&format!("entries.{p}"), msg)))?;
         }
         Ok(())
+    }
+
+    /// What is wrong with the backend's settings: the field and the message.
+    fn backend_problem(&self) -> Option<(&'static str, String)> {
+        match (self.backend, &self.root) {
+            (FilesBackend::Dir, None) => {
+                Some(("root", "backend \"dir\" needs a root directory".into()))
+            }
+            (FilesBackend::Dir, Some(root)) => {
+                let root_path = std::path::Path::new(root);
+                if !root_path.is_absolute() {
+                    Some(("root", "root must be an absolute host path".into()))
+                } else if !root_path.is_dir() {
+                    Some((
+                        "root",
+                        format!("root {root:?} is not an existing directory"),
+                    ))
+                } else if !self.entries.is_empty() {
+                    Some((
+                        "entries",
+                        "entries seed the memory backend only; a dir root is served as it is"
+                            .into(),
+                    ))
+                } else {
+                    None
+                }
+            }
+            (FilesBackend::Memory, Some(_)) => {
+                Some(("root", "root is only used with backend \"dir\"".into()))
+            }
+            (FilesBackend::Memory, None) => None,
+        }
+    }
+
+    /// What is wrong with entry `p`: its path, its kind, or an ancestor that is not a
+    /// directory entry.
+    fn entry_problem(&self, p: &str, entry: &FileEntry) -> Option<String> {
+        if !vpath::is_abs(p) {
+            return Some("entry paths must be absolute".into());
+        }
+        if vpath::clean(p) != p || p == "/" || p.contains('\0') {
+            return Some(
+                "entry paths must be clean (no `.`, `..`, `//` or trailing `/`) and not `/`".into(),
+            );
+        }
+        if let Err(m) = entry.kind() {
+            return Some(m);
+        }
+        let mut anc = vpath::dir(p);
+        while anc != "/" {
+            if let Some(a) = self.entries.get(&anc) {
+                if !matches!(a.kind(), Ok(EntryKind::Dir { .. })) {
+                    return Some(format!("parent {anc} is not a directory entry"));
+                }
+            }
+            anc = vpath::dir(&anc);
+        }
+        None
     }
 }
 

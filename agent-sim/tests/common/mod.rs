@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod processes;
+
 use agent_sim::{AppState, Scenario};
 use axum::body::Body;
 use axum::response::Response;

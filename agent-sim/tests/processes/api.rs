@@ -1,7 +1,7 @@
 //! The upstream `api_test.go` cases (`processes.md` §6.2) through the real router with a real
 //! `sh`, plus the spec's error texts, routing rules and exit-code rules, byte for byte.
 
-use crate::support::*;
+use crate::common::processes::*;
 use agent_sim::Scenario;
 use serde_json::json;
 use std::time::Duration;

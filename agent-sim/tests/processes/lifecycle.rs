@@ -2,7 +2,7 @@
 //! dropped, on `POST /__sim/reset`, and when the binary gets SIGTERM. Also the refusal to run
 //! `exec` mode on a non-loopback address without `--allow-remote-exec`.
 
-use crate::support::*;
+use crate::common::processes::*;
 use agent_sim::{Scenario, Sim};
 use std::io::{BufRead, BufReader};
 use std::time::{Duration, Instant};

@@ -4,8 +4,6 @@
 
 #[path = "../common/mod.rs"]
 mod common;
-#[allow(dead_code)]
-mod support;
 
 mod api;
 mod lifecycle;

@@ -1,7 +1,7 @@
 //! `scripted` mode: the `processes-scripted` fixture's responses (snapshots), output arriving
 //! in chunks over time, signals, unmatched commands, and wire equality with `exec` mode.
 
-use crate::support::*;
+use crate::common::processes::*;
 use agent_sim::Scenario;
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! Load and arbitrary output: thousands of concurrent starts leave the simulator answering,
 //! and any byte string printed comes back unchanged (Go-encoded) within the caps.
 
-use crate::support::*;
+use crate::common::processes::*;
 use agent_sim::gojson::json_string;
 use proptest::prelude::*;
 use std::time::Duration;

@@ -63,95 +63,117 @@ fn newline_class(e: &str) -> bool {
     !e.is_empty()
 }
 
-/// Builds the replacement of window `m` (file lines) matched by `s` (search lines).
-pub fn replacement(m: &[&str], s: &[&str], r: &str, forced: &str, eof: bool) -> String {
-    let rl = split_trimmed(r);
-    if rl.is_empty() {
-        return String::new();
-    }
-    let (len_s, len_r) = (s.len(), rl.len());
-    let sp: Vec<Parts> = s.iter().map(|l| parts(l)).collect();
-    let rp: Vec<Parts> = rl.iter().map(|l| parts(l)).collect();
-    let mp: Vec<Parts> = m.iter().map(|l| parts(l)).collect();
-    let same = |a: &Parts, b: &Parts| {
-        trim_space(&format!("{}{}{}", a.lead, a.mid, a.trail))
-            == trim_space(&format!("{}{}{}", b.lead, b.mid, b.trail))
-    };
-    let min = len_s.min(len_r);
-    let prefix = (0..min).take_while(|&i| same(&sp[i], &rp[i])).count();
-    let suffix = (0..min - prefix)
-        .take_while(|&j| same(&sp[len_s - 1 - j], &rp[len_r - 1 - j]))
-        .count();
-    let unit_s = unit_of(sp.iter().chain(rp.iter()).copied());
-    let unit_f = unit_of(mp.iter().copied());
+/// The search lines, replacement lines and file window of one replacement, split into parts,
+/// with what the lines share at both ends and the indentation units of each side.
+struct Window<'a> {
+    sp: Vec<Parts<'a>>,
+    rp: Vec<Parts<'a>>,
+    mp: Vec<Parts<'a>>,
+    prefix: usize,
+    suffix: usize,
+    unit_s: Option<Unit>,
+    unit_f: Option<Unit>,
+}
 
-    let mut out = String::new();
-    for (i, r_line) in rp.iter().enumerate() {
-        let last = i + 1 == len_r;
-        // Reference line and whether it is paired with a search line.
-        let (k, paired) = if i < prefix {
-            (i, true)
-        } else if i >= len_r - suffix {
-            (i + len_s - len_r, true)
-        } else if i - prefix < len_s - prefix - suffix {
-            (i, true)
-        } else {
-            let k = match (prefix > 0, suffix > 0) {
-                (true, true) => {
-                    let first_suffix_r = &rp[len_r - suffix];
-                    let last_prefix_r = &rp[prefix - 1];
-                    if r_line.lead == first_suffix_r.lead {
-                        len_s - suffix
-                    } else if r_line.lead == last_prefix_r.lead {
-                        prefix - 1
-                    } else {
-                        len_s - suffix
-                    }
+fn same_trimmed(a: &Parts, b: &Parts) -> bool {
+    trim_space(&format!("{}{}{}", a.lead, a.mid, a.trail))
+        == trim_space(&format!("{}{}{}", b.lead, b.mid, b.trail))
+}
+
+impl<'a> Window<'a> {
+    fn new(m: &[&'a str], s: &[&'a str], rl: &[&'a str]) -> Self {
+        let sp: Vec<Parts> = s.iter().map(|l| parts(l)).collect();
+        let rp: Vec<Parts> = rl.iter().map(|l| parts(l)).collect();
+        let mp: Vec<Parts> = m.iter().map(|l| parts(l)).collect();
+        let (len_s, len_r) = (sp.len(), rp.len());
+        let min = len_s.min(len_r);
+        let prefix = (0..min)
+            .take_while(|&i| same_trimmed(&sp[i], &rp[i]))
+            .count();
+        let suffix = (0..min - prefix)
+            .take_while(|&j| same_trimmed(&sp[len_s - 1 - j], &rp[len_r - 1 - j]))
+            .count();
+        let unit_s = unit_of(sp.iter().chain(rp.iter()).copied());
+        let unit_f = unit_of(mp.iter().copied());
+        Self {
+            sp,
+            rp,
+            mp,
+            prefix,
+            suffix,
+            unit_s,
+            unit_f,
+        }
+    }
+
+    /// The reference line (search and window index) of replacement line `i`, and whether it
+    /// is paired with that search line (inside the shared prefix, suffix or the overlap).
+    fn reference(&self, i: usize) -> (usize, bool) {
+        let (len_s, len_r) = (self.sp.len(), self.rp.len());
+        let (prefix, suffix) = (self.prefix, self.suffix);
+        if i < prefix {
+            return (i, true);
+        }
+        if i >= len_r - suffix {
+            return (i + len_s - len_r, true);
+        }
+        if i - prefix < len_s - prefix - suffix {
+            return (i, true);
+        }
+        let k = match (prefix > 0, suffix > 0) {
+            (true, true) => {
+                let lead = self.rp[i].lead;
+                if lead == self.rp[len_r - suffix].lead {
+                    len_s - suffix
+                } else if lead == self.rp[prefix - 1].lead {
+                    prefix - 1
+                } else {
+                    len_s - suffix
                 }
-                (false, true) => len_s - suffix,
-                (true, false) => prefix - 1,
-                (false, false) => i.min(len_s - 1),
-            };
-            (k, false)
+            }
+            (false, true) => len_s - suffix,
+            (true, false) => prefix - 1,
+            (false, false) => i.min(len_s - 1),
         };
-        let (mk, sk) = (&mp[k], &sp[k]);
-        let (lead, trail): (String, &str) = if r_line.mid.is_empty() {
-            (r_line.lead.to_string(), r_line.trail)
-        } else if paired {
-            (
-                if sk.lead == r_line.lead {
-                    mk.lead.to_string()
-                } else {
-                    r_line.lead.to_string()
-                },
-                if sk.trail == r_line.trail {
-                    mk.trail
-                } else {
-                    r_line.trail
-                },
-            )
-        } else {
-            let computed = match (unit_s, unit_f) {
-                (Some(us), Some(uf)) => match (
-                    level(mk.lead, uf),
-                    level(r_line.lead, us),
-                    level(sk.lead, us),
-                ) {
+        (k, false)
+    }
+
+    /// The indentation and trailing blanks replacement line `i` is written with.
+    fn lead_and_trail(&self, i: usize, k: usize, paired: bool) -> (String, &'a str) {
+        let (r, mk, sk) = (&self.rp[i], &self.mp[k], &self.sp[k]);
+        if r.mid.is_empty() {
+            return (r.lead.to_string(), r.trail);
+        }
+        if paired {
+            let lead = if sk.lead == r.lead { mk.lead } else { r.lead };
+            let trail = if sk.trail == r.trail {
+                mk.trail
+            } else {
+                r.trail
+            };
+            return (lead.to_string(), trail);
+        }
+        let computed = match (self.unit_s, self.unit_f) {
+            (Some(us), Some(uf)) => {
+                match (level(mk.lead, uf), level(r.lead, us), level(sk.lead, us)) {
                     (Some(lm), Some(lr), Some(ls)) if lm + lr >= ls => {
                         Some(render(uf, lm + lr - ls))
                     }
                     _ => None,
-                },
-                _ => None,
-            };
-            (
-                computed.unwrap_or_else(|| mk.lead.to_string()),
-                r_line.trail,
-            )
+                }
+            }
+            _ => None,
         };
-        let mut e = r_line.ending;
+        (computed.unwrap_or_else(|| mk.lead.to_string()), r.trail)
+    }
+
+    /// The line ending replacement line `i` is written with.
+    fn ending(&self, i: usize, k: usize, paired: bool, forced: &'a str, eof: bool) -> &'a str {
+        let last = i + 1 == self.rp.len();
+        let (r, mk, sk) = (&self.rp[i], &self.mp[k], &self.sp[k]);
+        let mut e = r.ending;
         if paired
-            && newline_class(sk.ending) == newline_class(r_line.ending)
+            && newline_class(sk.ending) == newline_class(r.ending)
             && (!mk.ending.is_empty() || last)
         {
             e = mk.ending;
@@ -165,10 +187,25 @@ pub fn replacement(m: &[&str], s: &[&str], r: &str, forced: &str, eof: bool) -> 
         if last && !eof && e.is_empty() {
             e = if forced.is_empty() { "\n" } else { forced };
         }
+        e
+    }
+}
+
+/// Builds the replacement of window `m` (file lines) matched by `s` (search lines).
+pub fn replacement(m: &[&str], s: &[&str], r: &str, forced: &str, eof: bool) -> String {
+    let rl = split_trimmed(r);
+    if rl.is_empty() {
+        return String::new();
+    }
+    let w = Window::new(m, s, &rl);
+    let mut out = String::new();
+    for (i, r_line) in w.rp.iter().enumerate() {
+        let (k, paired) = w.reference(i);
+        let (lead, trail) = w.lead_and_trail(i, k, paired);
         out.push_str(&lead);
         out.push_str(r_line.mid);
         out.push_str(trail);
-        out.push_str(e);
+        out.push_str(w.ending(i, k, paired, forced, eof));
     }
     out
 }

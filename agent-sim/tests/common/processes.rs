@@ -1,8 +1,8 @@
 //! Helpers shared by the process API tests: requests through the real router, polling for
 //! exit, and a guard that kills every process group a test started.
 
-use crate::common::reply_of;
-pub use crate::common::Reply;
+use super::reply_of;
+pub use super::Reply;
 use agent_sim::{AppState, Scenario};
 use axum::body::Body;
 use http::{Method, Request};
