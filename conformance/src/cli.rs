@@ -14,7 +14,7 @@ use std::sync::OnceLock;
     version,
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true,
-    after_help = "Examples:\n  agent-conformance --target http://127.0.0.1:4000\n  agent-conformance --target http://127.0.0.1:4000 --tier black-box --read-only --junit report.xml\n  agent-conformance --list --filter '^files/'\n  agent-conformance completions bash > ~/.local/share/bash-completion/completions/agent-conformance"
+    after_help = "Examples:\n  agent-conformance --target http://127.0.0.1:4000\n  agent-conformance --target http://127.0.0.1:4000 --tier black-box --read-only --junit report.xml\n  agent-conformance --list --filter '^files/'\n  agent-conformance rules --filter '^files\\.edit\\.'\n  agent-conformance --target http://127.0.0.1:4000 --rule '^files\\.edit\\.diff\\.'\n  agent-conformance completions bash > ~/.local/share/bash-completion/completions/agent-conformance"
 )]
 pub struct Cli {
     /// A run's options (without a subcommand).
@@ -30,12 +30,25 @@ pub struct Cli {
 pub enum Command {
     /// Compare a target with a reference agent or a saved baseline, request by request.
     Compare(Box<crate::compare::CompareArgs>),
+    /// List the spec's named rules with the cases that check each (the COVERAGE.md matrix).
+    Rules(RulesArgs),
     /// Print a shell completion script on stdout.
     Completions {
         /// The shell to complete in.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// `agent-conformance rules`: which cases check which rule.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Only rules whose id matches this regex.
+    #[arg(long, value_name = "REGEX")]
+    pub filter: Option<String>,
+    /// One JSON document (id, spec, rule, unchecked, cases with their tiers) instead of lines.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// When to colour the verdicts.
@@ -78,6 +91,10 @@ pub struct RunArgs {
     /// Leave out cases whose name matches this regex.
     #[arg(long, value_name = "REGEX")]
     pub exclude: Option<String>,
+    /// Run only cases that check a spec rule whose id matches this regex (e.g.
+    /// '^files\.edit\.diff\.'; `agent-conformance rules` lists the ids).
+    #[arg(long, value_name = "REGEX")]
+    pub rule: Option<String>,
     /// Print the selected cases (name, tier, route) instead of running them.
     #[arg(long)]
     pub list: bool,

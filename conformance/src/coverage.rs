@@ -28,15 +28,15 @@ impl Row {
 pub struct Coverage {
     /// Every rule with its cases.
     pub rows: Vec<Row>,
+    /// Cases naming a rule that does not exist: case name and id.
+    pub unknown: Vec<(String, &'static str)>,
 }
 
-/// Builds the matrix. Errors name each problem: a case naming a rule that does not exist, a
-/// rule no case checks that has no `unchecked` reason, or a rule with such a reason that a case
-/// does check after all.
-pub fn matrix(rules: &[Rule], cases: &[Case]) -> Result<Coverage, Vec<String>> {
+/// Builds the matrix of `rules` and the `cases` that name them.
+pub fn matrix(rules: &[Rule], cases: &[Case]) -> Coverage {
     let mut by_rule: BTreeMap<&str, Vec<(String, Tier)>> = BTreeMap::new();
     let known: BTreeSet<&str> = rules.iter().map(|r| r.id.as_str()).collect();
-    let mut problems = Vec::new();
+    let mut unknown = Vec::new();
     for c in cases {
         for id in &c.rules {
             if known.contains(id) {
@@ -45,38 +45,91 @@ pub fn matrix(rules: &[Rule], cases: &[Case]) -> Result<Coverage, Vec<String>> {
                     .or_default()
                     .push((c.name.clone(), c.tier));
             } else {
-                problems.push(format!("case {} names the unknown rule {id}", c.name));
+                unknown.push((c.name.clone(), *id));
             }
         }
     }
-    let rows: Vec<Row> = rules
+    let rows = rules
         .iter()
         .map(|r| Row {
             rule: r.clone(),
             cases: by_rule.remove(r.id.as_str()).unwrap_or_default(),
         })
         .collect();
-    for row in &rows {
-        match (&row.rule.unchecked, row.cases.is_empty()) {
-            (None, true) => problems.push(format!(
-                "rule {} ({}) has no case; write one, or say in `unchecked` why HTTP cannot check it",
-                row.rule.id, row.rule.spec
-            )),
-            (Some(_), false) => problems.push(format!(
-                "rule {} is marked unchecked but {} checks it; drop the reason",
-                row.rule.id, row.cases[0].0
-            )),
-            _ => {}
-        }
-    }
-    if problems.is_empty() {
-        Ok(Coverage { rows })
-    } else {
-        Err(problems)
-    }
+    Coverage { rows, unknown }
 }
 
 impl Coverage {
+    /// Each problem, named: a case naming a rule that does not exist, a rule no case checks
+    /// that has no `unchecked` reason, or a rule with such a reason that a case does check.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems: Vec<String> = self
+            .unknown
+            .iter()
+            .map(|(case, id)| format!("case {case} names the unknown rule {id}"))
+            .collect();
+        for row in &self.rows {
+            match (&row.rule.unchecked, row.cases.first()) {
+                (None, None) => problems.push(format!(
+                    "rule {} ({}) has no case; write one, or say in `unchecked` why HTTP cannot check it",
+                    row.rule.id, row.rule.spec
+                )),
+                (Some(_), Some((case, _))) => problems.push(format!(
+                    "rule {} is marked unchecked but {case} checks it; drop the reason",
+                    row.rule.id
+                )),
+                _ => {}
+            }
+        }
+        problems
+    }
+
+    /// The rows whose id matches `filter` (all without one).
+    pub fn select<'a>(&'a self, filter: Option<&'a regex::Regex>) -> impl Iterator<Item = &'a Row> {
+        self.rows
+            .iter()
+            .filter(move |r| filter.is_none_or(|re| re.is_match(&r.rule.id)))
+    }
+
+    /// `agent-conformance rules`: one line per rule: id, the least control a checking case
+    /// needs (or `unchecked`), the number of cases, the spec section and the statement.
+    pub fn lines(&self, filter: Option<&regex::Regex>) -> String {
+        let rows: Vec<&Row> = self.select(filter).collect();
+        let width = rows.iter().map(|r| r.rule.id.len()).max().unwrap_or(0);
+        let mut s = String::new();
+        for r in rows {
+            let tier = r.best_tier().map_or("unchecked", Tier::as_str);
+            let _ = writeln!(
+                s,
+                "{:width$}  {tier:10}  {:>2} case(s)  {}  {}",
+                r.rule.id,
+                r.cases.len(),
+                r.rule.spec,
+                r.rule.rule
+            );
+        }
+        s
+    }
+
+    /// `agent-conformance rules --json`.
+    pub fn json(&self, filter: Option<&regex::Regex>) -> serde_json::Value {
+        let rules: Vec<serde_json::Value> = self
+            .select(filter)
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.rule.id,
+                    "spec": r.rule.spec,
+                    "rule": r.rule.rule,
+                    "unchecked": r.rule.unchecked,
+                    "cases": r.cases.iter().map(|(name, tier)| {
+                        serde_json::json!({ "name": name, "tier": tier.as_str() })
+                    }).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        serde_json::json!({ "rules": rules })
+    }
+
     /// Rules whose least-control checking case is in `tier`.
     pub fn count_best(&self, tier: Tier) -> usize {
         self.rows
@@ -175,7 +228,7 @@ mod tests {
             rule("core.a.y", Some("needs the host")),
         ];
         let cases = [case("c1", Tier::Controlled, &["core.a.y", "core.a.z"])];
-        let problems = matrix(&rules, &cases).unwrap_err();
+        let problems = matrix(&rules, &cases).problems();
         assert_eq!(problems.len(), 3, "{problems:#?}");
         assert!(problems[0].contains("unknown rule core.a.z"));
         assert!(problems[1].contains("core.a.x (core.md §3) has no case"));
@@ -189,7 +242,8 @@ mod tests {
             case("c1", Tier::Controlled, &["core.a.x"]),
             case("c2", Tier::BlackBox, &["core.a.x"]),
         ];
-        let m = matrix(&rules, &cases).unwrap();
+        let m = matrix(&rules, &cases);
+        assert!(m.problems().is_empty());
         assert_eq!(m.rows[0].best_tier(), Some(Tier::BlackBox));
         let md = m.markdown();
         assert!(md.contains("**2 rules**: 1 checked by a black-box case, 0 at best by a local one, 0 only by a controlled one (each says why), 1 not checkable over HTTP."), "{md}");
@@ -200,5 +254,17 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("*not over HTTP:* x\\|y"), "{md}");
+        let re = regex::Regex::new("^core\\.a\\.x$").unwrap();
+        let lines = m.lines(Some(&re));
+        assert_eq!(
+            lines,
+            "core.a.x  black-box    2 case(s)  core.md §3  a | b\n"
+        );
+        let json = m.json(None);
+        assert_eq!(
+            json["rules"][0]["cases"][1],
+            serde_json::json!({"name": "c2", "tier": "black-box"})
+        );
+        assert_eq!(json["rules"][1]["unchecked"], "x|y");
     }
 }

@@ -36,6 +36,7 @@ fn config(args: &RunArgs) -> Result<RunConfig, String> {
     config.tier = args.tier;
     config.filter = regex("--filter", &args.filter)?;
     config.exclude = regex("--exclude", &args.exclude)?;
+    config.rule = regex("--rule", &args.rule)?;
     config.seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -82,6 +83,28 @@ fn list(config: &RunConfig) {
     }
 }
 
+/// `agent-conformance rules`: the spec's named rules and the cases that check each.
+fn rules(args: &cli::RulesArgs) -> ExitCode {
+    let filter = match regex("--filter", &args.filter) {
+        Ok(f) => f,
+        Err(e) => return usage_error(e),
+    };
+    let rules = match conformance::rules::all() {
+        Ok(r) => r,
+        Err(e) => return usage_error(e),
+    };
+    let cases = conformance::cases::all(&conformance::fixtures::embedded());
+    let m = conformance::coverage::matrix(&rules, &cases);
+    let text = if args.json {
+        serde_json::to_string_pretty(&m.json(filter.as_ref())).unwrap_or_default() + "\n"
+    } else {
+        m.lines(filter.as_ref())
+    };
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    ExitCode::SUCCESS
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = match cli::parse_from(std::env::args_os()) {
@@ -90,6 +113,9 @@ async fn main() -> ExitCode {
     };
     if let Some(Command::Compare(args)) = cli.command {
         return conformance::compare::run(*args).await;
+    }
+    if let Some(Command::Rules(args)) = &cli.command {
+        return rules(args);
     }
     if let Some(Command::Completions { shell }) = cli.command {
         let mut script = Vec::new();

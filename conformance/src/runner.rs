@@ -34,6 +34,8 @@ pub struct RunConfig {
     pub filter: Option<Regex>,
     /// Leave out cases whose names match.
     pub exclude: Option<Regex>,
+    /// Run only cases that check a rule whose id matches.
+    pub rule: Option<Regex>,
     /// Seed of the property cases.
     pub seed: u64,
     /// Per-request timeout.
@@ -64,6 +66,7 @@ impl RunConfig {
             tier: None,
             filter: None,
             exclude: None,
+            rule: None,
             seed: 0,
             timeout: Duration::from_millis(5000),
             expected_failures: BTreeSet::new(),
@@ -76,12 +79,17 @@ impl RunConfig {
         }
     }
 
-    /// The cases `--filter` and `--exclude` select, in run order within each tier.
+    /// The cases `--filter`, `--exclude` and `--rule` select, in run order within each tier.
     pub fn select(&self) -> Vec<Case> {
         crate::cases::all(&self.fixtures)
             .into_iter()
             .filter(|c| self.filter.as_ref().is_none_or(|re| re.is_match(&c.name)))
             .filter(|c| !self.exclude.as_ref().is_some_and(|re| re.is_match(&c.name)))
+            .filter(|c| {
+                self.rule
+                    .as_ref()
+                    .is_none_or(|re| c.rules.iter().any(|r| re.is_match(r)))
+            })
             .collect()
     }
 }
@@ -133,6 +141,8 @@ pub struct CaseResult {
     pub tier: Tier,
     /// The route it covers.
     pub route: String,
+    /// The ids of the spec rules it checks.
+    pub rules: Vec<&'static str>,
     /// How it ended.
     pub outcome: Outcome,
     /// How long it took.
@@ -498,6 +508,7 @@ async fn run_one(
         name: case.name,
         tier: case.tier,
         route: case.route,
+        rules: case.rules,
         outcome,
         duration: t0.elapsed(),
         unexpected_pass,

@@ -8,8 +8,15 @@ use std::path::Path;
 fn matrix() -> coverage::Coverage {
     let rules = rules::all().unwrap_or_else(|e| panic!("{e}"));
     let cases = cases::all(&fixtures::embedded());
-    coverage::matrix(&rules, &cases)
-        .unwrap_or_else(|problems| panic!("{} problems:\n{}", problems.len(), problems.join("\n")))
+    let m = coverage::matrix(&rules, &cases);
+    let problems = m.problems();
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    m
 }
 
 #[test]

@@ -111,6 +111,7 @@ impl Compared {
             name: self.item.name.clone(),
             tier: Tier::BlackBox,
             route: self.item.route.clone(),
+            rules: Vec::new(),
             unexpected_pass: listed && outcome == Outcome::Passed,
             outcome,
             duration: self.duration,

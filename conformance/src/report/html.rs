@@ -151,6 +151,7 @@ mod tests {
             name: name.into(),
             tier: Tier::BlackBox,
             route: route.into(),
+            rules: Vec::new(),
             outcome,
             duration: Duration::from_millis(1),
             unexpected_pass: false,

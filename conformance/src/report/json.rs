@@ -53,6 +53,8 @@ pub struct JsonCase<'a> {
     pub tier: &'static str,
     /// The route it covers (`METHOD /pattern`).
     pub route: &'a str,
+    /// The ids of the spec rules the case checks (`agent-conformance rules`).
+    pub rules: &'a [&'static str],
     /// `passed` | `failed` | `skipped` | `expected-failure`
     pub result: &'static str,
     /// How long it took.
@@ -90,6 +92,7 @@ pub fn build(report: &Report) -> JsonReport<'_> {
                 name: &r.name,
                 tier: r.tier.as_str(),
                 route: &r.route,
+                rules: &r.rules,
                 result: r.outcome.label(),
                 duration_ms: (r.duration.as_secs_f64() * 1e6).round() / 1e3,
                 skip_reason: match &r.outcome {
@@ -129,6 +132,7 @@ mod tests {
                 name: "a".into(),
                 tier: Tier::Controlled,
                 route: "GET /".into(),
+                rules: vec!["core.hello.body"],
                 outcome: Outcome::Failed(Failure::new("r")),
                 duration: Duration::from_micros(1234),
                 unexpected_pass: false,
@@ -158,7 +162,7 @@ mod tests {
         );
         assert_eq!(
             v["cases"][0],
-            serde_json::json!({"name": "a", "tier": "controlled", "route": "GET /", "result": "failed", "duration_ms": 1.234, "failure": {"reason": "r"}, "listed_as_expected_failure_but_passed": false})
+            serde_json::json!({"name": "a", "tier": "controlled", "route": "GET /", "rules": ["core.hello.body"], "result": "failed", "duration_ms": 1.234, "failure": {"reason": "r"}, "listed_as_expected_failure_but_passed": false})
         );
     }
 }
