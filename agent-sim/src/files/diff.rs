@@ -1,11 +1,19 @@
-//! Unified diffs as go-udiff's `ToUnified(path, path, old, edits, 3)` prints them: Myers line
-//! edits, 3 context lines, hunks joined when ≤ 6 lines apart, `-0,0` for an empty side at
-//! line 1, `\ No newline at end of file`, and go-udiff's own `+<to>` bookkeeping (joiner lines
-//! inside a hunk are not counted towards later hunks' new-file line numbers).
+//! Unified diffs as the agent prints them for edit-files: go-udiff's
+//! `ToUnified(path, path, old, Lines(old, new), 3)` (go-udiff v0.4.0/v0.4.1, whose line diff is
+//! golang.org/x/tools' `internal/diff/lcs` as of x/tools 43ba1269…/ff454944…; see [`lcs`]).
+//! 3 context lines, hunks joined when ≤ 6 lines apart, `-0,0` for an empty side at line 1,
+//! `\ No newline at end of file`, and go-udiff's own `+<to>` bookkeeping (joiner lines inside a
+//! hunk are not counted towards later hunks' new-file line numbers).
+//!
+//! `Lines` edits are whole lines already, so go-udiff's widening of edits to line boundaries
+//! changes nothing here and the edits are kept as line ranges.
 
-use similar::{Algorithm, DiffOp, TextDiff};
+mod gosort;
+mod lcs;
 
 const CONTEXT: usize = 3;
+/// Edits at most this many unchanged lines apart share a hunk.
+const GAP: usize = 2 * CONTEXT;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -14,34 +22,17 @@ enum Kind {
     Equal,
 }
 
+/// Old lines `start..end` replaced by `insert`.
+struct LineEdit<'a> {
+    start: usize,
+    end: usize,
+    insert: &'a [&'a str],
+}
+
 struct Hunk<'a> {
     from_line: usize,
     to_line: usize,
     lines: Vec<(Kind, &'a str)>,
-}
-
-fn split_lines(text: &str) -> Vec<&str> {
-    let mut v: Vec<&str> = text.split_inclusive('\n').collect();
-    if v.last() == Some(&"") {
-        v.pop();
-    }
-    v
-}
-
-fn add_equal<'a>(h: &mut Hunk<'a>, lines: &[&'a str], start: isize, end: isize) -> usize {
-    let mut delta = 0;
-    let mut i = start;
-    while i < end {
-        if i >= 0 {
-            let Some(l) = lines.get(i as usize) else {
-                return delta;
-            };
-            h.lines.push((Kind::Equal, l));
-            delta += 1;
-        }
-        i += 1;
-    }
-    delta
 }
 
 /// The unified diff from `old` to `new` labelled `path`, or `""` when they are equal.
@@ -49,93 +40,124 @@ pub fn unified(path: &str, old: &str, new: &str) -> String {
     if old == new {
         return String::new();
     }
-    let diff = TextDiff::configure()
-        .algorithm(Algorithm::Myers)
-        .diff_lines(old, new);
     let old_lines = split_lines(old);
     let new_lines = split_lines(new);
-    // Edits: (start, end) in old lines and the inserted new lines.
-    let mut edits: Vec<(usize, usize, &[&str])> = Vec::new();
-    for op in diff.ops() {
-        let (o, ol, n, nl) = match *op {
-            DiffOp::Equal { .. } => continue,
-            DiffOp::Delete {
-                old_index, old_len, ..
-            } => (old_index, old_len, 0, 0),
-            DiffOp::Insert {
-                old_index,
-                new_index,
-                new_len,
-            } => (old_index, 0, new_index, new_len),
-            DiffOp::Replace {
-                old_index,
-                old_len,
-                new_index,
-                new_len,
-            } => (old_index, old_len, new_index, new_len),
+    let edits = line_edits(&old_lines, &new_lines);
+    let mut hunks = HunkBuilder::new(&old_lines);
+    for edit in &edits {
+        hunks.add(edit);
+    }
+    render(path, &hunks.finish())
+}
+
+/// Lines with their `\n`, the last one without when the text does not end in one.
+fn split_lines(text: &str) -> Vec<&str> {
+    text.split_inclusive('\n').collect()
+}
+
+/// go-udiff's `Lines`: the LCS diffs of the two line lists as line edits.
+fn line_edits<'a>(old: &[&str], new: &'a [&'a str]) -> Vec<LineEdit<'a>> {
+    lcs::diff(old, new)
+        .into_iter()
+        .map(|d| LineEdit {
+            start: d.start,
+            end: d.end,
+            insert: new.get(d.repl_start..d.repl_end).unwrap_or(&[]),
+        })
+        .collect()
+}
+
+/// go-udiff's `toUnified` loop: hunks grown edit by edit over the old lines.
+struct HunkBuilder<'a> {
+    old: &'a [&'a str],
+    done: Vec<Hunk<'a>>,
+    open: Option<Hunk<'a>>,
+    /// Old line after the last edit.
+    last: usize,
+    /// New-file line count go-udiff keeps (it skips joiner lines).
+    to_line: usize,
+}
+
+impl<'a> HunkBuilder<'a> {
+    fn new(old: &'a [&'a str]) -> Self {
+        HunkBuilder {
+            old,
+            done: Vec::new(),
+            open: None,
+            last: 0,
+            to_line: 0,
+        }
+    }
+
+    fn add(&mut self, edit: &LineEdit<'a>) {
+        let (old, last) = (self.old, self.last);
+        match self.open.as_mut() {
+            Some(_) if edit.start == last => {}
+            Some(hunk) if edit.start <= last + GAP => {
+                add_equal(hunk, old, last as isize, edit.start as isize);
+            }
+            _ => self.start_hunk(edit.start),
+        }
+        let Some(hunk) = self.open.as_mut() else {
+            return;
         };
-        let ins = new_lines.get(n..n + nl).unwrap_or(&[]);
-        edits.push((o, o + ol, ins));
-    }
-    let gap = 2 * CONTEXT;
-    let mut hunks: Vec<Hunk> = Vec::new();
-    let mut h: Option<Hunk> = None;
-    let mut last = 0usize;
-    let mut to_line = 0usize;
-    for (start, end, ins) in edits {
-        match h.as_mut() {
-            Some(_) if start == last => {}
-            Some(cur) if start <= last + gap => {
-                add_equal(cur, &old_lines, last as isize, start as isize);
-            }
-            _ => {
-                if let Some(mut prev) = h.take() {
-                    add_equal(
-                        &mut prev,
-                        &old_lines,
-                        last as isize,
-                        (last + CONTEXT) as isize,
-                    );
-                    hunks.push(prev);
-                }
-                to_line += start - last;
-                let mut nh = Hunk {
-                    from_line: start + 1,
-                    to_line: to_line + 1,
-                    lines: Vec::new(),
-                };
-                let delta = add_equal(
-                    &mut nh,
-                    &old_lines,
-                    start as isize - CONTEXT as isize,
-                    start as isize,
-                );
-                nh.from_line -= delta;
-                nh.to_line -= delta;
-                h = Some(nh);
-            }
+        self.last = edit.start;
+        for line in old.iter().take(edit.end).skip(edit.start) {
+            hunk.lines.push((Kind::Delete, line));
+            self.last += 1;
         }
-        let Some(cur) = h.as_mut() else { continue };
-        last = start;
-        for l in old_lines.iter().take(end).skip(start) {
-            cur.lines.push((Kind::Delete, l));
-            last += 1;
-        }
-        for l in ins {
-            cur.lines.push((Kind::Insert, l));
-            to_line += 1;
+        for line in edit.insert {
+            hunk.lines.push((Kind::Insert, line));
+            self.to_line += 1;
         }
     }
-    if let Some(mut prev) = h.take() {
-        add_equal(
-            &mut prev,
-            &old_lines,
-            last as isize,
-            (last + CONTEXT) as isize,
+
+    /// Closes the open hunk with trailing context and opens one at old line `start` with
+    /// leading context.
+    fn start_hunk(&mut self, start: usize) {
+        self.close();
+        self.to_line += start - self.last;
+        let mut hunk = Hunk {
+            from_line: start + 1,
+            to_line: self.to_line + 1,
+            lines: Vec::new(),
+        };
+        let delta = add_equal(
+            &mut hunk,
+            self.old,
+            start as isize - CONTEXT as isize,
+            start as isize,
         );
-        hunks.push(prev);
+        hunk.from_line -= delta;
+        hunk.to_line -= delta;
+        self.open = Some(hunk);
     }
-    render(path, &hunks)
+
+    fn close(&mut self) {
+        if let Some(mut hunk) = self.open.take() {
+            let last = self.last as isize;
+            add_equal(&mut hunk, self.old, last, last + CONTEXT as isize);
+            self.done.push(hunk);
+        }
+    }
+
+    fn finish(mut self) -> Vec<Hunk<'a>> {
+        self.close();
+        self.done
+    }
+}
+
+/// Appends old lines `start..end` (those that exist) as context; how many it added.
+fn add_equal<'a>(h: &mut Hunk<'a>, lines: &[&'a str], start: isize, end: isize) -> usize {
+    let mut delta = 0;
+    for i in start.max(0)..end {
+        let Some(l) = lines.get(i as usize) else {
+            return delta;
+        };
+        h.lines.push((Kind::Equal, l));
+        delta += 1;
+    }
+    delta
 }
 
 fn render(path: &str, hunks: &[Hunk]) -> String {
@@ -176,42 +198,6 @@ fn side(sign: char, line: usize, count: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn spec_examples() {
-        assert_eq!(
-            unified("/tmp/diff-single", "hello world\n", "HELLO world\n"),
-            "--- /tmp/diff-single\n+++ /tmp/diff-single\n@@ -1 +1 @@\n-hello world\n+HELLO world\n"
-        );
-        assert_eq!(
-            unified("/p", "one\ntwo\nthree\n", "ONE\ntwo\nTHREE\n"),
-            "--- /p\n+++ /p\n@@ -1,3 +1,3 @@\n-one\n+ONE\n two\n-three\n+THREE\n"
-        );
-        assert_eq!(unified("/p", "same\n", "same\n"), "");
-        assert_eq!(
-            unified("/p", "", "a\n"),
-            "--- /p\n+++ /p\n@@ -0,0 +1 @@\n+a\n"
-        );
-        assert_eq!(
-            unified("/p", "a", "b"),
-            "--- /p\n+++ /p\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+b\n\\ No newline at end of file\n"
-        );
-    }
-
-    #[test]
-    fn distant_changes_make_two_hunks() {
-        let old: String = (1..=20).map(|i| format!("{i}\n")).collect();
-        let new: String = (1..=20)
-            .map(|i| match i {
-                2 => "two\n".to_string(),
-                18 => "eighteen\n".to_string(),
-                i => format!("{i}\n"),
-            })
-            .collect();
-        let d = unified("/p", &old, &new);
-        assert!(d.contains("@@ -1,5 +1,5 @@\n"), "{d}");
-        assert!(d.contains("@@ -15,6 +15,6 @@\n"), "{d}");
-    }
-}
+mod golden;
+#[cfg(test)]
+mod tests;
