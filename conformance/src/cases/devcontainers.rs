@@ -6,7 +6,8 @@
 //! Black-box cases use a devcontainer the agent already lists (skipped when there is none)
 //! and never delete one: on a real agent that would destroy a workspace's container. The
 //! controlled cases load the `containers-running` fixture and make its operations fast with a
-//! `PATCH /__sim/scenario` of `devcontainers.timings`.
+//! `PATCH /__sim/scenario` of `devcontainers.timings`. The failure paths (500s, `error`) are in
+//! `devcontainer_failures`, which builds on the helpers here.
 
 use crate::case::{Case, Effect, Group, StepResult, Tier, Verdict};
 use crate::context::Ctx;
