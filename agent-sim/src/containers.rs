@@ -166,6 +166,11 @@ impl ContainerStore {
         }
     }
 
+    /// How often a watch socket pings (`devcontainers.timings.ping_ms` in force).
+    pub fn ping_interval(&self) -> Duration {
+        Duration::from_millis(lock(&self.shared.config).timings.ping_ms.max(1))
+    }
+
     /// Tasks (operations and watch sockets) alive now.
     pub fn live_tasks(&self) -> usize {
         self.shared.live_tasks.load(Ordering::SeqCst)

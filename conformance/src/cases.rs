@@ -2,9 +2,11 @@
 //! local, controlled; the runner runs the tiers black-box, controlled, local. Every controlled case puts or patches the scenario: they form one
 //! [`Group::Scenario`].
 
+pub mod container_list;
 pub mod containers;
 pub mod controlled;
 pub mod core;
+pub mod devcontainer_failures;
 pub mod devcontainers;
 pub mod files;
 pub mod local;
@@ -30,6 +32,8 @@ pub fn all(fixtures: &[Fixture]) -> Vec<Case> {
     // Snapshots first: the `faults` fixture's hang is waited out while later cases run.
     v.extend(controlled::cases(fixtures));
     v.extend(devcontainers::controlled_cases());
+    v.extend(devcontainer_failures::cases());
+    v.extend(container_list::cases());
     v.extend(properties::cases());
     // Stable: the order within a tier is the order above.
     v.sort_by_key(|c| c.tier);

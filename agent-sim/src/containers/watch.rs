@@ -1,6 +1,7 @@
 //! One `GET /api/v0/containers/watch` socket after the upgrade (`watchContainers`): the list
 //! at once, then a fresh list after every broadcast, as newline-terminated text frames. The
-//! server never reads data (a data message closes with 1008), pings every 15 s, and holds at
+//! server never reads data (a data message closes with 1008), pings every 15 s (the scenario's
+//! `devcontainers.timings.ping_ms`), and holds at
 //! most one pending update per socket: a reader that never reads blocks only its own socket,
 //! and updates that arrive meanwhile coalesce into one.
 
@@ -9,8 +10,6 @@ use crate::gojson;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use std::time::Duration;
 
-/// `httpapi.Heartbeat`'s ping interval.
-pub const PING_INTERVAL: Duration = Duration::from_secs(15);
 /// StatusPolicyViolation, sent when the client sends a data message.
 pub const CLOSE_POLICY_VIOLATION: u16 = 1008;
 pub const CLOSE_NORMAL: u16 = 1000;
@@ -47,8 +46,8 @@ pub async fn serve(store: ContainerStore, mut socket: WebSocket) {
         () = closed.cancelled() => return,
         sent = socket.send(first) => if sent.is_err() { return },
     }
-    let mut ping =
-        tokio::time::interval_at(tokio::time::Instant::now() + PING_INTERVAL, PING_INTERVAL);
+    let every = store.ping_interval();
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         let out = tokio::select! {
             () = closed.cancelled() => return close(socket, CLOSE_NORMAL, "").await,

@@ -118,6 +118,17 @@ pub struct Timings {
     pub stop_ms: u64,
     /// `docker rm` during a delete: how long it stays `deleting`.
     pub remove_ms: u64,
+    /// The watch socket's ping interval (`httpapi.HeartbeatInterval`, 15 s on the agent);
+    /// shorter in a scenario so that a client sees a ping without waiting.
+    #[serde(skip_serializing_if = "is_heartbeat_interval")]
+    pub ping_ms: u64,
+}
+
+/// `httpapi.HeartbeatInterval`, in milliseconds.
+pub const HEARTBEAT_INTERVAL_MS: u64 = 15_000;
+
+fn is_heartbeat_interval(ms: &u64) -> bool {
+    *ms == HEARTBEAT_INTERVAL_MS
 }
 
 impl Default for Timings {
@@ -126,7 +137,21 @@ impl Default for Timings {
             recreate_ms: 2000,
             stop_ms: 500,
             remove_ms: 200,
+            ping_ms: HEARTBEAT_INTERVAL_MS,
         }
+    }
+}
+
+impl Timings {
+    fn validate(&self, origin: &str, path: &str) -> Result<(), ScenarioError> {
+        if self.ping_ms == 0 {
+            return Err(ScenarioError::invalid(
+                origin,
+                format!("{path}.ping_ms"),
+                "the ping interval must be at least 1 ms".to_string(),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -211,6 +236,7 @@ impl DevcontainersConfig {
                 }
             }
         }
+        self.timings.validate(origin, &format!("{path}.timings"))?;
         let labelled: HashSet<&str> = containers
             .iter()
             .map(|c| c.label(LOCAL_FOLDER_LABEL))
@@ -319,6 +345,24 @@ mod tests {
                 r#"{{"devcontainers":{{"devcontainers":[{DC}],"failures":[{{"workspace_folder":"/w/a","step":"stop","error":"x","container_created":true}}]}}}}"#
             )),
             "devcontainers.failures[0].container_created"
+        );
+    }
+
+    #[test]
+    fn the_ping_interval_defaults_to_the_heartbeat_and_is_kept_out_of_the_json() {
+        let s = load("{}").unwrap();
+        assert_eq!(s.devcontainers.timings.ping_ms, 15_000);
+        let json = serde_json::to_value(&s.devcontainers.timings).unwrap();
+        assert!(json.get("ping_ms").is_none(), "{json}");
+        let s = load(r#"{"devcontainers":{"timings":{"ping_ms":200}}}"#).unwrap();
+        assert_eq!(s.devcontainers.timings.ping_ms, 200);
+        assert_eq!(
+            serde_json::to_value(&s.devcontainers.timings).unwrap()["ping_ms"],
+            200
+        );
+        assert_eq!(
+            path_of(r#"{"devcontainers":{"timings":{"ping_ms":0}}}"#),
+            "devcontainers.timings.ping_ms"
         );
     }
 

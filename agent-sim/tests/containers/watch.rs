@@ -174,6 +174,26 @@ async fn a_data_message_closes_with_policy_violation() {
     );
 }
 
+#[tokio::test]
+async fn pings_follow_the_scenario_interval() {
+    let sim = Sim::start(scenario(&base(r#","timings":{"ping_ms":100}"#)))
+        .await
+        .unwrap();
+    let mut ws = open(&sim).await;
+    next_text(&mut ws).await;
+    let started = Instant::now();
+    let mut pings = 0;
+    while pings < 2 {
+        match tokio::time::timeout(Duration::from_secs(3), ws.next()).await {
+            Ok(Some(Ok(Message::Ping(_)))) => pings += 1,
+            other => panic!("expected a ping, got {other:?}"),
+        }
+    }
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(150), "{took:?}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+}
+
 const NOT_UPGRADE: &str = "WebSocket protocol violation: Connection header \"\" does not contain Upgrade\n{\"message\":\"Failed to upgrade connection to websocket.\",\"detail\":\"failed to accept WebSocket connection: WebSocket protocol violation: Connection header \\\"\\\" does not contain Upgrade\"}\n";
 
 #[tokio::test]

@@ -6,7 +6,8 @@
 //! Black-box cases use a devcontainer the agent already lists (skipped when there is none)
 //! and never delete one: on a real agent that would destroy a workspace's container. The
 //! controlled cases load the `containers-running` fixture and make its operations fast with a
-//! `PATCH /__sim/scenario` of `devcontainers.timings`.
+//! `PATCH /__sim/scenario` of `devcontainers.timings`. The failure paths (500s, `error`) are in
+//! `devcontainer_failures`, which builds on the helpers here.
 
 use crate::case::{Case, Effect, Group, StepResult, Tier, Verdict};
 use crate::context::Ctx;
@@ -130,7 +131,7 @@ pub async fn list(ctx: &Ctx) -> Result<(Request, Response, Value), Failure> {
     Ok((req, resp, v))
 }
 
-fn devcontainers(v: &Value) -> Vec<Dc> {
+pub fn devcontainers(v: &Value) -> Vec<Dc> {
     v["devcontainers"]
         .as_array()
         .map(|a| {
@@ -244,7 +245,7 @@ pub async fn wait_settled(ctx: &Ctx, id: &str, budget: Duration) -> Result<Dc, F
 }
 
 /// Right after a 202 the list shows the devcontainer `starting`, without an error.
-async fn check_listed_starting(ctx: &Ctx, dc: &Dc, strict: bool) -> Result<(), Failure> {
+pub async fn check_listed_starting(ctx: &Ctx, dc: &Dc, strict: bool) -> Result<(), Failure> {
     let (req, found) = find(ctx, &dc.id).await?;
     let Some(d) = found else {
         return Err(ctx.failure(&req, format!("devcontainer {} is not listed", dc.id)));
@@ -294,11 +295,16 @@ where
 #[rustfmt::skip]
 pub fn black_box_cases() -> Vec<Case> {
     vec![
-        when_mounted("containers/state/recreate-accepted", RECREATE, state_recreate_accepted),
-        when_mounted("containers/state/recreate-while-starting", RECREATE, state_recreate_while_starting),
-        when_mounted("containers/state/delete-while-starting", DELETE, state_delete_while_starting),
-        when_mounted("containers/state/recreate-ends", RECREATE, state_recreate_ends),
-        when_mounted("containers/api/delete-unknown-id", DELETE, api_delete_unknown_id),
+        when_mounted("containers/state/recreate-accepted", RECREATE, state_recreate_accepted)
+            .checks(&["containers.recreate.accepted-202", "containers.recreate.sets-starting", "containers.recreate.accepts-settled"]),
+        when_mounted("containers/state/recreate-while-starting", RECREATE, state_recreate_while_starting)
+            .checks(&["containers.recreate.transitioning-409"]),
+        when_mounted("containers/state/delete-while-starting", DELETE, state_delete_while_starting)
+            .checks(&["containers.delete.transitioning-409"]),
+        when_mounted("containers/state/recreate-ends", RECREATE, state_recreate_ends)
+            .checks(&["containers.recreate.success-running"]),
+        when_mounted("containers/api/delete-unknown-id", DELETE, api_delete_unknown_id)
+            .checks(&["containers.delete.not-found-404"]),
     ]
     .into_iter()
     .map(|c| {
@@ -320,6 +326,15 @@ fn fixture_devcontainers(json: &str) -> Vec<Value> {
     serde_json::from_str::<Value>(json)
         .ok()
         .and_then(|v| v["devcontainers"]["devcontainers"].as_array().cloned())
+        .unwrap_or_default()
+}
+
+/// The devcontainers of [`FIXTURE`], as given (none when the fixture is missing).
+pub fn fixture_list(ctx: &Ctx) -> Vec<Value> {
+    ctx.fixtures
+        .iter()
+        .find(|f| f.name == FIXTURE)
+        .map(|f| fixture_devcontainers(&f.json))
         .unwrap_or_default()
 }
 
@@ -369,7 +384,7 @@ pub async fn setup(ctx: &Ctx, recreate_ms: u64) -> Result<Result<Dc, Verdict>, F
     }
 }
 
-fn controlled_case<F, Fut>(name: &str, route: &str, recreate_ms: u64, f: F) -> Case
+pub fn controlled_case<F, Fut>(name: &str, route: &str, recreate_ms: u64, f: F) -> Case
 where
     F: Fn(Arc<Ctx>, Dc) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<Verdict, Failure>> + Send + 'static,
@@ -388,7 +403,7 @@ where
 }
 
 /// `204`: no body, the JSON content type kept (containers.md §1.4).
-fn no_content() -> Expect {
+pub fn no_content() -> Expect {
     Expect::status(204).header("content-type", JSON_CT).body("")
 }
 
@@ -396,11 +411,16 @@ fn no_content() -> Expect {
 #[rustfmt::skip]
 pub fn controlled_cases() -> Vec<Case> {
     vec![
-        controlled_case("containers/controlled/recreate-starting-then-running", RECREATE, FAST_MS, controlled_recreate_starting_then_running),
-        controlled_case("containers/controlled/recreate-twice-409", RECREATE, SLOW_MS, controlled_recreate_twice_409),
-        controlled_case("containers/controlled/delete-during-recreate-409", DELETE, SLOW_MS, controlled_delete_during_recreate_409),
-        controlled_case("containers/controlled/delete-204", DELETE, FAST_MS, controlled_delete_204),
-        controlled_case("containers/controlled/delete-while-stopping-409", DELETE, FAST_MS, controlled_delete_while_stopping_409),
+        controlled_case("containers/controlled/recreate-starting-then-running", RECREATE, FAST_MS, controlled_recreate_starting_then_running)
+            .checks(&["containers.recreate.success-running", "containers.recreate.clears-container", "containers.recreate.sets-starting"]),
+        controlled_case("containers/controlled/recreate-twice-409", RECREATE, SLOW_MS, controlled_recreate_twice_409)
+            .checks(&["containers.recreate.transitioning-409", "containers.recreate.sets-starting"]),
+        controlled_case("containers/controlled/delete-during-recreate-409", DELETE, SLOW_MS, controlled_delete_during_recreate_409)
+            .checks(&["containers.delete.transitioning-409"]),
+        controlled_case("containers/controlled/delete-204", DELETE, FAST_MS, controlled_delete_204)
+            .checks(&["containers.delete.no-content-204", "containers.delete.removed", "containers.encoding.no-content"]),
+        controlled_case("containers/controlled/delete-while-stopping-409", DELETE, FAST_MS, controlled_delete_while_stopping_409)
+            .checks(&["containers.delete.stopping", "containers.delete.transitioning-409"]),
     ]
 }
 
@@ -531,10 +551,17 @@ async fn controlled_delete_while_stopping_409(ctx: Arc<Ctx>, dc: Dc) -> StepResu
     // slow here), a second one sees `stopping`.
     ctx.patch_scenario(&json!({"devcontainers": {"timings": {"stop_ms": 300}}}))
         .await?;
+    second_delete_while(&ctx, &dc, "stopping").await
+}
+
+/// Starts a delete of `dc` (its slow step made slow by the caller), waits until the list shows
+/// `status` (`stopping` or `deleting`), requires the 409 a second delete gets then, and the 204
+/// of the first one.
+pub async fn second_delete_while(ctx: &Arc<Ctx>, dc: &Dc, status: &str) -> StepResult {
     let first = {
         let ctx = ctx.clone();
         let id = dc.id.clone();
-        // It takes `stop_ms`: give it time whatever `--timeout-ms` says.
+        // It takes the slow step's time: give it time whatever `--timeout-ms` says.
         let client = ctx
             .client
             .with_timeout(ctx.client.timeout().max(CONTROLLED_BUDGET));
@@ -546,23 +573,32 @@ async fn controlled_delete_while_stopping_409(ctx: Arc<Ctx>, dc: Dc) -> StepResu
                 .map_err(|e| ctx.failure(&req, e.to_string()))
         })
     };
+    // `stopping` comes before `deleting`: both are steps on the way to the wanted one.
+    let before: &[&str] = if status == "deleting" {
+        &["running", "stopping"]
+    } else {
+        &["running"]
+    };
     let (req, found) = loop {
-        let (req, found) = find(&ctx, &dc.id).await?;
-        if found.as_ref().is_none_or(|d| d.status != "running") {
+        let (req, found) = find(ctx, &dc.id).await?;
+        if found
+            .as_ref()
+            .is_none_or(|d| !before.contains(&d.status.as_str()))
+        {
             break (req, found);
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
-    if found.as_ref().map(|d| d.status.as_str()) != Some("stopping") {
+    if found.as_ref().map(|d| d.status.as_str()) != Some(status) {
         return Err(ctx.failure(
             &req,
             format!(
-                "during the delete the devcontainer is {:?}: want status \"stopping\"",
+                "during the delete the devcontainer is {:?}: want status {status:?}",
                 found.map(|d| d.value)
             ),
         ));
     }
-    let expect = Expect::json(409, &delete_conflict(&dc.name, "stopping"));
+    let expect = Expect::json(409, &delete_conflict(&dc.name, status));
     ctx.exchange(&delete_req(&dc.id), &expect).await?;
     let done = first
         .await

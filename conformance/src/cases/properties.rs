@@ -31,7 +31,8 @@ pub fn cases() -> Vec<Case> {
         .changes(Effect::StartsProcesses),
         Case::steps("property/file-round-trip", Tier::Controlled, "POST /api/v0/write-file", file_round_trip)
         .changes(Effect::WritesFiles),
-        Case::steps("property/container-list", Tier::Controlled, "GET /api/v0/containers", container_list),
+        Case::steps("property/container-list", Tier::Controlled, "GET /api/v0/containers", container_list)
+            .checks(&["containers.list.containers-lister-order", "containers.types.container-field-order", "containers.types.port-field-order", "containers.encoding.go-json"]),
         Case::steps("property/containers-gating", Tier::Controlled, "ANY /api/v0/containers", containers_gating),
     ]
 }

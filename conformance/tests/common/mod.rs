@@ -1,6 +1,6 @@
 //! Test helpers: a broken agent built as a proxy in front of an in-process agent-sim that
 //! alters one behaviour (request rewrite, response mutation, or a change to the watch
-//! websocket's text frames); runs of the suite in-process (restricted to some cases, or
+//! websocket's text frames, pings or close); runs of the suite in-process (restricted to some cases, or
 //! configured) and of the `agent-conformance` binary.
 
 #![allow(dead_code)]
@@ -80,11 +80,41 @@ pub async fn mutant(scenario: Scenario, rewrite: Option<Rewrite>, mutate: Mutati
     mutant_ws(scenario, rewrite, mutate, None).await
 }
 
-/// Relays one watch socket from agent-sim to the client, frames through `ws`.
+/// The method under which the relay shows socket events to a mutation: a ping or a close
+/// from agent-sim passes through `mutate` as `WS /api/v0/containers/watch` with the event as
+/// the body text (`ping`, `close <code> <reason>`); an empty body drops the event.
+pub fn ws_event_method() -> Method {
+    Method::from_bytes(b"WS").unwrap()
+}
+
+/// Passes one socket event through `mutate`: the event's text after it (`None`: dropped).
+fn socket_event(mutate: &Mutation, event: String) -> Option<String> {
+    let mut m = MResp {
+        status: StatusCode::SWITCHING_PROTOCOLS,
+        headers: HeaderMap::new(),
+        body: event.into_bytes(),
+    };
+    mutate(&ws_event_method(), "/api/v0/containers/watch", &mut m);
+    (!m.body.is_empty()).then(|| m.text())
+}
+
+/// A close event's text as a close frame (`close <code> <reason>`).
+fn close_frame(event: &str) -> Option<axum::extract::ws::CloseFrame> {
+    let rest = event.strip_prefix("close ")?;
+    let (code, reason) = rest.split_once(' ').unwrap_or((rest, ""));
+    Some(axum::extract::ws::CloseFrame {
+        code: code.parse().ok()?,
+        reason: reason.to_string().into(),
+    })
+}
+
+/// Relays one watch socket from agent-sim to the client, frames through `ws`, pings and
+/// closes through `mutate` (see [`ws_event_method`]); the client's messages go to agent-sim.
 async fn relay(
     mut client: WebSocket,
     backend: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>,
     ws: Option<WsMutation>,
+    mutate: Mutation,
 ) {
     let (mut to_backend, mut from_backend) = backend.split();
     let mut n = 0;
@@ -103,13 +133,40 @@ async fn relay(
                         }
                     }
                 }
-                Some(Ok(TMessage::Close(_))) | Some(Err(_)) | None => {
+                Some(Ok(TMessage::Ping(p))) => {
+                    if socket_event(&mutate, "ping".into()).is_some()
+                        && client.send(AMessage::Ping(p)).await.is_err()
+                    {
+                        return;
+                    }
+                }
+                Some(Ok(TMessage::Close(frame))) => {
+                    let event = frame.map_or("close 1005".to_string(), |f| {
+                        format!("close {} {}", u16::from(f.code), f.reason)
+                    });
+                    let out = socket_event(&mutate, event);
+                    if let Some(frame) = out.as_deref().and_then(close_frame) {
+                        let _ = client.send(AMessage::Close(Some(frame))).await;
+                    }
+                    return;
+                }
+                Some(Err(_)) | None => {
                     let _ = client.send(AMessage::Close(None)).await;
                     return;
                 }
                 Some(Ok(_)) => {}
             },
             msg = client.recv() => match msg {
+                Some(Ok(AMessage::Text(t))) => {
+                    if to_backend.send(TMessage::Text(t.as_str().into())).await.is_err() {
+                        return;
+                    }
+                }
+                Some(Ok(AMessage::Binary(b))) => {
+                    if to_backend.send(TMessage::Binary(b)).await.is_err() {
+                        return;
+                    }
+                }
                 Some(Ok(AMessage::Close(_))) | Some(Err(_)) | None => {
                     let _ = to_backend.send(TMessage::Close(None)).await;
                     return;
@@ -118,6 +175,20 @@ async fn relay(
             },
         }
     }
+}
+
+/// A handshake the relay takes over: an upgrade to websocket, version 13, with a key and no
+/// `Origin`. Any other request to the watch route goes to agent-sim as it is, which answers
+/// the refusal itself.
+fn relayed_handshake(h: &HeaderMap) -> bool {
+    let is = |k: &str, v: &[u8]| {
+        h.get(k)
+            .is_some_and(|x| x.as_bytes().eq_ignore_ascii_case(v))
+    };
+    is("upgrade", b"websocket")
+        && is("sec-websocket-version", b"13")
+        && h.contains_key("sec-websocket-key")
+        && !h.contains_key("origin")
 }
 
 /// Like [`mutant`], and the watch socket's frames go through `ws`.
@@ -146,17 +217,13 @@ pub async fn mutant_ws(
         let ws = ws.clone();
         let backend_ws = backend_ws.clone();
         async move {
-            let upgrade = req
-                .headers()
-                .get("upgrade")
-                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
-            if upgrade && req.uri().path() == "/api/v0/containers/watch" {
+            if relayed_handshake(req.headers()) && req.uri().path() == "/api/v0/containers/watch" {
                 if let Ok((backend, _)) =
                     tokio_tungstenite::connect_async(backend_ws.as_str()).await
                 {
                     let (mut parts, _) = req.into_parts();
                     return match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
-                        Ok(up) => up.on_upgrade(move |client| relay(client, backend, ws)),
+                        Ok(up) => up.on_upgrade(move |client| relay(client, backend, ws, mutate)),
                         Err(rejection) => rejection.into_response(),
                     };
                 }

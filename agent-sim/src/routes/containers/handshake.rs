@@ -72,18 +72,34 @@ fn origin_host(origin: &str) -> &str {
     authority.rsplit_once('@').map_or(authority, |(_, h)| h)
 }
 
-/// `verifyClientRequest` then `authenticateOrigin` (no `OriginPatterns`).
+/// `verifyClientRequest` then `authenticateOrigin` (no `OriginPatterns`), in the library's order.
 pub fn verify(parts: &Parts) -> Result<(), Rejection> {
     let h = &parts.headers;
-    if parts.version < Version::HTTP_11 {
-        return Err(Rejection::new(
-            StatusCode::UPGRADE_REQUIRED,
-            format!(
-                "WebSocket protocol violation: handshake request must be at least HTTP/1.1: {}",
-                go_quote(&format!("{:?}", parts.version))
-            ),
-        ));
+    require_http11(parts.version)?;
+    require_upgrade_headers(h)?;
+    require_get(&parts.method)?;
+    require_version_13(h)?;
+    require_one_valid_key(h)?;
+    require_same_origin(h)
+}
+
+/// A handshake needs HTTP/1.1 at least (426).
+fn require_http11(version: Version) -> Result<(), Rejection> {
+    if version >= Version::HTTP_11 {
+        return Ok(());
     }
+    Err(Rejection::new(
+        StatusCode::UPGRADE_REQUIRED,
+        format!(
+            "WebSocket protocol violation: handshake request must be at least HTTP/1.1: {}",
+            go_quote(&format!("{version:?}"))
+        ),
+    ))
+}
+
+/// `Connection` must contain `Upgrade`, then `Upgrade` must contain `websocket` (426 with the
+/// upgrade headers).
+fn require_upgrade_headers(h: &HeaderMap) -> Result<(), Rejection> {
     if !contains_token(h, "connection", "Upgrade") {
         return Err(Rejection::upgrade_required(format!(
             "WebSocket protocol violation: Connection header {} does not contain Upgrade",
@@ -96,78 +112,82 @@ pub fn verify(parts: &Parts) -> Result<(), Rejection> {
             go_quote(first(h, "upgrade"))
         )));
     }
-    if parts.method != Method::GET {
-        return Err(Rejection::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            format!(
-                "WebSocket protocol violation: handshake request method is not GET but {}",
-                go_quote(parts.method.as_str())
-            ),
-        ));
+    Ok(())
+}
+
+/// Only a GET upgrades (405).
+fn require_get(method: &Method) -> Result<(), Rejection> {
+    if method == Method::GET {
+        return Ok(());
     }
-    if first(h, "sec-websocket-version") != "13" {
-        let mut r = Rejection::new(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "unsupported WebSocket protocol version (only 13 is supported): {}",
-                go_quote(first(h, "sec-websocket-version"))
-            ),
-        );
-        r.headers.push(("sec-websocket-version", "13"));
-        return Err(r);
+    Err(Rejection::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!(
+            "WebSocket protocol violation: handshake request method is not GET but {}",
+            go_quote(method.as_str())
+        ),
+    ))
+}
+
+/// `Sec-WebSocket-Version` must be 13 (400, naming the supported version).
+fn require_version_13(h: &HeaderMap) -> Result<(), Rejection> {
+    if first(h, "sec-websocket-version") == "13" {
+        return Ok(());
     }
+    let mut r = Rejection::new(
+        StatusCode::BAD_REQUEST,
+        format!(
+            "unsupported WebSocket protocol version (only 13 is supported): {}",
+            go_quote(first(h, "sec-websocket-version"))
+        ),
+    );
+    r.headers.push(("sec-websocket-version", "13"));
+    Err(r)
+}
+
+/// Exactly one `Sec-WebSocket-Key`, the base64 of 16 bytes (400).
+fn require_one_valid_key(h: &HeaderMap) -> Result<(), Rejection> {
     let keys: Vec<&str> = h
         .get_all("sec-websocket-key")
         .iter()
         .map(|v| v.to_str().unwrap_or(""))
         .collect();
+    let bad = |error: String| Err(Rejection::new(StatusCode::BAD_REQUEST, error));
     match keys.as_slice() {
-        [] => {
-            return Err(Rejection::new(
-                StatusCode::BAD_REQUEST,
-                "WebSocket protocol violation: missing Sec-WebSocket-Key".into(),
-            ))
-        }
-        [key] => {
-            let key = key.trim();
-            if !is_16_byte_base64(key) {
-                return Err(Rejection::new(
-                    StatusCode::BAD_REQUEST,
-                    format!(
-                        "WebSocket protocol violation: invalid Sec-WebSocket-Key {}, must be a 16 byte base64 encoded string",
-                        go_quote(key)
-                    ),
-                ));
-            }
-        }
-        _ => {
-            return Err(Rejection::new(
-                StatusCode::BAD_REQUEST,
-                "WebSocket protocol violation: multiple Sec-WebSocket-Key headers".into(),
-            ))
-        }
+        [] => bad("WebSocket protocol violation: missing Sec-WebSocket-Key".into()),
+        [key] if is_16_byte_base64(key.trim()) => Ok(()),
+        [key] => bad(format!(
+            "WebSocket protocol violation: invalid Sec-WebSocket-Key {}, must be a 16 byte base64 encoded string",
+            go_quote(key.trim())
+        )),
+        _ => bad("WebSocket protocol violation: multiple Sec-WebSocket-Key headers".into()),
     }
+}
+
+/// `authenticateOrigin`: an `Origin`, when sent, must name the request's `Host` (403).
+fn require_same_origin(h: &HeaderMap) -> Result<(), Rejection> {
     let origin = first(h, "origin");
-    if !origin.is_empty() {
-        let host = origin_host(origin);
-        let req_host = first(h, "host");
-        if !host.eq_ignore_ascii_case(req_host) {
-            let error = if host.is_empty() {
-                format!(
-                    "request Origin {} is not a valid URL with a host",
-                    go_quote(origin)
-                )
-            } else {
-                format!(
-                    "request Origin {} is not authorized for Host {}",
-                    go_quote(host),
-                    go_quote(req_host)
-                )
-            };
-            return Err(Rejection::new(StatusCode::FORBIDDEN, error));
-        }
+    if origin.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let host = origin_host(origin);
+    let req_host = first(h, "host");
+    if host.eq_ignore_ascii_case(req_host) {
+        return Ok(());
+    }
+    let error = if host.is_empty() {
+        format!(
+            "request Origin {} is not a valid URL with a host",
+            go_quote(origin)
+        )
+    } else {
+        format!(
+            "request Origin {} is not authorized for Host {}",
+            go_quote(host),
+            go_quote(req_host)
+        )
+    };
+    Err(Rejection::new(StatusCode::FORBIDDEN, error))
 }
 
 /// The bytes on the wire for a refused handshake: `http.Error`, then the handler's JSON.
