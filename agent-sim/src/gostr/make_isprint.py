@@ -96,7 +96,7 @@ def go_tables(path):
 
 
 def rust_table(name, ty, values, per_line):
-    lines = ["pub(super) const %s: [%s; %d] = [" % (name, ty, len(values))]
+    lines = ["#[rustfmt::skip]", "pub(super) const %s: [%s; %d] = [" % (name, ty, len(values))]
     width = 6 if ty == "u16" else 8
     for k in range(0, len(values), per_line):
         chunk = values[k : k + per_line]
@@ -112,8 +112,10 @@ HEADER = """\
 //! UnicodeData.txt with Go's makeisprint algorithm, and checked entry for entry against Go's
 //! isprint.go of that Unicode version ((424+133+112)*2 + (508)*4 = 3370 bytes). Do not edit:
 //! regenerate with
-//!     python3 make_isprint.py UnicodeData.txt [--check isprint.go] > isprint.rs
-//! and run `cargo fmt`.
+//!
+//! ```text
+//! python3 make_isprint.py UnicodeData.txt [--check isprint.go] > isprint.rs
+//! ```
 //!
 //! Pairs in `IS_PRINT16`/`IS_PRINT32` are inclusive ranges of printable code points; the
 //! `IS_NOT_PRINT*` lists are the code points inside those ranges that are not printable
