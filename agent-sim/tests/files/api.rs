@@ -31,6 +31,8 @@ async fn read_file_table() {
             .msg(400, "file path must be absolute: \"also-relative\"");
         env.get("/api/v0/read-file?path=/tmp/file&offset=0&limit=-10").await.is(400, "{\"message\":\"Query parameters have invalid values.\",\"validations\":[{\"field\":\"limit\",\"detail\":\"Query param \\\"limit\\\" must be a valid 64-bit positive integer: value is negative\"}]}\n");
         env.get("/api/v0/read-file?path=/tmp/file&offset=-10&limit=0").await.is(400, "{\"message\":\"Query parameters have invalid values.\",\"validations\":[{\"field\":\"offset\",\"detail\":\"Query param \\\"offset\\\" must be a valid 64-bit positive integer: value is negative\"}]}\n");
+        // Go keeps the query's bytes: %q shows the ones that are not UTF-8 as \xNN.
+        env.get("/api/v0/read-file?path=/tmp/file&offset=%FF%E2%82").await.is(400, "{\"message\":\"Query parameters have invalid values.\",\"validations\":[{\"field\":\"offset\",\"detail\":\"Query param \\\"offset\\\" must be a valid 64-bit positive integer: strconv.ParseInt: parsing \\\"\\\\xff\\\\xe2\\\\x82\\\": invalid syntax\"}]}\n");
         env.get("/api/v0/read-file?path=/tmp/does-not-exist&offset=0&limit=0")
             .await
             .msg(404, "open /tmp/does-not-exist: no such file or directory");
