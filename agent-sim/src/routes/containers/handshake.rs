@@ -266,28 +266,18 @@ mod tests {
     /// UTF-8 as `\xNN`.
     #[test]
     fn quotes_header_values_as_go_holds_them() {
-        let set = |name: &'static str, value: &'static [u8]| {
+        let cases: [(&str, &[u8], &str); 4] = [
+            ("connection", b"keep-alive \xff", "WebSocket protocol violation: Connection header \"keep-alive \\xff\" does not contain Upgrade"),
+            ("upgrade", b"\xe2\x82", "WebSocket protocol violation: Upgrade header \"\\xe2\\x82\" does not contain websocket"),
+            ("sec-websocket-version", b"1\xff", "unsupported WebSocket protocol version (only 13 is supported): \"1\\xff\""),
+            ("sec-websocket-key", b" \xffkey ", "WebSocket protocol violation: invalid Sec-WebSocket-Key \"\\xffkey\", must be a 16 byte base64 encoded string"),
+        ];
+        for (name, value, want) in cases {
             let mut p = with(&[], name);
-            p.headers
-                .insert(name, HeaderValue::from_bytes(value).unwrap());
-            verify(&p).unwrap_err().error
-        };
-        assert_eq!(
-            set("connection", b"keep-alive \xff"),
-            "WebSocket protocol violation: Connection header \"keep-alive \\xff\" does not contain Upgrade"
-        );
-        assert_eq!(
-            set("upgrade", b"\xe2\x82"),
-            "WebSocket protocol violation: Upgrade header \"\\xe2\\x82\" does not contain websocket"
-        );
-        assert_eq!(
-            set("sec-websocket-version", b"1\xff"),
-            "unsupported WebSocket protocol version (only 13 is supported): \"1\\xff\""
-        );
-        assert_eq!(
-            set("sec-websocket-key", b" \xffkey "),
-            "WebSocket protocol violation: invalid Sec-WebSocket-Key \"\\xffkey\", must be a 16 byte base64 encoded string"
-        );
+            let value = HeaderValue::from_bytes(value).unwrap();
+            p.headers.insert(http::HeaderName::from_static(name), value);
+            assert_eq!(verify(&p).unwrap_err().error, want, "{name}");
+        }
     }
 
     #[test]
