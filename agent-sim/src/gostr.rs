@@ -23,7 +23,7 @@ fn in_ranges<T: Ord + Copy>(ranges: &[T], x: T) -> bool {
 }
 
 /// Go's `strconv.IsPrint` (the same as `unicode.IsPrint`, from Go's own tables, see
-/// [`isprint`]): letters, marks, numbers, punctuation, symbols and U+0020; not the other
+/// `gostr/isprint.rs`): letters, marks, numbers, punctuation, symbols and U+0020; not the other
 /// spaces, controls, format characters, private use, surrogates or unassigned code points.
 pub fn is_print(c: char) -> bool {
     let r = u32::from(c);

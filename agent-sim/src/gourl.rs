@@ -1,6 +1,7 @@
 //! Go's `net/url` query rules, written once for every route that reads a query string:
 //! `url.QueryUnescape` and `url.ParseQuery` (what `r.URL.Query()` returns). The files API's
-//! `httpapi.QueryParamParser` and the process API's `?wait=` both start from [`Values`].
+//! `httpapi.QueryParamParser` and the process API's `?wait=` both start from [`Values`]. Go's
+//! strings are bytes: a decoded key or value keeps them (for `%q`) beside its text.
 
 use crate::gostr::lossy;
 
