@@ -54,10 +54,11 @@ fn go_path_unescaped(b: u8) -> bool {
 
 /// The path chi routes on: Go's `URL.RawPath` when the raw path is not the canonical escaping
 /// of the decoded one, else the decoded `URL.Path`. `None` when the escapes are invalid (Go's
-/// server answers `400 Bad Request` before any handler runs).
-pub fn routing_path(raw: &str) -> Option<Cow<'_, str>> {
+/// server answers `400 Bad Request` before any handler runs). Go's bytes: a decoded path need
+/// not be UTF-8.
+pub fn routing_path_bytes(raw: &str) -> Option<Cow<'_, [u8]>> {
     if !raw.contains('%') {
-        return Some(Cow::Borrowed(raw));
+        return Some(Cow::Borrowed(raw.as_bytes()));
     }
     let bytes = raw.as_bytes();
     let mut i = 0;
@@ -84,10 +85,20 @@ pub fn routing_path(raw: &str) -> Option<Cow<'_, str>> {
         }
     }
     if canonical == raw {
-        Some(Cow::Owned(String::from_utf8_lossy(&decoded).into_owned()))
+        Some(Cow::Owned(decoded))
     } else {
-        Some(Cow::Borrowed(raw))
+        Some(Cow::Borrowed(bytes))
     }
+}
+
+/// [`routing_path_bytes`] as text: bytes that are not UTF-8 become U+FFFD (a route's static
+/// segments never hold one, so they match nothing; a `/` is never replaced, so the segments
+/// stay those of the bytes, one for one).
+pub fn routing_path(raw: &str) -> Option<Cow<'_, str>> {
+    Some(match routing_path_bytes(raw)? {
+        Cow::Borrowed(b) => String::from_utf8_lossy(b),
+        Cow::Owned(b) => Cow::Owned(String::from_utf8_lossy(&b).into_owned()),
+    })
 }
 
 /// Go's server answer to an unparsable request line.
@@ -175,5 +186,18 @@ mod tests {
         assert_eq!(routing_path("/a%2Fb").as_deref(), Some("/a%2Fb"));
         assert_eq!(routing_path("/a%zz"), None);
         assert_eq!(routing_path("/a%2"), None);
+        // Go's decoded path keeps bytes that are not UTF-8; the text form replaces them.
+        assert_eq!(
+            routing_path_bytes("/p/%FF%E2%82/x").as_deref(),
+            Some(&b"/p/\xff\xe2\x82/x"[..])
+        );
+        assert_eq!(
+            routing_path("/p/%FF%E2%82/x").as_deref(),
+            Some("/p/\u{fffd}\u{fffd}/x")
+        );
+        assert_eq!(
+            routing_path_bytes("/p/%ff").as_deref(),
+            Some(&b"/p/%ff"[..])
+        );
     }
 }

@@ -1,182 +1,133 @@
 //! Go's text conventions the agent puts on the wire, written once: `%q` quoting
-//! (`strconv.Quote`, `QuoteRune`) for ids, paths, signal names and path segments, and Go's
-//! byte-per-byte replacement of invalid UTF-8. (JSON strings are `gojson`'s.)
+//! (`strconv.Quote`, `QuoteRune`) for ids, paths, signal names and path segments, with Go's
+//! own `strconv.IsPrint` tables (`isprint.rs`, generated for the Go release the agent is built
+//! with) and Go's `\xNN` for bytes that are not UTF-8, and Go's byte-per-byte replacement of
+//! invalid UTF-8. (JSON strings are `gojson`'s.)
 
 use std::fmt::Write as _;
 
-/// Go's `unicode.IsPrint`, approximated with what std knows: no control characters, no
-/// spaces other than U+0020, no format characters or private-use code points.
-fn is_go_print(c: char) -> bool {
-    if c == ' ' {
-        return true;
+mod isprint;
+#[cfg(test)]
+mod tests;
+
+use isprint::{IS_GRAPHIC, IS_NOT_PRINT16, IS_NOT_PRINT32, IS_PRINT16, IS_PRINT32};
+
+/// Whether `x` falls in one of the inclusive `[lo, hi]` pairs of `ranges` (sorted): Go's
+/// `bsearch` for the first entry `>= x`, whose pair is the only one that can hold `x`.
+fn in_ranges<T: Ord + Copy>(ranges: &[T], x: T) -> bool {
+    let i = ranges.partition_point(|&v| v < x);
+    matches!(
+        (ranges.get(i & !1), ranges.get(i | 1)),
+        (Some(&lo), Some(&hi)) if lo <= x && x <= hi
+    )
+}
+
+/// Go's `strconv.IsPrint` (the same as `unicode.IsPrint`, from Go's own tables, see
+/// `gostr/isprint.rs`): letters, marks, numbers, punctuation, symbols and U+0020; not the other
+/// spaces, controls, format characters, private use, surrogates or unassigned code points.
+pub fn is_print(c: char) -> bool {
+    let r = u32::from(c);
+    // Latin-1 fast path: ASCII from space to `~`, and U+00A1..U+00FF but the soft hyphen.
+    if r <= 0xFF {
+        return (0x20..=0x7E).contains(&r) || ((0xA1..=0xFF).contains(&r) && r != 0xAD);
     }
-    if c.is_control() || c.is_whitespace() {
+    if let Ok(r16) = u16::try_from(r) {
+        return in_ranges(&IS_PRINT16, r16) && IS_NOT_PRINT16.binary_search(&r16).is_err();
+    }
+    if !in_ranges(&IS_PRINT32, r) {
         return false;
     }
-    !matches!(c,
-        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
-        | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}'
-        | '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{10FFFF}'
-        | '\u{FFFE}' | '\u{FFFF}')
-}
-
-fn quote_char_into(out: &mut String, c: char, quote: char) {
-    match c {
-        '\u{7}' => out.push_str("\\a"),
-        '\u{8}' => out.push_str("\\b"),
-        '\u{c}' => out.push_str("\\f"),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        '\u{b}' => out.push_str("\\v"),
-        '\\' => out.push_str("\\\\"),
-        c if c == quote => {
-            out.push('\\');
-            out.push(c);
-        }
-        c if is_go_print(c) => out.push(c),
-        c if (c as u32) < 0x80 => {
-            let _ = write!(out, "\\x{:02x}", c as u32);
-        }
-        c if (c as u32) < 0x10000 => {
-            let _ = write!(out, "\\u{:04x}", c as u32);
-        }
-        c => {
-            let _ = write!(out, "\\U{:08x}", c as u32);
-        }
+    // The exceptions above U+FFFF are all below U+20000, stored as `r - 0x10000`.
+    match u16::try_from(r - 0x10000) {
+        Ok(low) => IS_NOT_PRINT32.binary_search(&low).is_err(),
+        Err(_) => true,
     }
 }
 
-/// `strconv.Quote(s)` (what `%q` prints for a string). Strings from requests are valid
-/// UTF-8 by the time they get here (Go's decoder replaced invalid bytes with U+FFFD).
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        quote_char_into(&mut out, c, '"');
+/// Go's `strconv.IsGraphic`: [`is_print`] plus the space separators (U+00A0, U+3000, ...).
+pub fn is_graphic(c: char) -> bool {
+    is_print(c) || u16::try_from(u32::from(c)).is_ok_and(|r| IS_GRAPHIC.binary_search(&r).is_ok())
+}
+
+/// Go's `appendEscapedRune`: the quote and `\\` backslashed, printable runes as they are,
+/// the C escapes, then `\xNN` (controls), `\uNNNN`, `\UNNNNNNNN`.
+fn escape_rune_into(out: &mut String, c: char, quote: char) {
+    if c == quote || c == '\\' {
+        out.push('\\');
+        out.push(c);
+        return;
     }
-    out.push('"');
+    if is_print(c) {
+        out.push(c);
+        return;
+    }
+    let r = u32::from(c);
+    let _ = match c {
+        '\u{7}' => out.write_str("\\a"),
+        '\u{8}' => out.write_str("\\b"),
+        '\u{c}' => out.write_str("\\f"),
+        '\n' => out.write_str("\\n"),
+        '\r' => out.write_str("\\r"),
+        '\t' => out.write_str("\\t"),
+        '\u{b}' => out.write_str("\\v"),
+        _ if r < 0x20 || r == 0x7F => write!(out, "\\x{r:02x}"),
+        _ if r < 0x10000 => write!(out, "\\u{r:04x}"),
+        _ => write!(out, "\\U{r:08x}"),
+    };
+}
+
+/// Go's `appendQuotedWith` over raw bytes: runes decoded one by one, every byte that does
+/// not start a valid UTF-8 sequence (a stray byte, a truncated or overlong sequence, an
+/// encoded surrogate) printed as `\xNN`.
+fn quote_with(b: &[u8], quote: char) -> String {
+    let mut out = String::with_capacity(b.len() + 2);
+    out.push(quote);
+    for chunk in b.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            escape_rune_into(&mut out, c, quote);
+        }
+        for byte in chunk.invalid() {
+            let _ = write!(out, "\\x{byte:02x}");
+        }
+    }
+    out.push(quote);
     out
 }
 
-/// Go `%q` of a rune: `'x'`, `'\n'`, `'─'`.
+/// `strconv.Quote(s)` (what `%q` prints for a string).
+pub fn quote(s: &str) -> String {
+    quote_with(s.as_bytes(), '"')
+}
+
+/// Go `%q` of a rune (`strconv.QuoteRune`): `'x'`, `'\\n'`, `'─'`.
 pub fn quote_rune(c: char) -> String {
     let mut out = String::from("'");
-    quote_char_into(&mut out, c, '\'');
+    escape_rune_into(&mut out, c, '\'');
     out.push('\'');
     out
 }
 
-/// `strconv.Quote` of raw bytes: invalid UTF-8 bytes print as `\xNN`.
+/// `strconv.Quote` of a Go string that may hold invalid UTF-8 (query values, path segments:
+/// Go keeps their bytes as they came): invalid bytes print as `\xNN`.
 pub fn quote_bytes(b: &[u8]) -> String {
-    let mut out = String::with_capacity(b.len() + 2);
-    out.push('"');
-    let mut rest = b;
-    while !rest.is_empty() {
-        match std::str::from_utf8(rest) {
-            Ok(s) => {
-                for c in s.chars() {
-                    quote_char_into(&mut out, c, '"');
-                }
-                break;
-            }
-            Err(e) => {
-                let (valid, bad) = rest.split_at(e.valid_up_to());
-                for c in std::str::from_utf8(valid).unwrap_or_default().chars() {
-                    quote_char_into(&mut out, c, '"');
-                }
-                let _ = write!(out, "\\x{:02x}", bad[0]);
-                rest = &bad[1..];
-            }
-        }
-    }
-    out.push('"');
-    out
+    quote_with(b, '"')
 }
 
-/// The JSON scanner's `quoteChar`: a byte shown as a Go character literal.
+/// The JSON scanner's `quoteChar`: a byte shown as a Go character literal (its special cases,
+/// `'\''` and `'"'`, are what [`quote_rune`] prints too).
 pub fn quote_byte_char(c: u8) -> String {
-    match c {
-        b'\'' => "'\\''".to_string(),
-        b'"' => "'\"'".to_string(),
-        c => {
-            let mut out = String::from("'");
-            quote_char_into(&mut out, char::from(c), '\'');
-            out.push('\'');
-            out
-        }
-    }
+    quote_rune(char::from(c))
 }
 
 /// Go's replacement of invalid UTF-8: every byte of an invalid sequence becomes U+FFFD
 /// (Rust's `from_utf8_lossy` would merge a truncated sequence into one).
 pub fn lossy(b: &[u8]) -> String {
     let mut out = String::with_capacity(b.len());
-    let mut rest = b;
-    while !rest.is_empty() {
-        match std::str::from_utf8(rest) {
-            Ok(s) => {
-                out.push_str(s);
-                break;
-            }
-            Err(e) => {
-                let (valid, bad) = rest.split_at(e.valid_up_to());
-                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
-                out.push('\u{FFFD}');
-                rest = &bad[1..];
-            }
+    for chunk in b.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for _ in chunk.invalid() {
+            out.push('\u{FFFD}');
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quote_matches_go_for_paths_and_segments() {
-        assert_eq!(quote("rel"), "\"rel\"");
-        assert_eq!(quote("blah"), "\"blah\"");
-        assert_eq!(quote("a\"b\\c\td\x00"), "\"a\\\"b\\\\c\\td\\x00\"");
-        assert_eq!(quote("a b\n\x01"), "\"a b\\n\\x01\"");
-        assert_eq!(quote("─é"), "\"─é\"");
-        assert_eq!(quote("\u{200b}\u{600}"), "\"\\u200b\\u0600\"");
-        assert_eq!(quote("\u{fffd}"), "\"\u{fffd}\"");
-        assert_eq!(quote_rune('\''), "'\\''");
-        assert_eq!(quote_rune('x'), "'x'");
-    }
-
-    #[test]
-    fn lossy_per_byte() {
-        assert_eq!(lossy(b"a\xf0\x9fb"), "a\u{FFFD}\u{FFFD}b");
-    }
-
-    #[test]
-    fn quote_matches_go() {
-        assert_eq!(quote("abc"), "\"abc\"");
-        assert_eq!(quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
-        assert_eq!(quote("\n\t\u{1}\u{7f}"), "\"\\n\\t\\x01\\x7f\"");
-        assert_eq!(quote("é 日本"), "\"é 日本\"");
-        assert_eq!(quote("\u{a0}\u{200b}"), "\"\\u00a0\\u200b\"");
-        assert_eq!(quote_bytes(b"a\xffb"), "\"a\\xffb\"");
-    }
-
-    #[test]
-    fn quote_byte_char_matches_go_scanner() {
-        assert_eq!(quote_byte_char(b'i'), "'i'");
-        assert_eq!(quote_byte_char(b'\''), "'\\''");
-        assert_eq!(quote_byte_char(b'"'), "'\"'");
-        assert_eq!(quote_byte_char(b'\n'), "'\\n'");
-        assert_eq!(quote_byte_char(0x01), "'\\x01'");
-        assert_eq!(quote_byte_char(0xc3), "'Ã'");
-        assert_eq!(quote_byte_char(0x80), "'\\u0080'");
-    }
-
-    #[test]
-    fn lossy_replaces_each_invalid_byte() {
-        assert_eq!(lossy(b"a\xe2\x82b"), "a\u{FFFD}\u{FFFD}b");
-        assert_eq!(lossy("é".as_bytes()), "é");
-    }
 }

@@ -8,7 +8,7 @@
 //! assembles the tree, and [`crate::router()`] wraps it into an axum `Router` with the control API,
 //! the request journal and fault injection.
 
-use crate::gohttp::{bad_request, frame, path_segments, routing_path, STANDARD_METHODS};
+use crate::gohttp::{bad_request, frame, path_segments, routing_path_bytes, STANDARD_METHODS};
 use crate::response;
 use axum::extract::{FromRequestParts, Request};
 use axum::handler::Handler;
@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use futures::future::BoxFuture;
 use http::request::Parts;
 use http::Method;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
@@ -38,11 +39,41 @@ where
 
 /// URL parameters captured by `{name}` segments, available to handlers as an extractor.
 #[derive(Debug, Clone, Default)]
-pub struct PathParams(pub HashMap<String, String>);
+pub struct PathParams {
+    values: HashMap<String, String>,
+    /// Where each parameter sits among the routing path's segments.
+    at: HashMap<String, usize>,
+    /// Go's bytes of the parameters that are not UTF-8 (their text holds U+FFFD instead).
+    bytes: HashMap<String, Vec<u8>>,
+}
 
 impl PathParams {
+    /// The parameter as text.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
+        self.values.get(name).map(String::as_str)
+    }
+
+    /// The parameter as Go holds it (chi's `URLParam`): its bytes, UTF-8 or not.
+    pub fn get_bytes(&self, name: &str) -> Option<&[u8]> {
+        match self.bytes.get(name) {
+            Some(b) => Some(b),
+            None => self.get(name).map(str::as_bytes),
+        }
+    }
+
+    /// Keeps the bytes of the parameters that `path` (the routing path as Go holds it) has in
+    /// something other than UTF-8.
+    fn keep_bytes(&mut self, path: &[u8]) {
+        let segs: Vec<&[u8]> = path
+            .strip_prefix(b"/")
+            .unwrap_or(path)
+            .split(|&b| b == b'/')
+            .collect();
+        for (name, &i) in &self.at {
+            if let Some(seg) = segs.get(i).filter(|s| std::str::from_utf8(s).is_err()) {
+                self.bytes.insert(name.clone(), seg.to_vec());
+            }
+        }
     }
 }
 
@@ -221,20 +252,22 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
     pub fn find(&self, method: &Method, path: &str) -> Outcome<'_, S> {
         let mut allowed = Vec::new();
         let mut not_allowed = false;
-        self.find_inner(method, &path_segments(path), &mut allowed, &mut not_allowed)
+        let segs = path_segments(path);
+        self.find_inner(method, (&segs, 0), &mut allowed, &mut not_allowed)
     }
 
+    /// `segs` are the path's segments from index `first` on (a mount passes on the rest).
     fn find_inner(
         &self,
         method: &Method,
-        segs: &[&str],
+        (segs, first): (&[&str], usize),
         allowed: &mut Vec<Method>,
         not_allowed: &mut bool,
     ) -> Outcome<'_, S> {
         // 1. Routes: static patterns win over patterns with parameters (`routes` is kept in
         // that order).
         for route in &self.routes {
-            let Some(params) = match_route(route, segs) else {
+            let Some(params) = match_route(route, segs, first) else {
                 continue;
             };
             for (m, h) in &route.methods {
@@ -262,7 +295,8 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
             let rest = &segs[prefix.len()..];
             // `prefix` and `prefix/` both reach the sub-router as "/".
             let rest: &[&str] = if rest == [""] { &[] } else { rest };
-            return sub.find_inner(method, rest, allowed, not_allowed);
+            let first = first + prefix.len();
+            return sub.find_inner(method, (rest, first), allowed, not_allowed);
         }
         if *not_allowed {
             Outcome::MethodNotAllowed(std::mem::take(allowed))
@@ -272,11 +306,11 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
     }
 }
 
-fn match_route<S>(route: &Route<S>, segs: &[&str]) -> Option<PathParams> {
+fn match_route<S>(route: &Route<S>, segs: &[&str], first: usize) -> Option<PathParams> {
     if route.segments.len() != segs.len() {
         return None;
     }
-    let mut params = HashMap::new();
+    let mut params = PathParams::default();
     let last = segs.len().saturating_sub(1);
     for (i, (p, s)) in route.segments.iter().zip(segs).enumerate() {
         match p {
@@ -284,12 +318,13 @@ fn match_route<S>(route: &Route<S>, segs: &[&str]) -> Option<PathParams> {
             // chi refuses an empty value only when nothing follows it (`/a/{id}` does not
             // match `/a/`, but `/a/{id}/b` matches `/a//b` with `id` = "").
             Segment::Param(name) if !s.is_empty() || i < last => {
-                params.insert(name.clone(), (*s).to_string());
+                params.values.insert(name.clone(), (*s).to_string());
+                params.at.insert(name.clone(), first + i);
             }
             _ => return None,
         }
     }
-    Some(PathParams(params))
+    Some(params)
 }
 
 /// Dispatches one request through `routes` with the agent's rules. Routing is done here, at
@@ -301,14 +336,18 @@ where
     if !STANDARD_METHODS.contains(req.method()) {
         return Dispatch::ready(response::method_not_allowed(&[]));
     }
-    let Some(path) = routing_path(req.uri().path()) else {
+    let Some(path) = routing_path_bytes(req.uri().path()) else {
         return Dispatch::ready(bad_request());
     };
-    match routes.find(req.method(), &path) {
-        Outcome::Handler(h, params) => {
+    let text = String::from_utf8_lossy(&path);
+    match routes.find(req.method(), &text) {
+        Outcome::Handler(h, mut params) => {
             // Handlers without `{param}` segments find no `PathParams`, which the extractor
             // reads as empty anyway.
-            if !params.0.is_empty() {
+            if !params.values.is_empty() {
+                if matches!(text, Cow::Owned(_)) {
+                    params.keep_bytes(&path);
+                }
                 req.extensions_mut().insert(params);
             }
             Dispatch(Stage::Handler(h(req, state)))

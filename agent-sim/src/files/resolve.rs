@@ -13,20 +13,22 @@ pub const MAX_DEPTH: usize = 40;
 /// Why `resolvePath` failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResolveError {
-    /// `file path must be absolute: "<p>"`.
-    NotAbsolute(String),
+    /// `file path must be absolute: "<p>"`, with the path's bytes as Go holds them (a query
+    /// value need not be UTF-8).
+    NotAbsolute(Vec<u8>),
     /// `too many levels of symlinks resolving "<q>"`.
     TooManyLinks(String),
     /// An lstat or readlink error, as is.
     Os(PathError),
 }
 
-/// The agent's first check on every path parameter: it must be absolute.
-pub fn require_absolute(p: &str) -> Result<(), ResolveError> {
-    if vpath::is_abs(p) {
+/// The agent's first check on every path parameter (`go_path`: its bytes as Go holds them): it
+/// must be absolute.
+pub fn require_absolute(go_path: &[u8]) -> Result<(), ResolveError> {
+    if vpath::is_abs(&String::from_utf8_lossy(go_path)) {
         Ok(())
     } else {
-        Err(ResolveError::NotAbsolute(p.to_string()))
+        Err(ResolveError::NotAbsolute(go_path.to_vec()))
     }
 }
 
@@ -41,7 +43,7 @@ impl std::fmt::Display for ResolveError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ResolveError::NotAbsolute(p) => {
-                write!(f, "file path must be absolute: {}", gostr::quote(p))
+                write!(f, "file path must be absolute: {}", gostr::quote_bytes(p))
             }
             ResolveError::TooManyLinks(q) => {
                 write!(
@@ -57,7 +59,7 @@ impl std::fmt::Display for ResolveError {
 
 /// `resolvePath(p)`.
 pub fn resolve_path<T: Tree>(t: &mut T, p: &str) -> Result<String, ResolveError> {
-    require_absolute(p)?;
+    require_absolute(p.as_bytes())?;
     resolve(t, &vpath::clean(p), 0)
 }
 

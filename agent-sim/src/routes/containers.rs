@@ -114,13 +114,15 @@ const MAX_INCOMING: usize = 32 << 10;
 /// A socket whose reader stalls holds at most this much beyond one list.
 const MAX_WRITE_BUFFER: usize = 4 << 20;
 
-fn not_found(id: &str) -> ApiError {
+/// 404 for the `{devcontainer}` path parameter, quoted as Go holds it (bytes that are not
+/// UTF-8 print as `\xNN`).
+fn not_found(id: &[u8]) -> ApiError {
     ApiError::detail(
         StatusCode::NOT_FOUND,
         "Devcontainer not found.",
         format!(
             "Could not find devcontainer with ID: {}",
-            crate::gostr::quote(id)
+            crate::gostr::quote_bytes(id)
         ),
     )
 }
@@ -129,6 +131,7 @@ fn not_found(id: &str) -> ApiError {
 async fn recreate(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
     ready(&state).await?;
     let id = params.get("devcontainer").unwrap_or_default();
+    let go_id = params.get_bytes("devcontainer").unwrap_or_default();
     let plan = state
         .containers()
         .recreate(id)
@@ -138,7 +141,7 @@ async fn recreate(State(state): State<AppState>, params: PathParams) -> Result<R
                 "Missing devcontainer ID",
                 "Devcontainer ID is required to recreate a devcontainer.",
             ),
-            Refusal::NotFound(id) => not_found(&id),
+            Refusal::NotFound(_) => not_found(go_id),
             Refusal::Transitioning { name, status } => ApiError::detail(
                 StatusCode::CONFLICT,
                 "Unable to recreate transitioning devcontainer",
@@ -161,19 +164,21 @@ async fn recreate(State(state): State<AppState>, params: PathParams) -> Result<R
 async fn delete(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
     ready(&state).await?;
     let id = params.get("devcontainer").unwrap_or_default();
-    state.containers().delete(id).await.map_err(delete_error)?;
+    let go_id = params.get_bytes("devcontainer").unwrap_or_default();
+    let deleted = state.containers().delete(id).await;
+    deleted.map_err(|e| delete_error(e, go_id))?;
     Ok(no_content())
 }
 
-/// The agent's answer to a delete that did not happen.
-fn delete_error(e: DeleteError) -> ApiError {
+/// The agent's answer to a delete of `go_id` (the path parameter's bytes) that did not happen.
+fn delete_error(e: DeleteError, go_id: &[u8]) -> ApiError {
     match e {
         DeleteError::Refused(Refusal::MissingId) => ApiError::detail(
             StatusCode::BAD_REQUEST,
             "Missing devcontainer ID",
             "Devcontainer ID is required to delete a devcontainer.",
         ),
-        DeleteError::Refused(Refusal::NotFound(id)) => not_found(&id),
+        DeleteError::Refused(Refusal::NotFound(_)) => not_found(go_id),
         DeleteError::Refused(Refusal::Transitioning { name, status }) => ApiError::detail(
             StatusCode::CONFLICT,
             "Unable to delete transitioning devcontainer",

@@ -55,7 +55,12 @@ pub async fn magicsock_debug_logging(
 ) -> Result<Response, ApiError> {
     let raw = params.get("state").unwrap_or_default();
     let on = parse_go_bool(raw).ok_or_else(|| {
-        let invalid = format!("invalid state {}, must be a boolean", gostr::quote(raw));
+        // Quoted as Go holds the path parameter: bytes that are not UTF-8 print as `\xNN`.
+        let go_raw = params.get_bytes("state").unwrap_or_default();
+        let invalid = format!(
+            "invalid state {}, must be a boolean",
+            gostr::quote_bytes(go_raw)
+        );
         ApiError::from(response::sniffed(StatusCode::BAD_REQUEST, invalid))
     })?;
     state.magicsock_debug_logging().store(on, Ordering::Relaxed);

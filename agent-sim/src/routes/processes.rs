@@ -5,7 +5,7 @@
 use crate::api_error::ApiError;
 use crate::godecode::{self, for_each_field, DecodeError, Fill};
 use crate::gojson::json_string;
-use crate::gostr::quote;
+use crate::gostr::{quote, quote_bytes};
 use crate::gourl::Values;
 use crate::processes::{ProcessInfo, Signal, SignalError, Snapshot, StartRequest, MAX_WAIT};
 use crate::response::{self, JSON_CONTENT_TYPE};
@@ -51,10 +51,12 @@ fn bad_json(err: DecodeError) -> ApiError {
     ApiError::bad_json(err.0)
 }
 
-fn not_found(id: &str) -> ApiError {
+/// `Process %q not found.`, the id quoted as Go holds it (path bytes that are not UTF-8 print
+/// as `\xNN`).
+fn not_found(id: &[u8]) -> ApiError {
     ApiError::message(
         StatusCode::NOT_FOUND,
-        format!("Process {} not found.", quote(id)),
+        format!("Process {} not found.", quote_bytes(id)),
     )
 }
 
@@ -168,11 +170,12 @@ async fn output(
 ) -> Result<Response, ApiError> {
     let scenario = state.scenario();
     let id = params.get("id").unwrap_or_default().to_string();
+    let go_id = params.get_bytes("id").unwrap_or_default();
     let chat = chat_context(&scenario, &headers);
-    let proc = state.processes().get(&id).ok_or_else(|| not_found(&id))?;
+    let proc = state.processes().get(&id).ok_or_else(|| not_found(go_id))?;
     if let (Some(chat), Some(owner)) = (chat.as_deref(), proc.chat_id()) {
         if chat != owner {
-            return Err(not_found(&id));
+            return Err(not_found(go_id));
         }
     }
     if Values::parse(uri.query().unwrap_or_default()).get("wait") == Some("true") {
@@ -195,11 +198,12 @@ async fn signal(
 ) -> Result<Response, ApiError> {
     let scenario = state.scenario();
     let id = params.get("id").unwrap_or_default().to_string();
+    let go_id = params.get_bytes("id").unwrap_or_default();
     // 1. A foreign chat's process is hidden, before the body is read.
     if let Some(chat) = chat_context(&scenario, &headers) {
         if let Some(proc) = state.processes().get(&id) {
             if proc.chat_id().is_some_and(|owner| owner != chat) {
-                return Err(not_found(&id));
+                return Err(not_found(go_id));
             }
         }
     }
@@ -225,10 +229,10 @@ async fn signal(
     })?;
     // 5–8. The process.
     state.processes().signal(&id, sig).map_err(|e| match e {
-        SignalError::NotFound => not_found(&id),
+        SignalError::NotFound => not_found(go_id),
         SignalError::NotRunning => ApiError::message(
             StatusCode::CONFLICT,
-            format!("Process {} is not running.", quote(&id)),
+            format!("Process {} is not running.", quote_bytes(go_id)),
         ),
         SignalError::Os(detail) => ApiError::detail(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -236,6 +240,10 @@ async fn signal(
             detail,
         ),
     })?;
-    let sent = format!("Signal {} sent to process {}.", quote(&name), quote(&id));
+    let sent = format!(
+        "Signal {} sent to process {}.",
+        quote(&name),
+        quote_bytes(go_id)
+    );
     Ok(response::message(StatusCode::OK, &sent, ""))
 }

@@ -39,6 +39,9 @@ async fn debug_logging_states() {
     assert_eq!(r.text(), "invalid state \"%74rue\", must be a boolean");
     let r = get(&s, "/debug/magicsock/debug-logging/a%22b").await;
     assert_eq!(r.text(), "invalid state \"a\\\"b\", must be a boolean");
+    // A decoded byte that is not UTF-8 stays a byte in Go: %q prints it as \xNN.
+    let r = get(&s, "/debug/magicsock/debug-logging/%FF").await;
+    assert_eq!(r.text(), "invalid state \"\\xff\", must be a boolean");
 }
 
 #[tokio::test]

@@ -29,8 +29,14 @@ async fn read_file_table() {
         env.get("/api/v0/read-file?path=also-relative")
             .await
             .msg(400, "file path must be absolute: \"also-relative\"");
+        // The query value's bytes as Go holds them: %q shows \xNN for what is not UTF-8.
+        env.get("/api/v0/read-file?path=%FF%E2%82")
+            .await
+            .msg(400, "file path must be absolute: \"\\xff\\xe2\\x82\"");
         env.get("/api/v0/read-file?path=/tmp/file&offset=0&limit=-10").await.is(400, "{\"message\":\"Query parameters have invalid values.\",\"validations\":[{\"field\":\"limit\",\"detail\":\"Query param \\\"limit\\\" must be a valid 64-bit positive integer: value is negative\"}]}\n");
         env.get("/api/v0/read-file?path=/tmp/file&offset=-10&limit=0").await.is(400, "{\"message\":\"Query parameters have invalid values.\",\"validations\":[{\"field\":\"offset\",\"detail\":\"Query param \\\"offset\\\" must be a valid 64-bit positive integer: value is negative\"}]}\n");
+        // Go keeps the query's bytes: %q shows the ones that are not UTF-8 as \xNN.
+        env.get("/api/v0/read-file?path=/tmp/file&offset=%FF%E2%82").await.is(400, "{\"message\":\"Query parameters have invalid values.\",\"validations\":[{\"field\":\"offset\",\"detail\":\"Query param \\\"offset\\\" must be a valid 64-bit positive integer: strconv.ParseInt: parsing \\\"\\\\xff\\\\xe2\\\\x82\\\": invalid syntax\"}]}\n");
         env.get("/api/v0/read-file?path=/tmp/does-not-exist&offset=0&limit=0")
             .await
             .msg(404, "open /tmp/does-not-exist: no such file or directory");
@@ -142,6 +148,10 @@ async fn read_file_lines_table() {
             200,
             "{\"success\":false,\"error\":\"file path must be absolute: \\\"relative/path\\\"\"}\n",
         );
+        env.get(&q("rel%FF", 0, 0)).await.is(
+            200,
+            "{\"success\":false,\"error\":\"file path must be absolute: \\\"rel\\\\xff\\\"\"}\n",
+        );
         env.get(&q("/tmp/does-not-exist", 0, 0)).await.is(
             200,
             "{\"success\":false,\"error\":\"file does not exist: /tmp/does-not-exist\"}\n",
@@ -222,6 +232,9 @@ async fn resolve_path_cases() {
         env.get(&rp("~/x"))
             .await
             .msg(400, "file path must be absolute: \"~/x\"");
+        env.get(&rp("%FF"))
+            .await
+            .msg(400, "file path must be absolute: \"\\xff\"");
         env.get(&rp("/d/link.txt"))
             .await
             .is(200, "{\"resolved_path\":\"/d/real.txt\"}\n");
@@ -268,6 +281,9 @@ async fn list_directory_cases() {
         env.post(&format!("{ls}?path=rel"), "{}")
             .await
             .msg(500, "path must be absolute: \"rel\"");
+        env.post(&format!("{ls}?path=rel%FF"), "{}")
+            .await
+            .msg(500, "path must be absolute: \"rel\\xff\"");
         env.post(&format!("{ls}?path=/tmp/empty"), "{}").await
             .is(200, "{\"absolute_path\":[\"tmp\",\"empty\"],\"absolute_path_string\":\"/tmp/empty\",\"contents\":[]}\n");
         env.post(&format!("{ls}?path=/tmp/x/file.txt"), "{}")
@@ -351,6 +367,9 @@ async fn write_file_table() {
         env.post(&w("also-relative"), "")
             .await
             .msg(400, "file path must be absolute: \"also-relative\"");
+        env.post(&w("%E2%82"), "")
+            .await
+            .msg(400, "file path must be absolute: \"\\xe2\\x82\"");
         env.post(&w("/tmp/nested/does-not-exist"), "now it does exist")
             .await
             .msg(200, "Successfully wrote to \"/tmp/nested/does-not-exist\"");

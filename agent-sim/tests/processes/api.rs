@@ -463,6 +463,12 @@ async fn output_nonexistent_process() {
     // A non-canonical escape reaches the handler still escaped (chi routes on RawPath).
     let r = a.get("/api/v0/processes/a%2Fb/output").await;
     assert_json_error(&r, 404, "Process \"a%2Fb\" not found.", None);
+    // Go's decoded path keeps bytes that are not UTF-8, and %q prints them as \xNN; a
+    // lowercase escape is not canonical, so chi routes on the raw path and keeps it escaped.
+    let r = a.get("/api/v0/processes/%FF%E2%82/output").await;
+    assert_json_error(&r, 404, "Process \"\\xff\\xe2\\x82\" not found.", None);
+    let r = a.get("/api/v0/processes/%ff/output").await;
+    assert_json_error(&r, 404, "Process \"%ff\" not found.", None);
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! same body by the JSON the watch handler writes afterwards (its 500 status is too late to
 //! apply, so the library's status stays).
 
-use crate::gostr::quote as go_quote;
+use crate::gostr::{quote as go_quote, quote_bytes};
 use crate::response::{self, ApiResponse};
 use axum::response::Response;
 use http::request::Parts;
@@ -53,9 +53,26 @@ fn first<'a>(h: &'a HeaderMap, key: &str) -> &'a str {
     h.get(key).and_then(|v| v.to_str().ok()).unwrap_or("")
 }
 
+/// `r.Header.Get(key)` as Go holds it: the first value's bytes (obs-text included), or none.
+fn first_bytes<'a>(h: &'a HeaderMap, key: &str) -> &'a [u8] {
+    h.get(key).map_or(b"", HeaderValue::as_bytes)
+}
+
+/// Go `strings.TrimSpace` of a header value (Unicode spaces where it is UTF-8).
+fn trim_space(b: &[u8]) -> &[u8] {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.trim().as_bytes(),
+        Err(_) => b.trim_ascii(),
+    }
+}
+
 /// Whether `s` is `base64.StdEncoding` of exactly 16 bytes (Go skips `\r` and `\n`).
-fn is_16_byte_base64(s: &str) -> bool {
-    let b: Vec<u8> = s.bytes().filter(|c| *c != b'\r' && *c != b'\n').collect();
+fn is_16_byte_base64(s: &[u8]) -> bool {
+    let b: Vec<u8> = s
+        .iter()
+        .copied()
+        .filter(|c| *c != b'\r' && *c != b'\n')
+        .collect();
     b.len() == 24
         && b[..22]
             .iter()
@@ -103,13 +120,13 @@ fn require_upgrade_headers(h: &HeaderMap) -> Result<(), Rejection> {
     if !contains_token(h, "connection", "Upgrade") {
         return Err(Rejection::upgrade_required(format!(
             "WebSocket protocol violation: Connection header {} does not contain Upgrade",
-            go_quote(first(h, "connection"))
+            quote_bytes(first_bytes(h, "connection"))
         )));
     }
     if !contains_token(h, "upgrade", "websocket") {
         return Err(Rejection::upgrade_required(format!(
             "WebSocket protocol violation: Upgrade header {} does not contain websocket",
-            go_quote(first(h, "upgrade"))
+            quote_bytes(first_bytes(h, "upgrade"))
         )));
     }
     Ok(())
@@ -131,14 +148,14 @@ fn require_get(method: &Method) -> Result<(), Rejection> {
 
 /// `Sec-WebSocket-Version` must be 13 (400, naming the supported version).
 fn require_version_13(h: &HeaderMap) -> Result<(), Rejection> {
-    if first(h, "sec-websocket-version") == "13" {
+    if first_bytes(h, "sec-websocket-version") == b"13" {
         return Ok(());
     }
     let mut r = Rejection::new(
         StatusCode::BAD_REQUEST,
         format!(
             "unsupported WebSocket protocol version (only 13 is supported): {}",
-            go_quote(first(h, "sec-websocket-version"))
+            quote_bytes(first_bytes(h, "sec-websocket-version"))
         ),
     );
     r.headers.push(("sec-websocket-version", "13"));
@@ -147,18 +164,18 @@ fn require_version_13(h: &HeaderMap) -> Result<(), Rejection> {
 
 /// Exactly one `Sec-WebSocket-Key`, the base64 of 16 bytes (400).
 fn require_one_valid_key(h: &HeaderMap) -> Result<(), Rejection> {
-    let keys: Vec<&str> = h
+    let keys: Vec<&[u8]> = h
         .get_all("sec-websocket-key")
         .iter()
-        .map(|v| v.to_str().unwrap_or(""))
+        .map(HeaderValue::as_bytes)
         .collect();
     let bad = |error: String| Err(Rejection::new(StatusCode::BAD_REQUEST, error));
     match keys.as_slice() {
         [] => bad("WebSocket protocol violation: missing Sec-WebSocket-Key".into()),
-        [key] if is_16_byte_base64(key.trim()) => Ok(()),
+        [key] if is_16_byte_base64(trim_space(key)) => Ok(()),
         [key] => bad(format!(
             "WebSocket protocol violation: invalid Sec-WebSocket-Key {}, must be a 16 byte base64 encoded string",
-            go_quote(key.trim())
+            quote_bytes(trim_space(key))
         )),
         _ => bad("WebSocket protocol violation: multiple Sec-WebSocket-Key headers".into()),
     }
@@ -265,6 +282,24 @@ mod tests {
         );
     }
 
+    /// Go keeps a header value's bytes (obs-text included): `%q` shows the ones that are not
+    /// UTF-8 as `\xNN`.
+    #[test]
+    fn quotes_header_values_as_go_holds_them() {
+        let cases: [(&str, &[u8], &str); 4] = [
+            ("connection", b"keep-alive \xff", "WebSocket protocol violation: Connection header \"keep-alive \\xff\" does not contain Upgrade"),
+            ("upgrade", b"\xe2\x82", "WebSocket protocol violation: Upgrade header \"\\xe2\\x82\" does not contain websocket"),
+            ("sec-websocket-version", b"1\xff", "unsupported WebSocket protocol version (only 13 is supported): \"1\\xff\""),
+            ("sec-websocket-key", b" \xffkey ", "WebSocket protocol violation: invalid Sec-WebSocket-Key \"\\xffkey\", must be a 16 byte base64 encoded string"),
+        ];
+        for (name, value, want) in cases {
+            let mut p = with(&[], name);
+            let value = HeaderValue::from_bytes(value).unwrap();
+            p.headers.insert(http::HeaderName::from_static(name), value);
+            assert_eq!(verify(&p).unwrap_err().error, want, "{name}");
+        }
+    }
+
     #[test]
     fn refuses_in_the_library_order() {
         let e = verify(&parts(&[])).unwrap_err();
@@ -299,6 +334,12 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(e.error, "WebSocket protocol violation: invalid Sec-WebSocket-Key \"short\", must be a 16 byte base64 encoded string");
+        let e = verify(&with(
+            &[("sec-websocket-key", " d\u{e9}\u{200b} ")],
+            "sec-websocket-key",
+        ))
+        .unwrap_err();
+        assert_eq!(e.error, "WebSocket protocol violation: invalid Sec-WebSocket-Key \"d\u{e9}\\u200b\", must be a 16 byte base64 encoded string");
         let e = verify(&with(
             &[("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")],
             "",

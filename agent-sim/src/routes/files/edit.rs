@@ -243,7 +243,7 @@ fn plan<T: Tree>(t: &mut T, f: &FileEdits) -> Result<Planned, (StatusCode, Strin
     if f.path.is_empty() {
         return Err(bad("\"path\" is required".into()));
     }
-    if let Err(e) = require_absolute(&f.path) {
+    if let Err(e) = require_absolute(f.path.as_bytes()) {
         return Err(bad(e.to_string()));
     }
     if f.edits.is_empty() {

@@ -72,7 +72,8 @@ pub async fn list_directory(
         .await
         .map_err(|e| super::reply::bad_json(&e))?;
     let ls = decode(&raw).map_err(|e| super::reply::bad_json(&e.0))?;
-    let dir = directory(&state, query_path, &ls)?;
+    let go_path = vals.get_bytes("path").unwrap_or_default();
+    let dir = directory(&state, (query_path, go_path), &ls)?;
     let internal = |m: String| super::reply::msg(StatusCode::INTERNAL_SERVER_ERROR, &m);
     let nothing = |_: &crate::files::tree::Meta| (0, 0);
     let listed = with_tree!(state.files(), |t| match ops::open(t, &dir, &nothing) {
@@ -122,13 +123,18 @@ pub async fn list_directory(
 }
 
 /// The directory to list: `?path=` when given (absolute), else `path` under `relativity`.
-fn directory(state: &AppState, query_path: String, ls: &LsRequest) -> Result<String, ApiError> {
+/// `query_path` comes as text and as Go holds it (its bytes, quoted in the error).
+fn directory(
+    state: &AppState,
+    (query_path, go_path): (String, &[u8]),
+    ls: &LsRequest,
+) -> Result<String, ApiError> {
     let internal = |m: String| super::reply::msg(StatusCode::INTERNAL_SERVER_ERROR, &m);
     if !query_path.is_empty() {
         if !vpath::is_abs(&query_path) {
             return Err(internal(format!(
                 "path must be absolute: {}",
-                gostr::quote(&query_path)
+                gostr::quote_bytes(go_path)
             )));
         }
         return Ok(query_path);

@@ -61,10 +61,12 @@ impl<'a> Parser<'a> {
 
     /// `parser.PositiveInt64`.
     pub fn positive_i64(&mut self, key: &str, def: i64) -> i64 {
-        let Some(v) = self.raw(key, false) else {
+        if self.raw(key, false).is_none() {
             return def;
-        };
-        let err = match parse_int(&v) {
+        }
+        // Go parses (and quotes in its error) the value's bytes as they came.
+        let v = self.vals.get_bytes(key).unwrap_or_default();
+        let err = match parse_int(v) {
             Ok(n) if n >= 0 => return n,
             Ok(_) => "value is negative".to_string(),
             Err(e) => e,
@@ -81,14 +83,7 @@ impl<'a> Parser<'a> {
 
     /// Adds the excess-parameter errors; the 400 to send if anything failed.
     pub fn finish(mut self) -> Result<(), ApiError> {
-        for k in self.vals.keys() {
-            if !self.parsed.iter().any(|p| p == k) {
-                self.errors.push(ValidationError {
-                    field: k.to_string(),
-                    detail: format!("{} is not a valid query param", gostr::quote(k)),
-                });
-            }
-        }
+        self.add_excess_errors();
         if self.errors.is_empty() {
             return Ok(());
         }
@@ -101,26 +96,32 @@ impl<'a> Parser<'a> {
             },
         )))
     }
+
+    /// One error per key no handler declared, in query order (the key quoted as Go holds it).
+    fn add_excess_errors(&mut self) {
+        for (k, raw) in self.vals.keys_with_bytes() {
+            if !self.parsed.iter().any(|p| p == k) {
+                self.errors.push(ValidationError {
+                    field: k.to_string(),
+                    detail: format!("{} is not a valid query param", gostr::quote_bytes(raw)),
+                });
+            }
+        }
+    }
 }
 
-/// Go `strconv.ParseInt(v, 10, 64)` with its error text.
-fn parse_int(v: &str) -> Result<i64, String> {
-    let syntax = || {
-        format!(
-            "strconv.ParseInt: parsing {}: invalid syntax",
-            gostr::quote(v)
-        )
-    };
-    let digits = v.strip_prefix(['+', '-']).unwrap_or(v);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(syntax());
+/// Go `strconv.ParseInt(v, 10, 64)` with its error text (`v` quoted as Go holds it: bytes
+/// that are not UTF-8 print as `\xNN`).
+fn parse_int(v: &[u8]) -> Result<i64, String> {
+    let fail = |why: &str| format!("strconv.ParseInt: parsing {}: {why}", gostr::quote_bytes(v));
+    let digits = v.strip_prefix(b"+").or(v.strip_prefix(b"-")).unwrap_or(v);
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(fail("invalid syntax"));
     }
-    v.parse::<i64>().map_err(|_| {
-        format!(
-            "strconv.ParseInt: parsing {}: value out of range",
-            gostr::quote(v)
-        )
-    })
+    std::str::from_utf8(v)
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+        .ok_or_else(|| fail("value out of range"))
 }
 
 #[cfg(test)]
@@ -129,15 +130,49 @@ mod tests {
 
     #[test]
     fn parse_int_like_go() {
-        assert_eq!(parse_int("+5"), Ok(5));
+        assert_eq!(parse_int(b"+5"), Ok(5));
+        assert_eq!(parse_int(b"-0"), Ok(0));
         assert_eq!(
-            parse_int("abc").unwrap_err(),
+            parse_int(b"abc").unwrap_err(),
             "strconv.ParseInt: parsing \"abc\": invalid syntax"
         );
         assert_eq!(
-            parse_int("9999999999999999999").unwrap_err(),
+            parse_int(b"9999999999999999999").unwrap_err(),
             "strconv.ParseInt: parsing \"9999999999999999999\": value out of range"
         );
-        assert!(parse_int(" 1").is_err());
+        assert!(parse_int(b" 1").is_err());
+        assert!(parse_int(b"+").is_err());
+        assert_eq!(
+            parse_int(b"1\xff").unwrap_err(),
+            "strconv.ParseInt: parsing \"1\\xff\": invalid syntax"
+        );
+    }
+
+    /// Go keeps a query's bytes: `%q` shows the ones that are not UTF-8 as `\xNN`, where a
+    /// replacement character would print as itself.
+    #[test]
+    fn keys_and_values_are_quoted_as_go_holds_them() {
+        let vals = Values::parse("offset=%e2%82&%ff=1&%fe=2&path=%2Ftmp");
+        let mut p = Parser::new(&vals);
+        assert_eq!(p.positive_i64("offset", 7), 7);
+        p.string("path", false);
+        p.add_excess_errors();
+        let got: Vec<(&str, &str)> = p
+            .errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.detail.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "offset",
+                    "Query param \"offset\" must be a valid 64-bit positive integer: \
+                     strconv.ParseInt: parsing \"\\xe2\\x82\": invalid syntax"
+                ),
+                ("\u{fffd}", "\"\\xff\" is not a valid query param"),
+                ("\u{fffd}", "\"\\xfe\" is not a valid query param"),
+            ]
+        );
     }
 }

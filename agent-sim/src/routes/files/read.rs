@@ -24,7 +24,7 @@ pub async fn read_file(
     let offset = p.positive_i64("offset", 0) as u64;
     let limit = p.positive_i64("limit", 0) as u64;
     p.finish()?;
-    require_absolute(&path)
+    require_absolute(vals.get_bytes("path").unwrap_or_default())
         .map_err(|e| super::reply::msg(StatusCode::BAD_REQUEST, &e.to_string()))?;
     let range = |m: &crate::files::tree::Meta| {
         let limit = if limit == 0 { m.size } else { limit };

@@ -65,7 +65,7 @@ pub async fn read_file_lines(State(state): State<AppState>, RawQuery(q): RawQuer
     if let Err(e) = p.finish() {
         return e.into_response();
     }
-    if let Err(e) = require_absolute(&path) {
+    if let Err(e) = require_absolute(vals.get_bytes("path").unwrap_or_default()) {
         return fail(e.to_string());
     }
     let max = params.max_file_size.max(0) as u64;

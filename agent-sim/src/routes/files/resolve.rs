@@ -2,7 +2,7 @@
 
 use super::query::{Parser, Values};
 use crate::api_error::ApiError;
-use crate::files::resolve::{resolve_path as resolve, ResolveError};
+use crate::files::resolve::{require_absolute, resolve_path as resolve, ResolveError};
 use crate::response;
 use crate::state::AppState;
 use crate::with_tree;
@@ -24,7 +24,11 @@ pub async fn resolve_path(
     let mut p = Parser::new(&vals);
     let path = p.string("path", true);
     p.finish()?;
-    let result = with_tree!(state.files(), |t| resolve(t, &path));
+    // The absolute check sees the value's bytes as Go holds them (its message quotes them).
+    let result = match require_absolute(vals.get_bytes("path").unwrap_or_default()) {
+        Ok(()) => with_tree!(state.files(), |t| resolve(t, &path)),
+        Err(e) => Err(e),
+    };
     let resolved_path = result.map_err(|e| {
         let status = match &e {
             ResolveError::NotAbsolute(_) => StatusCode::BAD_REQUEST,

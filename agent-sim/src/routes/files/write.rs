@@ -25,13 +25,14 @@ pub async fn write_file(
     let mut p = Parser::new(&vals);
     let path = p.string("path", true);
     p.finish()?;
-    require_absolute(&path)
+    let go_path = vals.get_bytes("path").unwrap_or_default();
+    require_absolute(go_path)
         .map_err(|e| super::reply::msg(StatusCode::BAD_REQUEST, &e.to_string()))?;
     let body = super::reply::read_body(req.into_body()).await;
     let suffix = super::reply::temp_suffix();
     let outcome = with_tree!(state.files(), |t| write(t, &path, body.as_ref(), &suffix));
     outcome.map_err(|(status, m)| super::reply::msg(status, &m))?;
-    let wrote = format!("Successfully wrote to {}", gostr::quote(&path));
+    let wrote = format!("Successfully wrote to {}", gostr::quote_bytes(go_path));
     Ok(crate::response::message(StatusCode::OK, &wrote, ""))
 }
 
