@@ -161,6 +161,36 @@ pub fn json_string(b: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
+/// A Go string held as the bytes that came in a request (possibly not UTF-8): serialized as
+/// `encoding/json` writes a Go string, each invalid byte as `\ufffd` (a `String` could only
+/// hold U+FFFD itself, which Go writes raw).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GoBytes(pub Vec<u8>);
+
+impl From<&str> for GoBytes {
+    fn from(s: &str) -> Self {
+        GoBytes(s.as_bytes().to_vec())
+    }
+}
+
+impl Serialize for GoBytes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error as _;
+        let mut out = Vec::with_capacity(self.0.len() + 2);
+        json_string(&self.0, &mut out);
+        let text = String::from_utf8(out).map_err(S::Error::custom)?;
+        serde_json::value::RawValue::from_string(text)
+            .map_err(S::Error::custom)?
+            .serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GoBytes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| GoBytes(s.into_bytes()))
+    }
+}
+
 /// The length of the valid UTF-8 character at the start of `b`, or 0 when it is invalid.
 fn utf8_width(b: &[u8]) -> usize {
     let want = match b[0] {

@@ -27,7 +27,8 @@ pub struct ApiResponse {
 /// `codersdk.ValidationError`: neither field is omitempty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ValidationError {
-    pub field: String,
+    /// The key as it came (Go writes its invalid bytes as `\ufffd`).
+    pub field: gojson::GoBytes,
     pub detail: String,
 }
 

@@ -3,6 +3,7 @@
 //! every undeclared key, all collected into one 400 `Query parameters have invalid values.`.
 
 use crate::api_error::ApiError;
+use crate::gojson::GoBytes;
 use crate::gostr;
 pub use crate::gourl::Values;
 use crate::response::{self, ApiResponse, ValidationError};
@@ -31,7 +32,7 @@ impl<'a> Parser<'a> {
         if first.is_empty() {
             if required {
                 self.errors.push(ValidationError {
-                    field: key.to_string(),
+                    field: key.into(),
                     detail: format!(
                         "Query param {} is required and cannot be empty",
                         gostr::quote(key)
@@ -43,7 +44,7 @@ impl<'a> Parser<'a> {
         let n = vals.map(<[String]>::len).unwrap_or(0);
         if n > 1 {
             self.errors.push(ValidationError {
-                field: key.to_string(),
+                field: key.into(),
                 detail: format!(
                     "Query param {} provided more than once, found {n} times. Only provide 1 instance of this query param.",
                     gostr::quote(key)
@@ -72,7 +73,7 @@ impl<'a> Parser<'a> {
             Err(e) => e,
         };
         self.errors.push(ValidationError {
-            field: key.to_string(),
+            field: key.into(),
             detail: format!(
                 "Query param {} must be a valid 64-bit positive integer: {err}",
                 gostr::quote(key)
@@ -102,7 +103,7 @@ impl<'a> Parser<'a> {
         for (k, raw) in self.vals.keys_with_bytes() {
             if !self.parsed.iter().any(|p| p == k) {
                 self.errors.push(ValidationError {
-                    field: k.to_string(),
+                    field: GoBytes(raw.to_vec()),
                     detail: format!("{} is not a valid query param", gostr::quote_bytes(raw)),
                 });
             }
@@ -157,22 +158,43 @@ mod tests {
         assert_eq!(p.positive_i64("offset", 7), 7);
         p.string("path", false);
         p.add_excess_errors();
-        let got: Vec<(&str, &str)> = p
+        let got: Vec<(&[u8], &str)> = p
             .errors
             .iter()
-            .map(|e| (e.field.as_str(), e.detail.as_str()))
+            .map(|e| (e.field.0.as_slice(), e.detail.as_str()))
             .collect();
         assert_eq!(
             got,
             [
                 (
-                    "offset",
+                    &b"offset"[..],
                     "Query param \"offset\" must be a valid 64-bit positive integer: \
                      strconv.ParseInt: parsing \"\\xe2\\x82\": invalid syntax"
                 ),
-                ("\u{fffd}", "\"\\xff\" is not a valid query param"),
-                ("\u{fffd}", "\"\\xfe\" is not a valid query param"),
+                (&b"\xff"[..], "\"\\xff\" is not a valid query param"),
+                (&b"\xfe"[..], "\"\\xfe\" is not a valid query param"),
             ]
+        );
+    }
+
+    /// Go's encoder writes a key's invalid bytes as the escape `\ufffd`, and a real U+FFFD
+    /// (sent as `%EF%BF%BD`) as itself.
+    #[test]
+    fn invalid_key_bytes_are_written_as_go_escapes() {
+        let vals = Values::parse("%ff=1&%EF%BF%BD=2");
+        let mut p = Parser::new(&vals);
+        p.string("path", false);
+        let body = match p.finish() {
+            Err(e) => e.into_response(),
+            Ok(()) => panic!("undeclared keys must fail"),
+        };
+        let bytes = futures::executor::block_on(axum::body::to_bytes(body.into_body(), 4096))
+            .expect("body");
+        assert_eq!(
+            String::from_utf8_lossy(&bytes),
+            "{\"message\":\"Query parameters have invalid values.\",\"validations\":[\
+             {\"field\":\"\\ufffd\",\"detail\":\"\\\"\\\\xff\\\" is not a valid query param\"},\
+             {\"field\":\"\u{fffd}\",\"detail\":\"\\\"\u{fffd}\\\" is not a valid query param\"}]}\n"
         );
     }
 }
