@@ -105,18 +105,32 @@ pub fn one_edit(path: &str, search: &str, replace: &str, all: bool) -> Value {
     json!({"files": [{"path": path, "edits": [e]}]})
 }
 
+/// One search/replace edit: (search, replace, replace_all).
+pub type OneEdit<'a> = (&'a str, &'a str, bool);
+
+/// Writes `content` at `path`, applies the edit, checks the answer and reads `after` back.
+async fn edit_then(
+    ctx: &Ctx,
+    (path, content): (&str, &str),
+    (search, replace, all): OneEdit<'_>,
+    expect: &Expect,
+    after: &str,
+) -> Result<(), Failure> {
+    write(ctx, path, content.as_bytes()).await?;
+    edit(ctx, &one_edit(path, search, replace, all), expect).await?;
+    holds(ctx, path, after.as_bytes()).await
+}
+
 /// Writes `content` at `path`, applies the edit, expects 200 `{}` and reads `want` back.
 pub async fn edit_to(
     ctx: &Ctx,
     path: &str,
     content: &str,
-    (search, replace, all): (&str, &str, bool),
+    e: OneEdit<'_>,
     want: &str,
 ) -> Result<(), Failure> {
-    write(ctx, path, content.as_bytes()).await?;
-    let body = one_edit(path, search, replace, all);
-    edit(ctx, &body, &Expect::json(200, "{}\n")).await?;
-    holds(ctx, path, want.as_bytes()).await
+    let ok = Expect::json(200, "{}\n");
+    edit_then(ctx, (path, content), e, &ok, want).await
 }
 
 /// Writes `content` at `path`, applies the edit, expects 400 `edit <path>: <err>` and the
@@ -125,13 +139,11 @@ pub async fn edit_fails(
     ctx: &Ctx,
     path: &str,
     content: &str,
-    (search, replace, all): (&str, &str, bool),
+    e: OneEdit<'_>,
     err: &str,
 ) -> Result<(), Failure> {
-    write(ctx, path, content.as_bytes()).await?;
-    let body = one_edit(path, search, replace, all);
-    edit(ctx, &body, &message(400, &format!("edit {path}: {err}"))).await?;
-    holds(ctx, path, content.as_bytes()).await
+    let refused = message(400, &format!("edit {path}: {err}"));
+    edit_then(ctx, (path, content), e, &refused, content).await
 }
 
 /// A fresh scratch directory name.
