@@ -101,6 +101,7 @@ fn scratch_cases() -> Vec<Case> {
         Case::steps("files/edit/diff/no-newline", Tier::BlackBox, EDIT, in_scratch(diff::no_newline)).checks(&["files.edit.diff.no-newline"]),
         Case::steps("files/edit/diff/empty-sides", Tier::BlackBox, EDIT, in_scratch(diff::empty_sides)).checks(&["files.edit.diff.empty-side", "files.edit.diff.no-newline"]),
         Case::steps("files/edit/diff/crlf", Tier::BlackBox, EDIT, in_scratch(diff::crlf)).checks(&["files.edit.diff.crlf"]),
+        Case::steps("files/symlinks/in-scratch", Tier::BlackBox, RESOLVE, in_scratch(seeded::symlinks_in_scratch)).checks(&["files.path.symlink-replaced", "files.path.missing-tail-kept", "files.path.dangling-link", "files.path.loop", "files.path.open-follows-links", "files.read.mime-requested-path", "files.list.lstat-is-dir", "files.write.resolves-path", "files.edit.alias-rejected", "files.edit.follows-symlinks"]),
         Case::steps("files/edit/diff/several-files", Tier::BlackBox, EDIT, in_scratch(diff::several_files)).checks(&["files.edit.diff-list", "files.edit.diff.headers"]),
     ]
 }
