@@ -21,6 +21,19 @@ pub async fn write_paths(ctx: Arc<Ctx>, d: String) -> StepResult {
     holds(&ctx, &format!("{d}/a/b/c"), b"1").await?;
     write(&ctx, &format!("{d}/a/d"), b"").await?;
     holds(&ctx, &format!("{d}/a/d"), b"").await?;
+    // Malformed chat headers are ignored.
+    let mut req = post(
+        &at("/api/v0/write-file", &format!("{d}/chat"), ""),
+        "text/plain",
+        "c",
+    );
+    req.headers
+        .push(("Coder-Chat-Id".into(), "not-a-uuid".into()));
+    req.headers
+        .push(("Coder-Ancestor-Chat-Ids".into(), "[oops".into()));
+    let msg = format!("Successfully wrote to \"{d}/chat\"");
+    ctx.exchange(&req, &message(200, &msg)).await?;
+    holds(&ctx, &format!("{d}/chat"), b"c").await?;
     Ok(Verdict::Pass)
 }
 

@@ -173,6 +173,17 @@ pub async fn read_lines_limits(ctx: Arc<Ctx>, d: String) -> StepResult {
         json!({"success": true, "file_size": 5, "total_lines": 3, "lines_read": 1, "content": "1\ta\r"}),
     );
     ctx.exchange(&get(&f, "&max_response_lines=1"), &e).await?;
+    // A zero line cap: no lines when none are asked for, the lines error when some are.
+    let e = Expect::json(
+        200,
+        "{\"success\":true,\"file_size\":5,\"total_lines\":3}\n",
+    );
+    ctx.exchange(&get(&f, "&max_response_lines=0"), &e).await?;
+    let e = lines_error(
+        "output would exceed 0 lines. Read less at a time using offset and limit parameters.",
+    );
+    ctx.exchange(&get(&f, "&limit=1&max_response_lines=0"), &e)
+        .await?;
     let empty = format!("{d}/empty");
     write(&ctx, &empty, b"").await?;
     let e = Expect::json(200, "{\"success\":true}\n");
