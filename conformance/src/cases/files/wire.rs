@@ -153,7 +153,8 @@ pub async fn body_lenient(ctx: Arc<Ctx>, d: String) -> StepResult {
     Ok(Verdict::Pass)
 }
 
-/// `%2B2` is `+2` (a valid offset), `limit=` is the default, `+` in a path is a space.
+/// `%2B2` is `+2` (a valid offset), `limit=` is the default, `+` in a path is a space, and
+/// pairs Go's `url.ParseQuery` cannot read are dropped.
 pub async fn query_decoding(ctx: Arc<Ctx>, d: String) -> StepResult {
     let p = format!("{d}/a b.bin");
     write(&ctx, &p, b"0123456789").await?;
@@ -165,6 +166,14 @@ pub async fn query_decoding(ctx: Arc<Ctx>, d: String) -> StepResult {
         .header("content-length", "8")
         .body("23456789");
     ctx.exchange(&Request::get(&plus), &e).await?;
+    // Pairs with a bad escape or a `;` are dropped: `path` is then missing.
+    let missing = invalid(
+        json!([{"field": "path", "detail": "Query param \"path\" is required and cannot be empty"}]),
+    );
+    for q in ["path=%ZZ", "path=/a;b"] {
+        let req = Request::get(&format!("/api/v0/resolve-path?{q}"));
+        ctx.exchange(&req, &missing).await?;
+    }
     Ok(Verdict::Pass)
 }
 
