@@ -96,6 +96,7 @@ fn scratch_cases() -> Vec<Case> {
         Case::steps("files/match/hints", Tier::BlackBox, EDIT, in_scratch(edit::matcher_hints)).checks(&["files.match.hint-miscount", "files.match.hint-miscount-limits", "files.match.hint-inversion", "files.match.hint-inversion-limits", "files.match.hint-miscount-first", "files.match.no-hint"]),
         Case::steps("files/edit/diff/merged-hunk", Tier::BlackBox, EDIT, in_scratch(diff::merged_hunk)).checks(&["files.edit.diff.hunk-merge", "files.edit.diff.context", "files.edit.diff.against-original"]),
         Case::steps("files/edit/diff/split-hunks", Tier::BlackBox, EDIT, in_scratch(diff::split_hunks)).checks(&["files.edit.diff.hunk-split", "files.edit.diff.context"]),
+        Case::steps("files/edit/diff/after-merged-hunk", Tier::BlackBox, EDIT, in_scratch(diff::after_merged_hunk)).checks(&["files.edit.diff.joined-lines-uncounted", "files.edit.diff.hunk-merge", "files.edit.diff.hunk-split"]),
         Case::steps("files/edit/diff/far-hunks", Tier::BlackBox, EDIT, in_scratch(diff::far_hunks)).checks(&["files.edit.diff.hunk-split", "files.edit.diff.hunk-header"]),
         Case::steps("files/edit/diff/context-at-edges", Tier::BlackBox, EDIT, in_scratch(diff::context_at_edges)).checks(&["files.edit.diff.context"]),
         Case::steps("files/edit/diff/no-newline", Tier::BlackBox, EDIT, in_scratch(diff::no_newline)).checks(&["files.edit.diff.no-newline"]),

@@ -415,6 +415,8 @@ fn diffs() -> Vec<Spec> {
             r.set_text(&t);
         })
         .breaks(&["files.edit.diff.hunk-split"]),
+        edit_text("diff counts joined lines towards the next hunk", "files/edit/diff/after-merged-hunk", "@@ -22,7 +16,7 @@", "@@ -22,7 +22,7 @@")
+            .breaks(&["files.edit.diff.joined-lines-uncounted"]),
         edit_text("diff context of 2 lines before a change", "files/edit/diff/context-at-edges", "@@ -6,5 +6,5 @@\\n foxtrot\\n", "@@ -7,4 +7,4 @@\\n")
             .breaks(&["files.edit.diff.context"]),
         edit_text("diff without the no-newline marker", "files/edit/diff/no-newline", "\\\\ No newline at end of file\\n", "")

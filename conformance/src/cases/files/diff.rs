@@ -11,9 +11,10 @@ use crate::expect::Expect;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-const WORDS: [&str; 20] = [
+const WORDS: [&str; 30] = [
     "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet",
     "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango",
+    "uniform", "victor", "whiskey", "xray", "yankee", "zulu", "amber", "bronze", "cobalt", "denim",
 ];
 
 /// The first `n` words, one per line.
@@ -115,6 +116,23 @@ pub async fn far_hunks(ctx: Arc<Ctx>, d: String) -> StepResult {
         upper(&ch),
         hunks,
         &upper_lines(20, &ch),
+    )
+    .await
+}
+
+/// go-udiff does not count the unchanged lines that join changes inside one hunk towards the
+/// next hunk's `+<to>` line: after the hunk joining lines 3 and 10, the change on line 25
+/// reads `+16` where the new file has it on line 22 (`unified.go`, `toLine`).
+pub async fn after_merged_hunk(ctx: Arc<Ctx>, d: String) -> StepResult {
+    let ch = ["charlie", "juliet", "yankee"];
+    let hunks = "@@ -1,13 +1,13 @@\n alpha\n bravo\n-charlie\n+CHARLIE\n delta\n echo\n foxtrot\n golf\n hotel\n india\n-juliet\n+JULIET\n kilo\n lima\n mike\n@@ -22,7 +16,7 @@\n victor\n whiskey\n xray\n-yankee\n+YANKEE\n zulu\n amber\n bronze\n";
+    expect_diff(
+        &ctx,
+        &format!("{d}/after"),
+        &words(30),
+        upper(&ch),
+        hunks,
+        &upper_lines(30, &ch),
     )
     .await
 }
