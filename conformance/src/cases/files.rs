@@ -1,176 +1,40 @@
-//! Black-box cases for the files API (files.md) in a scratch directory the suite creates
-//! through the API (`/tmp/agent-conformance-<random>`) and tries to remove afterwards through
-//! the process API: write/read round-trips, offset/limit, read-file-lines, list-directory
-//! order, resolve-path cleaning, edit-files with its diff, and the exact error bodies.
+//! Cases for the files API (files.md). Black-box ones work in a scratch directory the suite
+//! creates through the API (`/tmp/agent-conformance-<random>`) and tries to remove afterwards
+//! through the process API; controlled ones seed a memory tree (symlinks, modes, home). Each
+//! case names the rules of `rules/files.toml` it checks.
 
-use crate::case::{Case, Effect, StepResult, Tier, Verdict};
-use crate::context::Ctx;
-use crate::expect::{check_go_json, Expect};
-use crate::failure::Failure;
+mod diff;
+mod edit;
+mod kit;
+mod paths;
+mod read;
+mod seeded;
+mod wire;
+
+use crate::case::{Case, Effect, Tier};
+use crate::expect::Expect;
 use crate::http::Request;
-use futures::future::BoxFuture;
-use serde_json::json;
-use std::future::Future;
-use std::sync::Arc;
+use kit::{in_scratch, EDIT, LINES, LIST, READ, RESOLVE, WRITE};
 
-const READ: &str = "GET /api/v0/read-file";
-const LINES: &str = "GET /api/v0/read-file-lines";
-const WRITE: &str = "POST /api/v0/write-file";
-const LIST: &str = "POST /api/v0/list-directory";
-const RESOLVE: &str = "GET /api/v0/resolve-path";
-const EDIT: &str = "POST /api/v0/edit-files";
+pub use kit::{read, url_encode, write};
 
-/// Percent-encodes a query value.
-pub fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// Go `%q` for plain ASCII paths.
-fn quoted(s: &str) -> String {
-    format!("\\\"{s}\\\"")
-}
-
-fn post(path: &str, content_type: &str, body: impl Into<Vec<u8>>) -> Request {
-    Request::new("POST", path).with_body(content_type, body)
-}
-
-/// Writes `content` to `path`, expecting the agent's success body.
-pub async fn write(ctx: &Ctx, path: &str, content: &[u8]) -> Result<(), Failure> {
-    let req = post(
-        &format!("/api/v0/write-file?path={}", url_encode(path)),
-        "application/octet-stream",
-        content.to_vec(),
-    );
-    let body = format!(
-        "{{\"message\":\"Successfully wrote to {}\"}}\n",
-        quoted(path)
-    );
-    ctx.exchange(&req, &Expect::json(200, &body)).await?;
-    Ok(())
-}
-
-/// Reads `path` whole.
-pub async fn read(ctx: &Ctx, path: &str) -> Result<Vec<u8>, Failure> {
-    let req = Request::get(&format!(
-        "/api/v0/read-file?path={}&offset=0&limit=0",
-        url_encode(path)
-    ));
-    let resp = ctx.send(&req).await?;
-    if resp.status != 200 {
-        return Err(ctx.failure(&req, format!("status {}: {}", resp.status, resp.text())));
-    }
-    Ok(resp.body)
-}
-
-/// A fresh scratch directory name.
-fn scratch() -> String {
-    format!("/tmp/agent-conformance-{}", uuid::Uuid::new_v4().simple())
-}
-
-/// A case body run in a fresh scratch directory, which is then best-effort removed through
-/// the process API.
-fn in_scratch<F, Fut>(body: F) -> impl Fn(Arc<Ctx>) -> BoxFuture<'static, StepResult> + Send + Sync
-where
-    F: Fn(Arc<Ctx>, String) -> Fut + Copy + Send + Sync + 'static,
-    Fut: Future<Output = StepResult> + Send + 'static,
-{
-    move |ctx| {
-        Box::pin(async move {
-            let dir = scratch();
-            let r = body(ctx.clone(), dir.clone()).await;
-            let rm = json!({ "command": format!("rm -rf '{dir}'") }).to_string();
-            let _ = ctx
-                .send(&post("/api/v0/processes/start", "application/json", rm))
-                .await;
-            r
-        })
-    }
+/// A black-box single-exchange case.
+fn exchange(name: &str, route: &str, (request, expect): (Request, Expect)) -> Case {
+    Case::exchange(name, Tier::BlackBox, route, request, expect)
 }
 
 /// Every files case.
 pub fn cases() -> Vec<Case> {
-    let mut v = vec![
-        Case::exchange(
-            "files/routes/405-list-directory-get",
-            Tier::BlackBox,
-            LIST,
-            Request::get("/api/v0/list-directory"),
-            Expect::status(405).header("allow", "POST").body(""),
-        ),
-        Case::exchange(
-            "files/routes/405-read-file-head",
-            Tier::BlackBox,
-            READ,
-            Request::new("HEAD", "/api/v0/read-file?path=/x"),
-            Expect::get_only_405(),
-        ),
-        Case::exchange(
-            "files/routes/404-read-file-trailing-slash",
-            Tier::BlackBox,
-            "404",
-            Request::get("/api/v0/read-file/"),
-            Expect::not_found(),
-        ),
-        Case::exchange(
-            "files/read/query-errors",
-            Tier::BlackBox,
-            READ,
-            Request::get("/api/v0/read-file?offset=-1&foo=1"),
-            Expect::json(400, "{\"message\":\"Query parameters have invalid values.\",\"validations\":[{\"field\":\"path\",\"detail\":\"Query param \\\"path\\\" is required and cannot be empty\"},{\"field\":\"offset\",\"detail\":\"Query param \\\"offset\\\" must be a valid 64-bit positive integer: value is negative\"},{\"field\":\"foo\",\"detail\":\"\\\"foo\\\" is not a valid query param\"}]}\n"),
-        ),
-        Case::exchange(
-            "files/read/relative-path",
-            Tier::BlackBox,
-            READ,
-            Request::get("/api/v0/read-file?path=rel"),
-            Expect::json(400, "{\"message\":\"file path must be absolute: \\\"rel\\\"\"}\n"),
-        ),
-        Case::exchange(
-            "files/resolve/relative-path",
-            Tier::BlackBox,
-            RESOLVE,
-            Request::get("/api/v0/resolve-path?path=rel"),
-            Expect::json(400, "{\"message\":\"file path must be absolute: \\\"rel\\\"\"}\n"),
-        ),
-        Case::exchange(
-            "files/resolve/root",
-            Tier::BlackBox,
-            RESOLVE,
-            Request::get("/api/v0/resolve-path?path=/"),
-            Expect::json(200, "{\"resolved_path\":\"/\"}\n"),
-        ),
-        Case::exchange(
-            "files/list/bad-relativity",
-            Tier::BlackBox,
-            LIST,
-            post("/api/v0/list-directory", "application/json", "{}"),
-            Expect::json(500, "{\"message\":\"unsupported relativity type \\\"\\\"\"}\n"),
-        ),
-        Case::exchange(
-            "files/list/empty-body",
-            Tier::BlackBox,
-            LIST,
-            Request::new("POST", "/api/v0/list-directory?path=/tmp"),
-            Expect::json(400, "{\"message\":\"Request body must be valid JSON.\",\"detail\":\"EOF\"}\n"),
-        ),
-        Case::exchange(
-            "files/edit/no-files",
-            Tier::BlackBox,
-            EDIT,
-            post("/api/v0/edit-files", "application/json", "{}"),
-            Expect::json(400, "{\"message\":\"must specify at least one file\"}\n"),
-        ),
-    ];
+    let mut v = exchanges();
+    v.extend(procedures());
     // They write in a scratch directory, and remove it with `rm -rf` through the process API.
     v.extend(
         scratch_cases()
+            .into_iter()
+            .map(|c| c.changes(Effect::WritesFiles)),
+    );
+    v.extend(
+        seeded_cases()
             .into_iter()
             .map(|c| c.changes(Effect::WritesFiles)),
     );
@@ -178,190 +42,80 @@ pub fn cases() -> Vec<Case> {
 }
 
 #[rustfmt::skip]
-fn scratch_cases() -> Vec<Case> {
+fn exchanges() -> Vec<Case> {
     vec![
-        Case::steps("files/write-read-round-trip", Tier::BlackBox, WRITE, in_scratch(write_read_round_trip)),
-        Case::steps("files/read/offset-limit", Tier::BlackBox, READ, in_scratch(read_offset_limit)),
-        Case::steps("files/read/errors", Tier::BlackBox, READ, in_scratch(read_errors)),
-        Case::steps("files/read-lines", Tier::BlackBox, LINES, in_scratch(read_lines)),
-        Case::steps("files/list-directory", Tier::BlackBox, LIST, in_scratch(list_directory)),
-        Case::steps("files/resolve-path-cleans", Tier::BlackBox, RESOLVE, in_scratch(resolve_path_cleans)),
-        Case::steps("files/edit-with-diff", Tier::BlackBox, EDIT, in_scratch(edit_with_diff)),
-        Case::steps("files/edit-not-found-leaves-file", Tier::BlackBox, EDIT, in_scratch(edit_not_found_leaves_file)),
+        exchange("files/routes/405-list-directory-get", LIST, wire::list_get_405()).checks(&["files.routes.wrong-method-405"]),
+        exchange("files/routes/405-read-file-head", READ, wire::read_head_405()).checks(&["files.routes.wrong-method-405"]),
+        exchange("files/routes/404-read-file-trailing-slash", "404", wire::read_trailing_slash_404()).checks(&["files.routes.trailing-slash-404"]),
+        exchange("files/routes/404-zip-files", "404", wire::zip_files_404()).checks(&["files.routes.unknown-404"]),
+        exchange("files/read/query-errors", READ, wire::read_query_errors()).checks(&["files.query.path-required", "files.query.int-negative", "files.query.unknown-param", "files.query.invalid-400", "files.errors.go-json"]),
+        exchange("files/read/query-repeated", READ, wire::read_query_repeated()).checks(&["files.query.repeated", "files.query.invalid-400"]),
+        exchange("files/read/query-integers", READ, wire::read_query_integers()).checks(&["files.query.int-syntax", "files.query.int-range", "files.query.invalid-400"]),
+        exchange("files/read-lines/query-errors", LINES, wire::lines_query_error()).checks(&["files.lines.query-400", "files.query.path-required", "files.query.int-negative"]),
+        exchange("files/read/relative-path", READ, wire::read_relative()).checks(&["files.read.relative-400", "files.path.absolute-only", "files.errors.message-only"]),
+        exchange("files/resolve/relative-path", RESOLVE, wire::resolve_relative()).checks(&["files.resolve.relative-400", "files.path.absolute-only"]),
+        exchange("files/resolve/root", RESOLVE, wire::resolve_root()).checks(&["files.resolve.shape"]),
+        exchange("files/list/bad-relativity", LIST, wire::list_bad_relativity()).checks(&["files.list.relativity-unsupported"]),
+        exchange("files/list/empty-body", LIST, wire::list_empty_body()).checks(&["files.list.body-required", "files.body.empty-eof"]),
+        exchange("files/edit/no-files", EDIT, wire::edit_no_files()).checks(&["files.edit.no-files", "files.body.lenient"]),
     ]
 }
 
-async fn write_read_round_trip(ctx: Arc<Ctx>, d: String) -> StepResult {
-    let p = format!("{d}/a/b/c.json");
-    let content = b"{\"x\":\"<&>\"}\n\x00\xff".to_vec();
-    write(&ctx, &p, &content).await?;
-    let req = Request::get(&format!(
-        "/api/v0/read-file?path={}&offset=0&limit=0",
-        url_encode(&p)
-    ));
-    let want = Expect::status(200)
-        .header("content-type", "application/json")
-        .header("content-length", &content.len().to_string())
-        .body(content.clone());
-    ctx.exchange(&req, &want).await?;
-    Ok(Verdict::Pass)
+#[rustfmt::skip]
+fn procedures() -> Vec<Case> {
+    vec![
+        Case::steps("files/body/errors", Tier::BlackBox, EDIT, wire::body_errors).checks(&["files.body.truncated", "files.body.syntax-error", "files.body.type-error"]),
+        Case::steps("files/path/relative-everywhere", Tier::BlackBox, READ, wire::relative_paths).checks(&["files.path.absolute-only", "files.path.no-tilde", "files.path.quoted", "files.lines.relative", "files.write.relative-400", "files.edit.relative", "files.list.query-path-absolute"]),
+    ]
 }
 
-async fn read_offset_limit(ctx: Arc<Ctx>, d: String) -> StepResult {
-    let p = format!("{d}/f.bin");
-    write(&ctx, &p, b"0123456789").await?;
-    for (off, lim, want) in [
-        (2, 3, "234"),
-        (8, 5, "89"),
-        (0, 0, "0123456789"),
-        (10, 0, ""),
-        (1000, 1, ""),
-    ] {
-        let req = Request::get(&format!(
-            "/api/v0/read-file?path={}&offset={off}&limit={lim}",
-            url_encode(&p)
-        ));
-        let e = Expect::status(200)
-            .header("content-type", "application/octet-stream")
-            .header("content-length", &want.len().to_string())
-            .body(want);
-        ctx.exchange(&req, &e).await?;
-    }
-    Ok(Verdict::Pass)
+#[rustfmt::skip]
+fn scratch_cases() -> Vec<Case> {
+    vec![
+        Case::steps("files/write-read-round-trip", Tier::BlackBox, WRITE, in_scratch(read::write_read_round_trip)).checks(&["files.write.message", "files.write.content", "files.write.creates-parents", "files.read.raw-bytes", "files.read.mime-builtin"]),
+        Case::steps("files/read/offset-limit", Tier::BlackBox, READ, in_scratch(read::read_offset_limit)).checks(&["files.read.offset", "files.read.limit", "files.read.limit-zero", "files.read.offset-past-eof", "files.read.mime-default"]),
+        Case::steps("files/read/errors", Tier::BlackBox, READ, in_scratch(read::read_errors)).checks(&["files.read.not-found-404", "files.read.directory-400", "files.read.open-error-500", "files.errors.os-error-text"]),
+        Case::steps("files/read/mime", Tier::BlackBox, READ, in_scratch(read::read_mime)).checks(&["files.read.mime-builtin", "files.read.mime-lowercase", "files.read.mime-default", "files.read.no-extra-headers"]),
+        Case::steps("files/read/query-decoding", Tier::BlackBox, READ, in_scratch(wire::query_decoding)).checks(&["files.query.url-decoding", "files.query.int-plus-sign", "files.query.empty-is-default"]),
+        Case::steps("files/read-lines", Tier::BlackBox, LINES, in_scratch(read::read_lines)).checks(&["files.lines.offset", "files.lines.limit", "files.lines.offset-beyond", "files.lines.truncation", "files.lines.format", "files.lines.success-shape"]),
+        Case::steps("files/read-lines/errors", Tier::BlackBox, LINES, in_scratch(read::read_lines_errors)).checks(&["files.lines.failure-shape", "files.lines.not-found", "files.lines.not-a-file", "files.lines.open-other", "files.lines.max-file-size"]),
+        Case::steps("files/read-lines/limits", Tier::BlackBox, LINES, in_scratch(read::read_lines_limits)).checks(&["files.lines.split", "files.lines.max-response-bytes", "files.lines.max-response-lines", "files.lines.limit", "files.lines.empty-file"]),
+        Case::steps("files/write/paths", Tier::BlackBox, WRITE, in_scratch(paths::write_paths)).checks(&["files.write.resolves-path", "files.write.message", "files.chat.headers-ignored", "files.write.content", "files.path.clean-first"]),
+        Case::steps("files/write/errors", Tier::BlackBox, WRITE, in_scratch(paths::write_errors)).checks(&["files.write.directory-400", "files.write.below-file-500"]),
+        Case::steps("files/resolve-path-cleans", Tier::BlackBox, RESOLVE, in_scratch(paths::resolve_path_cleans)).checks(&["files.path.clean-first", "files.resolve.missing-ok", "files.resolve.other-error-500", "files.path.lstat-error"]),
+        Case::steps("files/list-directory", Tier::BlackBox, LIST, in_scratch(paths::list_directory)).checks(&["files.list.dirs-first", "files.list.byte-order", "files.list.shape", "files.list.absolute-path-parts", "files.list.query-path-wins", "files.list.nothing-filtered", "files.list.not-found-404"]),
+        Case::steps("files/list/paths", Tier::BlackBox, LIST, in_scratch(paths::list_paths)).checks(&["files.list.query-path-verbatim", "files.list.relativity-root", "files.list.components-joined", "files.list.not-a-directory-500"]),
+        Case::steps("files/edit-with-diff", Tier::BlackBox, EDIT, in_scratch(diff::single_line)).checks(&["files.edit.diff-list", "files.edit.diff.headers", "files.edit.diff.hunk-header", "files.edit.diff.line-prefixes", "files.match.exact"]),
+        Case::steps("files/edit-not-found-leaves-file", Tier::BlackBox, EDIT, in_scratch(edit::edit_not_found_leaves_file)).checks(&["files.match.not-found", "files.edit.matcher-error", "files.match.no-hint"]),
+        Case::steps("files/edit/entry-errors", Tier::BlackBox, EDIT, in_scratch(edit::entry_errors)).checks(&["files.edit.path-required", "files.edit.not-found-404", "files.edit.directory-400", "files.edit.below-file-500", "files.edit.no-edits", "files.edit.no-files"]),
+        Case::steps("files/edit/multi-error", Tier::BlackBox, EDIT, in_scratch(edit::multi_error)).checks(&["files.edit.highest-status", "files.edit.messages-joined", "files.edit.all-or-nothing"]),
+        Case::steps("files/edit/merge-and-order", Tier::BlackBox, EDIT, in_scratch(edit::merge_and_order)).checks(&["files.edit.merge-duplicates", "files.edit.edits-in-order", "files.edit.diff.against-original", "files.edit.diff.no-op-empty", "files.edit.success-empty"]),
+        Case::steps("files/edit/body-lenient", Tier::BlackBox, EDIT, in_scratch(wire::body_lenient)).checks(&["files.body.lenient"]),
+        Case::steps("files/match/passes", Tier::BlackBox, EDIT, in_scratch(edit::matcher_passes)).checks(&["files.match.exact", "files.match.replace-all", "files.match.trim-right", "files.match.trim-all", "files.match.endings-wildcard", "files.match.delete", "files.match.forced-ending", "files.match.caller-endings", "files.match.indent-rebased", "files.match.eof-no-newline"]),
+        Case::steps("files/match/errors", Tier::BlackBox, EDIT, in_scratch(edit::matcher_errors)).checks(&["files.match.empty-search", "files.match.ambiguous", "files.match.intent-not-found", "files.edit.all-or-nothing", "files.edit.matcher-error"]),
+        Case::steps("files/match/hints", Tier::BlackBox, EDIT, in_scratch(edit::matcher_hints)).checks(&["files.match.hint-miscount", "files.match.hint-miscount-limits", "files.match.hint-inversion", "files.match.hint-inversion-limits", "files.match.hint-miscount-first", "files.match.no-hint"]),
+        Case::steps("files/edit/diff/merged-hunk", Tier::BlackBox, EDIT, in_scratch(diff::merged_hunk)).checks(&["files.edit.diff.hunk-merge", "files.edit.diff.context", "files.edit.diff.against-original"]),
+        Case::steps("files/edit/diff/split-hunks", Tier::BlackBox, EDIT, in_scratch(diff::split_hunks)).checks(&["files.edit.diff.hunk-split", "files.edit.diff.context"]),
+        Case::steps("files/edit/diff/after-merged-hunk", Tier::BlackBox, EDIT, in_scratch(diff::after_merged_hunk)).checks(&["files.edit.diff.joined-lines-uncounted", "files.edit.diff.hunk-merge", "files.edit.diff.hunk-split"]),
+        Case::steps("files/edit/diff/far-hunks", Tier::BlackBox, EDIT, in_scratch(diff::far_hunks)).checks(&["files.edit.diff.hunk-split", "files.edit.diff.hunk-header"]),
+        Case::steps("files/edit/diff/context-at-edges", Tier::BlackBox, EDIT, in_scratch(diff::context_at_edges)).checks(&["files.edit.diff.context"]),
+        Case::steps("files/edit/diff/no-newline", Tier::BlackBox, EDIT, in_scratch(diff::no_newline)).checks(&["files.edit.diff.no-newline"]),
+        Case::steps("files/edit/diff/empty-sides", Tier::BlackBox, EDIT, in_scratch(diff::empty_sides)).checks(&["files.edit.diff.empty-side", "files.edit.diff.no-newline"]),
+        Case::steps("files/edit/diff/crlf", Tier::BlackBox, EDIT, in_scratch(diff::crlf)).checks(&["files.edit.diff.crlf"]),
+        Case::steps("files/symlinks/in-scratch", Tier::BlackBox, RESOLVE, in_scratch(seeded::symlinks_in_scratch)).checks(&["files.path.symlink-replaced", "files.path.missing-tail-kept", "files.path.dangling-link", "files.path.loop", "files.path.open-follows-links", "files.read.mime-requested-path", "files.list.lstat-is-dir", "files.write.resolves-path", "files.edit.alias-rejected", "files.edit.follows-symlinks"]),
+        Case::steps("files/edit/diff/several-files", Tier::BlackBox, EDIT, in_scratch(diff::several_files)).checks(&["files.edit.diff-list", "files.edit.diff.headers"]),
+    ]
 }
 
-async fn read_errors(ctx: Arc<Ctx>, d: String) -> StepResult {
-    write(&ctx, &format!("{d}/x"), b"x").await?;
-    let missing = format!("{d}/missing");
-    let req = Request::get(&format!("/api/v0/read-file?path={}", url_encode(&missing)));
-    let body = format!("{{\"message\":\"open {missing}: no such file or directory\"}}\n");
-    ctx.exchange(&req, &Expect::json(404, &body)).await?;
-    let req = Request::get(&format!("/api/v0/read-file?path={}", url_encode(&d)));
-    let body = format!("{{\"message\":\"open {d}: not a file\"}}\n");
-    ctx.exchange(&req, &Expect::json(400, &body)).await?;
-    Ok(Verdict::Pass)
-}
-
-async fn read_lines(ctx: Arc<Ctx>, d: String) -> StepResult {
-    let p = format!("{d}/basic-file");
-    write(&ctx, &p, b"line1\nline2\nline3").await?;
-    let req = Request::get(&format!(
-        "/api/v0/read-file-lines?path={}&offset=2&limit=1",
-        url_encode(&p)
-    ));
-    ctx.exchange(&req, &Expect::json(200, "{\"success\":true,\"file_size\":17,\"total_lines\":3,\"lines_read\":1,\"content\":\"2\\tline2\"}\n")).await?;
-    let req = Request::get(&format!(
-        "/api/v0/read-file-lines?path={}&offset=100",
-        url_encode(&p)
-    ));
-    ctx.exchange(
-        &req,
-        &Expect::json(
-            200,
-            "{\"success\":false,\"error\":\"offset 100 is beyond the file length of 3 lines\"}\n",
-        ),
-    )
-    .await?;
-    let req = Request::get(&format!(
-        "/api/v0/read-file-lines?path={}&max_line_bytes=3",
-        url_encode(&p)
-    ));
-    ctx.exchange(&req, &Expect::json(200, "{\"success\":true,\"file_size\":17,\"total_lines\":3,\"lines_read\":3,\"content\":\"1\\tlin... [truncated]\\n2\\tlin... [truncated]\\n3\\tlin... [truncated]\"}\n")).await?;
-    Ok(Verdict::Pass)
-}
-
-async fn list_directory(ctx: Arc<Ctx>, d: String) -> StepResult {
-    for f in ["b.txt", "A.txt", "sub/x", "Dir/y"] {
-        write(&ctx, &format!("{d}/{f}"), b"").await?;
-    }
-    let req = post(
-        &format!("/api/v0/list-directory?path={}", url_encode(&d)),
-        "application/json",
-        "{}",
-    );
-    let resp = ctx.send(&req).await?;
-    let v = check_go_json(&resp).map_err(|e| ctx.failure(&req, e))?;
-    let parts: Vec<&str> = d.split('/').filter(|s| !s.is_empty()).collect();
-    let entry = |n: &str, dir: bool| json!({"name": n, "absolute_path_string": format!("{d}/{n}"), "is_dir": dir});
-    let want = json!({
-        "absolute_path": parts,
-        "absolute_path_string": d,
-        "contents": [entry("Dir", true), entry("sub", true), entry("A.txt", false), entry("b.txt", false)],
-    });
-    if resp.status != 200 || v != want {
-        return Err(ctx
-            .failure(
-                &req,
-                "directories first, then files, each by name byte-wise",
-            )
-            .with_diff(&want.to_string(), &v.to_string()));
-    }
-    let missing = format!("{d}/nope");
-    let req = post(
-        &format!("/api/v0/list-directory?path={}", url_encode(&missing)),
-        "application/json",
-        "{}",
-    );
-    let body = format!("{{\"message\":\"failed to open directory {}: open {missing}: no such file or directory\"}}\n", quoted(&missing));
-    ctx.exchange(&req, &Expect::json(404, &body)).await?;
-    Ok(Verdict::Pass)
-}
-
-async fn resolve_path_cleans(ctx: Arc<Ctx>, d: String) -> StepResult {
-    write(&ctx, &format!("{d}/a/b"), b"").await?;
-    let req = Request::get(&format!(
-        "/api/v0/resolve-path?path={}",
-        url_encode(&format!("{d}//a/./b/"))
-    ));
-    let body = format!("{{\"resolved_path\":\"{d}/a/b\"}}\n");
-    ctx.exchange(&req, &Expect::json(200, &body)).await?;
-    Ok(Verdict::Pass)
-}
-
-async fn edit_with_diff(ctx: Arc<Ctx>, d: String) -> StepResult {
-    let p = format!("{d}/diff-single");
-    write(&ctx, &p, b"hello world\n").await?;
-    let body = json!({"files": [{"path": p, "edits": [{"search": "hello", "replace": "HELLO"}]}], "include_diff": true}).to_string();
-    let req = post("/api/v0/edit-files", "application/json", body);
-    let want = format!("{{\"files\":[{{\"path\":\"{p}\",\"diff\":\"--- {p}\\n+++ {p}\\n@@ -1 +1 @@\\n-hello world\\n+HELLO world\\n\"}}]}}\n");
-    ctx.exchange(&req, &Expect::json(200, &want)).await?;
-    let got = read(&ctx, &p).await?;
-    if got != b"HELLO world\n" {
-        return Err(Failure::new(format!(
-            "after the edit the file holds {:?}",
-            String::from_utf8_lossy(&got)
-        )));
-    }
-    Ok(Verdict::Pass)
-}
-
-async fn edit_not_found_leaves_file(ctx: Arc<Ctx>, d: String) -> StepResult {
-    let p = format!("{d}/keep");
-    write(&ctx, &p, b"alpha\nbeta\n").await?;
-    let body =
-        json!({"files": [{"path": p, "edits": [{"search": "zzzz-not-there", "replace": "x"}]}]})
-            .to_string();
-    let req = post("/api/v0/edit-files", "application/json", body);
-    let resp = ctx.send(&req).await?;
-    let v = check_go_json(&resp).map_err(|e| ctx.failure(&req, e))?;
-    let prefix = format!("edit {p}: search string not found in file");
-    if resp.status != 400
-        || !v["message"]
-            .as_str()
-            .unwrap_or_default()
-            .starts_with(&prefix)
-    {
-        return Err(ctx.failure(
-            &req,
-            format!(
-                "status {} {v} (want 400, message starting {prefix:?})",
-                resp.status
-            ),
-        ));
-    }
-    let got = read(&ctx, &p).await?;
-    if got != b"alpha\nbeta\n" {
-        return Err(Failure::new("a failed edit changed the file"));
-    }
-    Ok(Verdict::Pass)
+// Controlled: the files API cannot create symlinks, empty directories or unreadable files,
+// and a black-box agent's home directory is unknown; these seed a memory tree instead.
+#[rustfmt::skip]
+fn seeded_cases() -> Vec<Case> {
+    vec![
+        Case::steps("files/seeded/symlinks-resolve", Tier::Controlled, RESOLVE, seeded::symlinks_resolve).checks(&["files.path.symlink-replaced", "files.path.missing-tail-kept", "files.path.dangling-link", "files.path.loop", "files.path.clean-first", "files.resolve.other-error-500"]),
+        Case::steps("files/seeded/symlinks-routes", Tier::Controlled, READ, seeded::symlinks_routes).checks(&["files.path.open-follows-links", "files.read.mime-requested-path", "files.list.lstat-is-dir", "files.write.resolves-path"]),
+        Case::steps("files/seeded/symlinks-edit", Tier::Controlled, EDIT, seeded::symlinks_edit).checks(&["files.edit.alias-rejected", "files.edit.follows-symlinks"]),
+        Case::steps("files/seeded/permissions", Tier::Controlled, READ, seeded::permissions).checks(&["files.read.permission-403", "files.lines.permission", "files.edit.permission-403", "files.list.permission-403", "files.write.permission-403"]),
+        Case::steps("files/seeded/home-and-root", Tier::Controlled, LIST, seeded::home_and_root).checks(&["files.list.relativity-home", "files.list.empty-contents", "files.list.components-joined", "files.list.absolute-path-parts"]),
+    ]
 }
