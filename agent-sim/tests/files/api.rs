@@ -37,6 +37,8 @@ async fn read_file_table() {
         env.get("/api/v0/read-file?path=/tmp/file&offset=-10&limit=0").await.is(400, "{\"message\":\"Query parameters have invalid values.\",\"validations\":[{\"field\":\"offset\",\"detail\":\"Query param \\\"offset\\\" must be a valid 64-bit positive integer: value is negative\"}]}\n");
         // Go keeps the query's bytes: %q shows the ones that are not UTF-8 as \xNN.
         env.get("/api/v0/read-file?path=/tmp/file&offset=%FF%E2%82").await.is(400, "{\"message\":\"Query parameters have invalid values.\",\"validations\":[{\"field\":\"offset\",\"detail\":\"Query param \\\"offset\\\" must be a valid 64-bit positive integer: strconv.ParseInt: parsing \\\"\\\\xff\\\\xe2\\\\x82\\\": invalid syntax\"}]}\n");
+        // An undeclared key's invalid bytes: `\ufffd` escapes in the JSON field, `\xNN` in %q.
+        env.get("/api/v0/read-file?path=/tmp/file&%FF%E2=1").await.is(400, "{\"message\":\"Query parameters have invalid values.\",\"validations\":[{\"field\":\"\\ufffd\\ufffd\",\"detail\":\"\\\"\\\\xff\\\\xe2\\\" is not a valid query param\"}]}\n");
         env.get("/api/v0/read-file?path=/tmp/does-not-exist&offset=0&limit=0")
             .await
             .msg(404, "open /tmp/does-not-exist: no such file or directory");

@@ -185,7 +185,7 @@ mod tests {
         let mut p = Parser::new(&vals);
         p.string("path", false);
         let body = match p.finish() {
-            Err(e) => e.into_response(),
+            Err(e) => axum::response::IntoResponse::into_response(e),
             Ok(()) => panic!("undeclared keys must fail"),
         };
         let bytes = futures::executor::block_on(axum::body::to_bytes(body.into_body(), 4096))
