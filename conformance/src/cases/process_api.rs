@@ -9,6 +9,12 @@ use crate::http::{Request, Response};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
+/// The routes, as the coverage table names them.
+pub const START: &str = "POST /api/v0/processes/start";
+pub const OUTPUT: &str = "GET /api/v0/processes/{id}/output";
+pub const SIGNAL: &str = "POST /api/v0/processes/{id}/signal";
+pub const LIST: &str = "GET /api/v0/processes/list";
+
 /// How often [`poll_exit`] asks.
 const POLL: Duration = Duration::from_millis(50);
 
@@ -153,4 +159,21 @@ pub async fn list(ctx: &Ctx, headers: &[(&str, &str)]) -> Result<(Request, Vec<V
 /// The list entry of `id`, if listed.
 pub fn entry<'a>(list: &'a [Value], id: &str) -> Option<&'a Value> {
     list.iter().find(|p| p["id"] == id)
+}
+
+/// `got` must be `want`; otherwise a failure saying `why`, with both sides' diff.
+pub fn expect_value(
+    ctx: &Ctx,
+    req: &Request,
+    got: &Value,
+    want: &Value,
+    why: &str,
+) -> Result<(), Failure> {
+    if got == want {
+        return Ok(());
+    }
+    let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    Err(ctx
+        .failure(req, why.to_string())
+        .with_diff(&pretty(want), &pretty(got)))
 }

@@ -10,13 +10,8 @@ use crate::expect::Expect;
 use crate::http::Request;
 use std::sync::Arc;
 
-use super::process_api::{list, post_json};
+use super::process_api::{list, post_json, LIST, OUTPUT, SIGNAL, START};
 pub use super::process_api::{start, wait_output};
-
-pub const START: &str = "POST /api/v0/processes/start";
-pub const OUTPUT: &str = "GET /api/v0/processes/{id}/output";
-pub const SIGNAL: &str = "POST /api/v0/processes/{id}/signal";
-pub const LIST: &str = "GET /api/v0/processes/list";
 
 fn process_exchange(name: &str, route: &str, req: Request, expect: Expect) -> Case {
     Case::exchange(

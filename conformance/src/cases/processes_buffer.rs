@@ -4,13 +4,11 @@
 
 use crate::case::{Case, StepResult, Tier, Verdict};
 use crate::context::Ctx;
-use crate::failure::Failure;
 use crate::http::Request;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-use super::process_api::{start, wait_output};
-use super::processes::OUTPUT;
+use super::process_api::{expect_value, start, wait_output, OUTPUT};
 
 #[rustfmt::skip]
 pub fn cases() -> Vec<Case> {
@@ -51,20 +49,13 @@ async fn expect_output(ctx: &Ctx, command: &str, want: Value, why: &str) -> Step
         o.remove("running");
         o.remove("exit_code");
     }
-    if got != want {
-        return Err(diff_failure(ctx, &req, why, &want, &got));
-    }
+    expect_value(ctx, &req, &got, &want, why)?;
     Ok(Verdict::Pass)
 }
 
-fn diff_failure(ctx: &Ctx, req: &Request, why: &str, want: &Value, got: &Value) -> Failure {
-    let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
-    ctx.failure(req, why.to_string())
-        .with_diff(&pretty(want), &pretty(got))
-}
-
+/// The (ASCII) bytes as text.
 fn text(bytes: &[u8]) -> String {
-    super::properties::go_lossy(bytes)
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 async fn buffer_exact_head(ctx: Arc<Ctx>) -> StepResult {
@@ -145,10 +136,8 @@ async fn buffer_one_mebibyte_line(ctx: Arc<Ctx>) -> StepResult {
     let side = format!("{} ... [truncated]", "x".repeat(2032));
     let marker = "\n\n... [omitted 1015808 bytes] ...\n\n";
     let want = json!({"output": format!("{side}{marker}{side}"), "truncated": {"original_bytes": 1048576, "retained_bytes": 4096 + marker.len(), "omitted_bytes": 1015808, "strategy": "head_tail"}, "running": false, "exit_code": 0});
-    if v != want {
-        let why = "head and tail are each one unterminated 16384-byte line, cut separately";
-        return Err(diff_failure(&ctx, &req, why, &want, &v));
-    }
+    let why = "head and tail are each one unterminated 16384-byte line, cut separately";
+    expect_value(&ctx, &req, &v, &want, why)?;
     Ok(Verdict::Pass)
 }
 

@@ -12,8 +12,9 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::process_api::{entry, list, signal_request, start, start_with, wait_output};
-use super::processes::{LIST, START};
+use super::process_api::{
+    entry, list, signal_request, start, start_with, wait_output, LIST, START,
+};
 
 #[rustfmt::skip]
 pub fn cases() -> Vec<Case> {

@@ -11,10 +11,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::process_api::{
-    entry, keys, kill_quietly, list, output, poll_exit, post_json, sent_body, signal_request,
-    start, start_with, wait_for_output, wait_output,
+    entry, expect_value, keys, kill_quietly, list, output, poll_exit, post_json, sent_body,
+    signal_request, start, start_with, wait_for_output, wait_output, LIST, OUTPUT, SIGNAL, START,
 };
-use super::processes::{LIST, OUTPUT, SIGNAL, START};
 
 /// How long a signalled or short process may take to be reported exited.
 const EXIT_LIMIT: Duration = Duration::from_secs(3);
@@ -224,14 +223,8 @@ async fn exec_output_final(ctx: Arc<Ctx>) -> StepResult {
     let id = start(&ctx, "printf one; sleep 0.2; printf two >&2; exit 5").await?;
     let (req, v, _) = poll_exit(&ctx, &id, EXIT_LIMIT).await?;
     let want = json!({"output": "onetwo", "running": false, "exit_code": 5});
-    if v != want {
-        return Err(ctx
-            .failure(
-                &req,
-                "the first running:false answer must hold all the output",
-            )
-            .with_diff(&want.to_string(), &v.to_string()));
-    }
+    let why = "the first running:false answer must hold all the output";
+    expect_value(&ctx, &req, &v, &want, why)?;
     Ok(Verdict::Pass)
 }
 
@@ -300,14 +293,8 @@ async fn exec_terminate_runs_trap(ctx: Arc<Ctx>) -> StepResult {
     kill_quietly(&ctx, &id).await;
     sent?;
     let want = json!({"output": "ready\ngot-term\n", "running": false, "exit_code": 7});
-    if v != want {
-        return Err(ctx
-            .failure(
-                &req,
-                "terminate must send SIGTERM, which the shell's trap handles",
-            )
-            .with_diff(&want.to_string(), &v.to_string()));
-    }
+    let why = "terminate must send SIGTERM, which the shell's trap handles";
+    expect_value(&ctx, &req, &v, &want, why)?;
     Ok(Verdict::Pass)
 }
 

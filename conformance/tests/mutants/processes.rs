@@ -210,6 +210,25 @@ fn entries(v: &mut Value) -> Vec<Value> {
     v["processes"].as_array().cloned().unwrap_or_default()
 }
 
+/// Changes every list entry (caught by the running-entry case).
+fn each_entry(name: &'static str, f: fn(&mut Value)) -> Spec {
+    on(
+        name,
+        "default",
+        "process/exec/running-entry",
+        move |_, p, r| {
+            if is_list(p) {
+                if let Ok(mut v) = serde_json::from_slice::<Value>(&r.body) {
+                    let mut e = entries(&mut v);
+                    e.iter_mut().for_each(f);
+                    v["processes"] = json!(e);
+                    r.body = agent_sim::gojson::to_vec(&v);
+                }
+            }
+        },
+    )
+}
+
 fn list_and_output() -> Vec<Spec> {
     vec![
         on_json(
@@ -265,45 +284,18 @@ fn list_and_output() -> Vec<Spec> {
             },
         )
         .breaks(&["processes.list.newest-first"]),
-        on_json(
-            "running entry with exit_code",
-            "process/exec/running-entry",
-            |_, p| is_list(p),
-            |v| {
-                let mut e = entries(v);
-                for p in e.iter_mut().filter(|p| p["running"] == true) {
-                    p["exit_code"] = json!(0);
-                }
-                v["processes"] = json!(e);
-            },
-        )
+        each_entry("running entry with exit_code", |p| {
+            if p["running"] == true {
+                p["exit_code"] = json!(0);
+            }
+        })
         .breaks(&["processes.list.running-omits-exit"]),
-        on_json(
-            "list without workdir",
-            "process/exec/running-entry",
-            |_, p| is_list(p),
-            |v| {
-                let mut e = entries(v);
-                for p in e.iter_mut() {
-                    p.as_object_mut().map(|o| o.shift_remove("workdir"));
-                }
-                v["processes"] = json!(e);
-            },
-        )
+        each_entry("list without workdir", |p| {
+            p.as_object_mut().map(|o| o.shift_remove("workdir"));
+        })
         .breaks(&["processes.workdir.request"]),
-        on_json(
-            "background not kept",
-            "process/exec/running-entry",
-            |_, p| is_list(p),
-            |v| {
-                let mut e = entries(v);
-                for p in e.iter_mut() {
-                    p["background"] = json!(false);
-                }
-                v["processes"] = json!(e);
-            },
-        )
-        .breaks(&["processes.start.background-flag"]),
+        each_entry("background not kept", |p| p["background"] = json!(false))
+            .breaks(&["processes.start.background-flag"]),
         on_json(
             "exit_code 0 omitted",
             "process/exec/output-round-trip",
@@ -465,18 +457,13 @@ fn swapped_signal(
     from: &'static str,
     to: &'static str,
 ) -> Spec {
-    let mut s = body_rewrite(
-        name,
-        case,
-        |m, p| is_signal(m, p),
-        |v| {
-            v["signal"] = match v["signal"].as_str() {
-                Some("kill") => json!("terminate"),
-                Some("terminate") => json!("kill"),
-                _ => v["signal"].clone(),
-            };
-        },
-    );
+    let mut s = body_rewrite(name, case, is_signal, |v| {
+        v["signal"] = match v["signal"].as_str() {
+            Some("kill") => json!("terminate"),
+            Some("terminate") => json!("kill"),
+            _ => v["signal"].clone(),
+        };
+    });
     s.mutate = Arc::new(move |m, p, r| {
         if is_signal(m, p) && r.status == StatusCode::OK {
             let t = r
@@ -591,6 +578,12 @@ fn chat_header(
     })
 }
 
+/// Runs `prefix` before the start request's command.
+fn prefix_command(v: &mut Value, prefix: &str) {
+    let cmd = v["command"].as_str().unwrap_or_default();
+    v["command"] = json!(format!("{prefix}{cmd}"));
+}
+
 /// A chat no case uses.
 const OTHER_CHAT: &str = "00000000-0000-4000-8000-00000000c4a7";
 
@@ -600,20 +593,15 @@ fn environment_and_chat() -> Vec<Spec> {
             "no CODER_AGENT_TOKEN",
             "process/env/agent-token",
             is_start,
-            |v| {
-                let cmd = v["command"].as_str().unwrap_or_default();
-                v["command"] = json!(format!("unset CODER_AGENT_TOKEN; {cmd}"));
-            },
+            |v| prefix_command(v, "unset CODER_AGENT_TOKEN; "),
         )
         .breaks(&["processes.env.agent-token"]),
         body_rewrite(
             "script bin dir last on PATH",
             "process/env/agent-variables",
             is_start,
-            |v| {
-                let cmd = v["command"].as_str().unwrap_or_default();
-                v["command"] = json!(format!("PATH=\"${{PATH#*:}}:${{PATH%%:*}}\"; {cmd}"));
-            },
+            // The first PATH entry moved to the end.
+            |v| prefix_command(v, "PATH=\"${PATH#*:}:${PATH%%:*}\"; "),
         )
         .breaks(&["processes.env.script-bin-path"]),
         body_rewrite(
