@@ -15,12 +15,12 @@ pub fn cases() -> Vec<Case> {
     vec![
         Case::steps("process/exec/truncation-marker", Tier::BlackBox, OUTPUT, exec_truncation_marker).checks(&["processes.buffer.omission-marker", "processes.buffer.info", "processes.buffer.retained"]),
         Case::steps("process/exec/long-line-cut", Tier::BlackBox, OUTPUT, exec_long_line_cut).checks(&["processes.buffer.line-cut", "processes.buffer.cut-no-info"]),
-        Case::steps("process/buffer/exact-head", Tier::BlackBox, OUTPUT, buffer_exact_head).checks(&["processes.buffer.fits-no-info"]),
-        Case::steps("process/buffer/head-plus-one", Tier::BlackBox, OUTPUT, buffer_head_plus_one).checks(&["processes.buffer.head-tail-newline", "processes.buffer.retained", "processes.buffer.info"]),
-        Case::steps("process/buffer/omitted-one", Tier::BlackBox, OUTPUT, buffer_omitted_one).checks(&["processes.buffer.head-16384", "processes.buffer.tail-16384", "processes.buffer.omission-marker"]),
-        Case::steps("process/buffer/line-rules", Tier::BlackBox, OUTPUT, buffer_line_rules).checks(&["processes.buffer.line-2048-kept", "processes.buffer.line-cut", "processes.buffer.cr-ordinary", "processes.buffer.cut-separately"]),
-        Case::steps("process/buffer/split-utf8", Tier::BlackBox, OUTPUT, buffer_split_utf8).checks(&["processes.buffer.split-utf8", "processes.response.invalid-utf8"]),
-        Case::steps("process/buffer/one-mebibyte-line", Tier::BlackBox, OUTPUT, buffer_one_mebibyte_line).checks(&["processes.buffer.cut-separately", "processes.response.chunked"]),
+        Case::steps("process/exec/buffer/exact-head", Tier::BlackBox, OUTPUT, buffer_exact_head).checks(&["processes.buffer.fits-no-info"]),
+        Case::steps("process/exec/buffer/head-plus-one", Tier::BlackBox, OUTPUT, buffer_head_plus_one).checks(&["processes.buffer.head-tail-newline", "processes.buffer.retained", "processes.buffer.info"]),
+        Case::steps("process/exec/buffer/omitted-one", Tier::BlackBox, OUTPUT, buffer_omitted_one).checks(&["processes.buffer.head-16384", "processes.buffer.tail-16384", "processes.buffer.omission-marker"]),
+        Case::steps("process/exec/buffer/line-rules", Tier::BlackBox, OUTPUT, buffer_line_rules).checks(&["processes.buffer.line-2048-kept", "processes.buffer.line-cut", "processes.buffer.cr-ordinary", "processes.buffer.cut-separately"]),
+        Case::steps("process/exec/buffer/split-utf8", Tier::BlackBox, OUTPUT, buffer_split_utf8).checks(&["processes.buffer.split-utf8", "processes.response.invalid-utf8"]),
+        Case::steps("process/exec/buffer/one-mebibyte-line", Tier::BlackBox, OUTPUT, buffer_one_mebibyte_line).checks(&["processes.buffer.cut-separately", "processes.response.chunked"]),
         Case::steps("process/exec/escapes", Tier::BlackBox, OUTPUT, exec_escapes).checks(&["processes.response.html-escape", "processes.response.line-separators"]),
     ]
 }

@@ -19,10 +19,10 @@ use super::process_api::{
 #[rustfmt::skip]
 pub fn cases() -> Vec<Case> {
     vec![
-        Case::steps("process/env/agent-variables", Tier::BlackBox, START, env_agent_variables).checks(&["processes.env.coder", "processes.env.workspace-names", "processes.env.git-ssh", "processes.env.cs-disable", "processes.env.agent-env", "processes.env.script-bin-path"]),
-        Case::steps("process/env/agent-token", Tier::BlackBox, START, env_agent_token).checks(&["processes.env.agent-token"]),
-        Case::steps("process/env/request-overrides", Tier::BlackBox, START, env_request_overrides).checks(&["processes.env.request", "processes.env.request-overrides"]),
-        Case::steps("process/workdir/relative", Tier::BlackBox, LIST, workdir_relative).checks(&["processes.workdir.relative"]),
+        Case::steps("process/exec/env/agent-variables", Tier::BlackBox, START, env_agent_variables).checks(&["processes.env.coder", "processes.env.workspace-names", "processes.env.git-ssh", "processes.env.cs-disable", "processes.env.agent-env", "processes.env.script-bin-path"]),
+        Case::steps("process/exec/env/agent-token", Tier::BlackBox, START, env_agent_token).checks(&["processes.env.agent-token"]),
+        Case::steps("process/exec/env/request-overrides", Tier::BlackBox, START, env_request_overrides).checks(&["processes.env.request", "processes.env.request-overrides"]),
+        Case::steps("process/exec/workdir-relative", Tier::BlackBox, LIST, workdir_relative).checks(&["processes.workdir.relative"]),
     ]
 }
 

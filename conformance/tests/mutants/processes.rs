@@ -385,7 +385,7 @@ fn shorter_tail(v: &mut Value) {
 
 fn buffer() -> Vec<Spec> {
     vec![
-        on_json("head 16383 bytes", "process/buffer/exact-head", |_, p| is_output(p), |v| {
+        on_json("head 16383 bytes", "process/exec/buffer/exact-head", |_, p| is_output(p), |v| {
             let out = v["output"].as_str().unwrap_or_default().to_string();
             if out.len() == 16384 && v.get("truncated").is_none() {
                 let text = format!("{}\n{}", &out[..16383], &out[16383..]);
@@ -394,9 +394,9 @@ fn buffer() -> Vec<Spec> {
             }
         })
         .breaks(&["processes.buffer.fits-no-info"]),
-        on_json("tail 16383 bytes", "process/buffer/omitted-one", |_, p| is_output(p), shorter_tail)
+        on_json("tail 16383 bytes", "process/exec/buffer/omitted-one", |_, p| is_output(p), shorter_tail)
             .breaks(&["processes.buffer.tail-16384"]),
-        on_json("no newline between head and tail", "process/buffer/head-plus-one", |_, p| is_output(p), |v| {
+        on_json("no newline between head and tail", "process/exec/buffer/head-plus-one", |_, p| is_output(p), |v| {
             let mut out = v["output"].as_str().unwrap_or_default().to_string();
             if v["truncated"]["omitted_bytes"] == 0 && out.as_bytes().get(16384) == Some(&b'\n') {
                 out.remove(16384);
@@ -408,27 +408,27 @@ fn buffer() -> Vec<Spec> {
         replace_in_prefix(
             "2048-byte line cut",
             "default",
-            "process/buffer/line-rules",
+            "process/exec/buffer/line-rules",
             PROCESSES,
             // 2048 `a` then `\n`, as it travels: cut like a longer line.
             concat!("aaaaaaaaaaaaaaaa", "aaaaaaaaaaaaaaaa", "\\n"),
             "aaaaaaaaaaaaaaaa ... [truncated]\\n",
         )
         .breaks(&["processes.buffer.line-2048-kept"]),
-        on_json("\\r ends a line", "process/buffer/line-rules", |_, p| is_output(p), |v| {
+        on_json("\\r ends a line", "process/exec/buffer/line-rules", |_, p| is_output(p), |v| {
             let cut = format!("{} ... [truncated]", "d".repeat(531));
             let out = v["output"].as_str().unwrap_or_default().replace(&cut, &"d".repeat(1500));
             v["output"] = json!(out);
         })
         .breaks(&["processes.buffer.cr-ordinary"]),
-        on_json("last cut segment gets a newline", "process/buffer/line-rules", |_, p| is_output(p), |v| {
+        on_json("last cut segment gets a newline", "process/exec/buffer/line-rules", |_, p| is_output(p), |v| {
             let out = v["output"].as_str().unwrap_or_default().to_string();
             if out.ends_with(" ... [truncated]") {
                 v["output"] = json!(out + "\n");
             }
         })
         .breaks(&["processes.buffer.cut-separately"]),
-        on_json("retained_bytes is Len()", "process/buffer/head-plus-one", |_, p| is_output(p), |v| {
+        on_json("retained_bytes is Len()", "process/exec/buffer/head-plus-one", |_, p| is_output(p), |v| {
             let t = &v["truncated"];
             if let (Some(o), Some(x)) = (t["original_bytes"].as_u64(), t["omitted_bytes"].as_u64()) {
                 v["truncated"]["retained_bytes"] = json!(o - x);
@@ -591,14 +591,14 @@ fn environment_and_chat() -> Vec<Spec> {
     vec![
         body_rewrite(
             "no CODER_AGENT_TOKEN",
-            "process/env/agent-token",
+            "process/exec/env/agent-token",
             is_start,
             |v| prefix_command(v, "unset CODER_AGENT_TOKEN; "),
         )
         .breaks(&["processes.env.agent-token"]),
         body_rewrite(
             "script bin dir last on PATH",
-            "process/env/agent-variables",
+            "process/exec/env/agent-variables",
             is_start,
             // The first PATH entry moved to the end.
             |v| prefix_command(v, "PATH=\"${PATH#*:}:${PATH%%:*}\"; "),
@@ -606,7 +606,7 @@ fn environment_and_chat() -> Vec<Spec> {
         .breaks(&["processes.env.script-bin-path"]),
         body_rewrite(
             "request env ignored",
-            "process/env/request-overrides",
+            "process/exec/env/request-overrides",
             is_start,
             |v| {
                 v.as_object_mut().map(|o| o.shift_remove("env"));
