@@ -41,12 +41,14 @@ pub fn controlled_cases() -> Vec<Case> {
     .collect()
 }
 
-/// Runs `env` (with this request env) and parses its `KEY=VALUE` lines.
+/// Runs `env` (with this request env) and parses its `KEY=VALUE` lines. The session token is
+/// left out: it must not end up in a report.
 async fn process_env(
     ctx: &Ctx,
     env: &BTreeMap<&str, &str>,
 ) -> Result<(Request, BTreeMap<String, String>), Failure> {
-    let id = start_with(ctx, &json!({"command": "env", "env": env}), &[]).await?;
+    let body = json!({"command": "unset CODER_AGENT_TOKEN; env", "env": env});
+    let id = start_with(ctx, &body, &[]).await?;
     let (req, v) = wait_output(ctx, &id).await?;
     let vars = v["output"]
         .as_str()
@@ -100,8 +102,11 @@ async fn env_agent_variables(ctx: Arc<Ctx>) -> StepResult {
 }
 
 async fn env_agent_token(ctx: Arc<Ctx>) -> StepResult {
-    let (req, vars) = process_env(&ctx, &BTreeMap::new()).await?;
-    if vars.get("CODER_AGENT_TOKEN").is_none_or(|t| t.is_empty()) {
+    // Only whether it is set comes back, never the token itself.
+    let cmd = "if [ -n \"${CODER_AGENT_TOKEN:-}\" ]; then echo set; else echo unset; fi";
+    let id = start(&ctx, cmd).await?;
+    let (req, v) = wait_output(&ctx, &id).await?;
+    if v["output"] != "set\n" {
         return Err(ctx.failure(
             &req,
             "the process's env has no CODER_AGENT_TOKEN (the agent's session token)",
