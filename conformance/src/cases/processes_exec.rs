@@ -333,6 +333,13 @@ async fn exec_wait_delay(ctx: Arc<Ctx>) -> StepResult {
 }
 
 async fn exec_list_order_and_cap(ctx: Arc<Ctx>) -> StepResult {
+    if !no_running_process(&ctx).await? {
+        // Running processes come first and are never capped away: the ten newest would not
+        // all be the case's own.
+        return Ok(Verdict::Skip(
+            "other processes are running on the agent".into(),
+        ));
+    }
     // Three older exited processes, then eight newer ones in two seconds (a pause before each
     // four, so no timestamp ties across those lines) and two running: the ten listed must be
     // exactly the last ten, the newer exited four first.
@@ -362,6 +369,22 @@ async fn exec_list_order_and_cap(ctx: Arc<Ctx>) -> StepResult {
         ctx.failure(&req, format!("{why} (listed: {ids:?})"))
     })?;
     Ok(Verdict::Pass)
+}
+
+/// Whether the list shows no running process, waiting up to [`EXIT_LIMIT`] for processes
+/// signalled by earlier cases to be reported exited.
+async fn no_running_process(ctx: &Ctx) -> Result<bool, crate::failure::Failure> {
+    let began = Instant::now();
+    loop {
+        let (_, entries) = list(ctx, &[]).await?;
+        if entries.iter().all(|e| e["running"] != true) {
+            return Ok(true);
+        }
+        if began.elapsed() > EXIT_LIMIT {
+            return Ok(false);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Exactly the ten newest (`newest`, the last two running), running first, each part newest
