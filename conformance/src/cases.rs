@@ -14,6 +14,7 @@ pub mod processes;
 pub mod processes_buffer;
 pub mod processes_env;
 pub mod processes_exec;
+pub mod processes_list;
 pub mod properties;
 pub mod router;
 pub mod watch;

@@ -1,6 +1,6 @@
 //! Black-box cases for the process API (processes.md): its routing, request-body and signal
 //! errors with their exact bodies. The cases that start processes are in
-//! [`super::processes_exec`] (lifecycle, signals, list), [`super::processes_buffer`] (the
+//! [`super::processes_exec`] (lifecycle, signals), [`super::processes_list`] (the list), [`super::processes_buffer`] (the
 //! head/tail buffer and output encoding) and [`super::processes_env`] (environment, working
 //! directory, chat scoping); they all run in [`Group::Processes`].
 
@@ -132,6 +132,7 @@ pub fn cases() -> Vec<Case> {
     ];
     // They start processes, and the list they check holds ten entries, running first.
     let mut started = super::processes_exec::cases();
+    started.extend(super::processes_list::cases());
     started.extend(super::processes_buffer::cases());
     started.extend(super::processes_env::cases());
     v.extend(started.into_iter().map(|c| {

@@ -1,18 +1,18 @@
 //! Black-box cases that start processes (processes.md §3–4): the start answer, output with and
-//! without `?wait=`, exit codes, the signals and what they reach, and the list's order and cap.
+//! without `?wait=`, exit codes, and the signals and what they reach.
 //! Every case kills what it started; they run one at a time in `Group::Processes`.
 
 use crate::case::{Case, StepResult, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::Expect;
 use crate::http::Request;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::process_api::{
-    entry, expect_value, keys, kill_quietly, list, output, poll_exit, post_json, sent_body,
-    signal_request, start, start_with, wait_for_output, wait_output, LIST, OUTPUT, SIGNAL, START,
+    expect_value, keys, kill_quietly, output, poll_exit, post_json, sent_body, signal_request,
+    start, wait_for_output, wait_output, OUTPUT, SIGNAL, START,
 };
 
 /// How long a signalled or short process may take to be reported exited.
@@ -24,9 +24,7 @@ pub fn cases() -> Vec<Case> {
         Case::steps("process/exec/output-round-trip", Tier::BlackBox, OUTPUT, exec_output_round_trip).checks(&["processes.start.merged-streams", "processes.output.exited", "processes.output.fields", "processes.response.html-escape"]),
         Case::steps("process/exec/exit-codes", Tier::BlackBox, OUTPUT, exec_exit_codes).checks(&["processes.exit.status", "processes.exit.mod-256", "processes.exit.not-found-127", "processes.start.unknown-command"]),
         Case::steps("process/exec/kill-reports-minus-1", Tier::BlackBox, SIGNAL, exec_kill_reports_minus_1).checks(&["processes.exit.signal-minus-1", "processes.signal.sent", "processes.signal.not-running"]),
-        Case::steps("process/exec/list-entry", Tier::BlackBox, LIST, exec_list_entry).checks(&["processes.list.entry-fields", "processes.list.exited-has-exit", "processes.list.command-as-submitted", "processes.list.times"]),
         Case::steps("process/exec/start-answer", Tier::BlackBox, START, exec_start_answer).checks(&["processes.start.response", "processes.start.id-uuid", "processes.start.id-unique", "processes.start.immediate", "processes.output.running-snapshot", "processes.output.empty"]),
-        Case::steps("process/exec/running-entry", Tier::BlackBox, LIST, exec_running_entry).checks(&["processes.list.running-omits-exit", "processes.start.background-flag", "processes.workdir.request"]),
         Case::steps("process/exec/wait-forms", Tier::BlackBox, OUTPUT, exec_wait_forms).checks(&["processes.output.wait-exact", "processes.output.wait-blocks", "processes.output.wait-exited"]),
         Case::steps("process/exec/output-final", Tier::BlackBox, OUTPUT, exec_output_final).checks(&["processes.output.final"]),
         Case::steps("process/exec/shell", Tier::BlackBox, START, exec_shell).checks(&["processes.start.sh-c", "processes.start.stdin-null", "processes.start.blank-command-runs"]),
@@ -35,7 +33,6 @@ pub fn cases() -> Vec<Case> {
         Case::steps("process/exec/terminate-runs-trap", Tier::BlackBox, SIGNAL, exec_terminate_runs_trap).checks(&["processes.signal.terminate-sigterm", "processes.signal.sent"]),
         Case::steps("process/exec/kill-beats-trap", Tier::BlackBox, SIGNAL, exec_kill_beats_trap).checks(&["processes.signal.kill-sigkill"]),
         Case::steps("process/exec/wait-delay", Tier::BlackBox, OUTPUT, exec_wait_delay).checks(&["processes.exit.wait-delay"]),
-        Case::steps("process/exec/list-order-and-cap", Tier::BlackBox, LIST, exec_list_order_and_cap).checks(&["processes.list.cap-10", "processes.list.cap-keeps-first", "processes.list.running-first", "processes.list.newest-first", "processes.lifetime.no-cap"]),
         Case::steps("process/exec/workdir-errors", Tier::BlackBox, START, exec_workdir_errors).checks(&["processes.start.workdir-missing", "processes.start.workdir-not-dir"]),
     ]
 }
@@ -92,46 +89,6 @@ async fn exec_kill_reports_minus_1(ctx: Arc<Ctx>) -> StepResult {
     Ok(Verdict::Pass)
 }
 
-async fn exec_list_entry(ctx: Arc<Ctx>) -> StepResult {
-    let id = start(&ctx, "exit 0").await?;
-    wait_output(&ctx, &id).await?;
-    let (req, entries) = list(&ctx, &[]).await?;
-    let Some(e) = entry(&entries, &id) else {
-        return Err(ctx.failure(&req, format!("process {id} missing from the list")));
-    };
-    let want_a = [
-        "id",
-        "command",
-        "workdir",
-        "background",
-        "running",
-        "exit_code",
-        "started_at_unix",
-        "exited_at_unix",
-    ];
-    let k = keys(e);
-    let ok = k == want_a || k == [&want_a[..2], &want_a[3..]].concat();
-    if !ok || e["command"] != "exit 0" || e["exit_code"] != 0 || e["running"] != false {
-        return Err(ctx.failure(
-            &req,
-            format!("entry {e} is not an exited ProcessInfo with exit_code 0 in wire order"),
-        ));
-    }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let (started, exited) = (e["started_at_unix"].as_i64(), e["exited_at_unix"].as_i64());
-    let plausible = matches!((started, exited), (Some(s), Some(x))
-        if x >= s && (now - s).abs() < 24 * 3600);
-    if !plausible {
-        return Err(ctx.failure(
-            &req,
-            format!("entry {e}: started_at_unix and exited_at_unix must be Unix seconds, exited ≥ started"),
-        ));
-    }
-    Ok(Verdict::Pass)
-}
-
 async fn exec_start_answer(ctx: Arc<Ctx>) -> StepResult {
     let began = Instant::now();
     let a = start(&ctx, "sleep 30").await?;
@@ -161,32 +118,6 @@ async fn exec_start_answer(ctx: Arc<Ctx>) -> StepResult {
                 "a silent running process: empty output, running, no exit_code",
             )
             .with_diff(&want.to_string(), &v.to_string()));
-    }
-    Ok(Verdict::Pass)
-}
-
-async fn exec_running_entry(ctx: Arc<Ctx>) -> StepResult {
-    let body = json!({"command": "sleep 30", "workdir": "/", "background": true});
-    let id = start_with(&ctx, &body, &[]).await?;
-    let listed = list(&ctx, &[]).await;
-    kill_quietly(&ctx, &id).await;
-    let (req, entries) = listed?;
-    let Some(e) = entry(&entries, &id) else {
-        return Err(ctx.failure(&req, format!("running process {id} missing from the list")));
-    };
-    let want = [
-        "id",
-        "command",
-        "workdir",
-        "background",
-        "running",
-        "started_at_unix",
-    ];
-    if keys(e) != want || e["workdir"] != "/" || e["background"] != true || e["running"] != true {
-        return Err(ctx.failure(
-            &req,
-            format!("entry {e}: want a running background entry in /, no exit fields"),
-        ));
     }
     Ok(Verdict::Pass)
 }
@@ -330,84 +261,6 @@ async fn exec_wait_delay(ctx: Arc<Ctx>) -> StepResult {
             .with_diff(&want.to_string(), &v.to_string()));
     }
     Ok(Verdict::Pass)
-}
-
-async fn exec_list_order_and_cap(ctx: Arc<Ctx>) -> StepResult {
-    if !no_running_process(&ctx).await? {
-        // Running processes come first and are never capped away: the ten newest would not
-        // all be the case's own.
-        return Ok(Verdict::Skip(
-            "other processes are running on the agent".into(),
-        ));
-    }
-    // Three older exited processes, then eight newer ones in two seconds (a pause before each
-    // four, so no timestamp ties across those lines) and two running: the ten listed must be
-    // exactly the last ten, the newer exited four first.
-    for i in 0..3 {
-        let id = start(&ctx, &format!("exit {i}")).await?;
-        wait_output(&ctx, &id).await?;
-    }
-    let mut newest = Vec::new();
-    for i in 0..8 {
-        if i % 4 == 0 {
-            tokio::time::sleep(Duration::from_millis(1100)).await;
-        }
-        let id = start(&ctx, &format!("exit {i}")).await?;
-        wait_output(&ctx, &id).await?;
-        newest.push(id);
-    }
-    for _ in 0..2 {
-        newest.push(start(&ctx, "sleep 30").await?);
-    }
-    let listed = list(&ctx, &[]).await;
-    for id in &newest[8..] {
-        kill_quietly(&ctx, id).await;
-    }
-    let (req, entries) = listed?;
-    check_order_and_cap(&entries, &newest).map_err(|why| {
-        let ids: Vec<&Value> = entries.iter().map(|e| &e["id"]).collect();
-        ctx.failure(&req, format!("{why} (listed: {ids:?})"))
-    })?;
-    Ok(Verdict::Pass)
-}
-
-/// Whether the list shows no running process, waiting up to [`EXIT_LIMIT`] for processes
-/// signalled by earlier cases to be reported exited.
-async fn no_running_process(ctx: &Ctx) -> Result<bool, crate::failure::Failure> {
-    let began = Instant::now();
-    loop {
-        let (_, entries) = list(ctx, &[]).await?;
-        if entries.iter().all(|e| e["running"] != true) {
-            return Ok(true);
-        }
-        if began.elapsed() > EXIT_LIMIT {
-            return Ok(false);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Exactly the ten newest (`newest`, the last two running), running first, each part newest
-/// first.
-fn check_order_and_cap(entries: &[Value], newest: &[String]) -> Result<(), String> {
-    if entries.len() != 10 {
-        return Err(format!("{} entries: want exactly 10 of 13+", entries.len()));
-    }
-    let is_running: Vec<bool> = entries.iter().map(|e| e["running"] == true).collect();
-    if is_running.windows(2).any(|w| !w[0] && w[1]) {
-        return Err("an exited entry comes before a running one".into());
-    }
-    let started = |e: &Value| e["started_at_unix"].as_i64().unwrap_or(i64::MIN);
-    let ordered = entries
-        .windows(2)
-        .all(|w| w[0]["running"] != w[1]["running"] || started(&w[0]) >= started(&w[1]));
-    if !ordered {
-        return Err("started_at_unix increases within the running or the exited part".into());
-    }
-    if let Some(missing) = newest.iter().find(|id| entry(entries, id).is_none()) {
-        return Err(format!("{missing}, one of the ten newest, dropped out"));
-    }
-    Ok(())
 }
 
 async fn exec_workdir_errors(ctx: Arc<Ctx>) -> StepResult {
