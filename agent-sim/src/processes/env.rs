@@ -1,8 +1,9 @@
 //! The environment and working directory a started process gets (`processes.md` §4.2–4.3):
 //! the agent's env passed through its env hook (`updateCommandEnv`: predefined `CODER_*`
-//! variables, the agent's own env, the manifest's variables with `$VAR` expansion, the script
-//! bin dir first on `PATH`), then the request's `env`, then `CODER_CHAT_ID`; the last value of a
-//! duplicate key wins.
+//! variables with the session token as `CODER_AGENT_TOKEN`, the agent's own env for the keys
+//! they leave unset, the manifest's variables with `$VAR` expansion, the script bin dir first on
+//! `PATH`), then the request's `env`, then `CODER_CHAT_ID`; the last value of a duplicate key
+//! wins.
 
 use crate::scenario::Scenario;
 use std::collections::BTreeMap;
@@ -87,29 +88,74 @@ pub fn expand(s: &str, get: impl Fn(&str) -> String) -> String {
     out
 }
 
+/// The variables `updateCommandEnv` defines before anything else: in upstream they win over
+/// the agent's own environment (which only fills the keys they leave unset), so a
+/// `CODER_AGENT_TOKEN` the agent inherited never replaces its session token.
+fn predefined_env(scenario: &Scenario, exe: &str) -> Vec<(String, String)> {
+    let m = &scenario.manifest;
+    let mut env = vec![
+        ("CODER".to_string(), "true".to_string()),
+        ("CODER_WORKSPACE_NAME".to_string(), m.workspace_name.clone()),
+        (
+            "CODER_WORKSPACE_AGENT_NAME".to_string(),
+            m.agent_name.clone(),
+        ),
+        (
+            "CODER_AGENT_TOKEN".to_string(),
+            scenario.processes.agent_token.clone(),
+        ),
+        ("GIT_SSH_COMMAND".to_string(), format!("{exe} gitssh --")),
+        (
+            "CS_DISABLE_GETTING_STARTED_OVERRIDE".to_string(),
+            "true".to_string(),
+        ),
+    ];
+    if !m.vscode_port_proxy_uri.is_empty() {
+        env.push((
+            "VSCODE_PROXY_URI".to_string(),
+            m.vscode_port_proxy_uri.clone(),
+        ));
+    }
+    env
+}
+
 /// The agent's environment after its env hook, as `KEY=VALUE` entries (not yet deduped).
 pub fn agent_env(scenario: &Scenario) -> Vec<String> {
-    let m = &scenario.manifest;
     let exe = std::env::current_exe()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "agent-sim".into());
-    let mut env = vec![
-        "CODER=true".to_string(),
-        format!("CODER_WORKSPACE_NAME={}", m.workspace_name),
-        format!("CODER_WORKSPACE_AGENT_NAME={}", m.agent_name),
-        format!("GIT_SSH_COMMAND={exe} gitssh --"),
-        "CS_DISABLE_GETTING_STARTED_OVERRIDE=true".to_string(),
-    ];
-    if !m.vscode_port_proxy_uri.is_empty() {
-        env.push(format!("VSCODE_PROXY_URI={}", m.vscode_port_proxy_uri));
-    }
-    for (k, v) in std::env::vars_os() {
-        env.push(format!("{}={}", k.to_string_lossy(), v.to_string_lossy()));
+    let current = std::env::vars_os().map(|(k, v)| {
+        (
+            k.to_string_lossy().into_owned(),
+            v.to_string_lossy().into_owned(),
+        )
+    });
+    hook_env(scenario, &exe, current, |name| {
+        std::env::var(name).unwrap_or_default()
+    })
+}
+
+/// `updateCommandEnv` over `current` (the agent's own environment; `getenv` reads it for
+/// `$VAR` expansion, as `os.ExpandEnv` does): the predefined variables, `current` for the keys
+/// they leave unset, the manifest's variables, the agent-level `GIT_ASKPASS`, and the script
+/// bin dir first on `PATH`.
+fn hook_env(
+    scenario: &Scenario,
+    exe: &str,
+    current: impl Iterator<Item = (String, String)>,
+    getenv: impl Fn(&str) -> String,
+) -> Vec<String> {
+    let m = &scenario.manifest;
+    let predefined = predefined_env(scenario, exe);
+    let mut env: Vec<String> = predefined.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    for (k, v) in current {
+        if !predefined.iter().any(|(p, _)| *p == k) {
+            env.push(format!("{k}={v}"));
+        }
     }
     if let Some(vars) = &m.environment_variables {
         for (k, v) in vars {
-            let expanded = expand(v, |name| lookup(&env, name).unwrap_or_default().to_string());
-            env.push(format!("{k}={expanded}"));
+            env.push(format!("{k}={}", expand(v, &getenv)));
         }
     }
     if m.git_auth_configs > 0 {
@@ -191,7 +237,7 @@ mod tests {
     fn request_env_and_chat_win() {
         let mut s = Scenario::default();
         s.manifest.environment_variables =
-            Some([("FROM_MANIFEST".to_string(), "m-$CODER".to_string())].into());
+            Some([("FROM_MANIFEST".to_string(), "m-$PATH".to_string())].into());
         let req: BTreeMap<String, String> = [
             ("CODER".to_string(), "overridden".to_string()),
             ("CODER_CHAT_ID".to_string(), "mine".to_string()),
@@ -200,12 +246,58 @@ mod tests {
         let env = process_env(&s, &req, Some("chat-1"));
         assert_eq!(lookup(&env, "CODER"), Some("overridden"));
         assert_eq!(lookup(&env, "CODER_CHAT_ID"), Some("chat-1"));
-        assert_eq!(lookup(&env, "FROM_MANIFEST"), Some("m-true"));
+        let path = std::env::var("PATH").unwrap_or_default();
+        assert_eq!(
+            lookup(&env, "FROM_MANIFEST"),
+            Some(format!("m-{path}").as_str())
+        );
         assert_eq!(lookup(&env, "CODER_WORKSPACE_AGENT_NAME"), Some("main"));
         assert!(lookup(&env, "PATH")
             .unwrap()
             .contains("coder-script-data/bin:"));
         assert_eq!(env.iter().filter(|e| e.starts_with("CODER=")).count(), 1);
+    }
+
+    #[test]
+    fn predefined_beat_the_inherited_env_and_manifest_vars_expand_from_it() {
+        let mut s = Scenario::default();
+        s.manifest.environment_variables = Some(
+            [
+                ("FROM_MANIFEST".to_string(), "m-$HOME".to_string()),
+                ("PREDEFINED_ONLY".to_string(), "m-$CODER".to_string()),
+            ]
+            .into(),
+        );
+        let inherited = [
+            ("CODER_AGENT_TOKEN", "inherited-token"),
+            ("CODER", "false"),
+            ("HOME", "/home/agent"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let getenv = |k: &str| {
+            let found = inherited.iter().find(|(name, _)| name == k);
+            found.map(|(_, v)| v.clone()).unwrap_or_default()
+        };
+        let env = dedup(hook_env(
+            &s,
+            "/bin/agent",
+            inherited.clone().into_iter(),
+            getenv,
+        ));
+        assert_eq!(
+            lookup(&env, "CODER_AGENT_TOKEN"),
+            Some(crate::scenario::processes::DEFAULT_AGENT_TOKEN)
+        );
+        assert_eq!(lookup(&env, "CODER"), Some("true"));
+        assert_eq!(lookup(&env, "HOME"), Some("/home/agent"));
+        assert_eq!(lookup(&env, "FROM_MANIFEST"), Some("m-/home/agent"));
+        // `os.ExpandEnv` reads the agent's own environment, not the predefined variables.
+        assert_eq!(lookup(&env, "PREDEFINED_ONLY"), Some("m-false"));
+        s.processes.agent_token = "scenario-token".into();
+        let env = dedup(hook_env(&s, "/bin/agent", inherited.into_iter(), |_| {
+            String::new()
+        }));
+        assert_eq!(lookup(&env, "CODER_AGENT_TOKEN"), Some("scenario-token"));
     }
 
     #[test]

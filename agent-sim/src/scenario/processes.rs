@@ -1,6 +1,8 @@
 //! The process API section: `exec` runs `sh -c` for real, `scripted` answers from scripts
 //! (first exact match by command) and never spawns anything. `chat_scoping` turns on the later
 //! agents' chat-header handling (off in the target router, see `processes.md` Appendix C).
+//! `agent_token` is the agent's session token, which every started process sees as
+//! `CODER_AGENT_TOKEN` (`processes.md` §4.2).
 
 use super::error::ScenarioError;
 use serde::{Deserialize, Serialize};
@@ -16,8 +18,12 @@ pub enum ProcessMode {
     Scripted,
 }
 
+/// The token a fresh scenario gives the agent: a placeholder shaped like the agent tokens
+/// coderd issues (a UUID), which authenticates nothing.
+pub const DEFAULT_AGENT_TOKEN: &str = "00000000-0000-4000-8000-0000a9e475e7";
+
 /// The processes API section.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ProcessesConfig {
     /// `exec` (default) or `scripted`.
@@ -26,6 +32,20 @@ pub struct ProcessesConfig {
     pub scripts: Vec<Script>,
     /// Honour `Coder-Chat-Id` (list filtering, foreign-chat 404s, `CODER_CHAT_ID`).
     pub chat_scoping: bool,
+    /// The agent's session token (what `ExchangeToken` returned when it connected): started
+    /// processes get it as `CODER_AGENT_TOKEN`, over the agent's own environment.
+    pub agent_token: String,
+}
+
+impl Default for ProcessesConfig {
+    fn default() -> Self {
+        Self {
+            mode: ProcessMode::default(),
+            scripts: Vec::new(),
+            chat_scoping: false,
+            agent_token: DEFAULT_AGENT_TOKEN.to_string(),
+        }
+    }
 }
 
 /// One scripted command: what it prints, when, and how it exits.
@@ -63,6 +83,7 @@ pub struct Chunk {
 
 impl ProcessesConfig {
     pub(crate) fn validate(&self, origin: &str, path: &str) -> Result<(), ScenarioError> {
+        self.validate_token(origin, path)?;
         for (i, s) in self.scripts.iter().enumerate() {
             let at = format!("{path}.scripts[{i}]");
             if s.command.is_empty() {
@@ -108,6 +129,22 @@ impl ProcessesConfig {
         Ok(())
     }
 
+    /// A connected agent always has a session token, and an environment value cannot hold NUL.
+    fn validate_token(&self, origin: &str, path: &str) -> Result<(), ScenarioError> {
+        let problem = if self.agent_token.is_empty() {
+            "must not be empty: a connected agent always has a session token"
+        } else if self.agent_token.contains('\0') {
+            "must not contain NUL: it becomes the CODER_AGENT_TOKEN environment variable"
+        } else {
+            return Ok(());
+        };
+        Err(ScenarioError::invalid(
+            origin,
+            format!("{path}.agent_token"),
+            problem,
+        ))
+    }
+
     /// The first script whose command is exactly `command`.
     pub fn script_for(&self, command: &str) -> Option<&Script> {
         self.scripts.iter().find(|s| s.command == command)
@@ -129,6 +166,7 @@ mod tests {
         )
         .unwrap();
         assert!(s.processes.chat_scoping);
+        assert_eq!(s.processes.agent_token, super::DEFAULT_AGENT_TOKEN);
         assert_eq!(s.processes.scripts[1].after_ms, 5);
         assert_eq!(s.processes.script_for("make test").unwrap().output, "ok\n");
         assert!(s.processes.script_for("make").is_none());
@@ -158,6 +196,14 @@ mod tests {
                 "processes.scripts[0].chunks[1].after_ms",
             ),
             (r#"{"processes":{"mode":"fork"}}"#, "processes.mode"),
+            (
+                r#"{"processes":{"agent_token":""}}"#,
+                "processes.agent_token",
+            ),
+            (
+                r#"{"processes":{"agent_token":"a\u0000b"}}"#,
+                "processes.agent_token",
+            ),
             (
                 r#"{"processes":{"scripts":[{"output":"x"}]}}"#,
                 "processes.scripts[0]",

@@ -427,6 +427,31 @@ async fn chat_scoping_is_off_by_default() {
     assert_eq!(base.as_chat(Some(CHAT_B)).output(&id).await.status, 200);
 }
 
+/// `CODER_AGENT_TOKEN` is the scenario's session token (a placeholder unless set), and a
+/// request's env still overrides it.
+#[tokio::test]
+async fn agent_token_reaches_the_process_env() {
+    let default = Agent::exec();
+    let id = default.start("printenv CODER_AGENT_TOKEN").await;
+    let want = format!("{}\n", agent_sim::scenario::processes::DEFAULT_AGENT_TOKEN);
+    assert_eq!(default.wait_exit(&id).await.json()["output"], want);
+
+    let scenario = Scenario::from_json(
+        "test",
+        r#"{"processes":{"mode":"exec","agent_token":"scenario-token"}}"#,
+    )
+    .unwrap();
+    let a = Agent::new(scenario);
+    let id = a.start("printenv CODER_AGENT_TOKEN").await;
+    assert_eq!(a.wait_exit(&id).await.json()["output"], "scenario-token\n");
+    let id = a
+        .start_json(
+            json!({"command":"printenv CODER_AGENT_TOKEN","env":{"CODER_AGENT_TOKEN":"mine"}}),
+        )
+        .await;
+    assert_eq!(a.wait_exit(&id).await.json()["output"], "mine\n");
+}
+
 // ---- Output ----
 
 #[tokio::test]

@@ -46,7 +46,12 @@ pub fn cases() -> Vec<Case> {
             "POST /api/v0/processes/start",
             |ctx| async move { super::local_processes::visible_to_host(&ctx).await },
         )
-        .changes(Effect::StartsProcesses),
+        .changes(Effect::StartsProcesses)
+        .checks(&[
+            "processes.start.sh-c",
+            "processes.signal.sent",
+            "processes.signal.kill-sigkill",
+        ]),
     ]
     .into_iter()
     .map(|c| c.in_group(Group::Scenario))

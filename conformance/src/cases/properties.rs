@@ -28,7 +28,7 @@ pub fn cases() -> Vec<Case> {
     vec![
         Case::steps("property/port-filtering", Tier::Controlled, "GET /api/v0/listening-ports", port_filtering),
         Case::steps("property/process-round-trip", Tier::Controlled, "GET /api/v0/processes/{id}/output", process_round_trip)
-        .changes(Effect::StartsProcesses),
+        .changes(Effect::StartsProcesses).checks(&["processes.response.invalid-utf8", "processes.exit.status", "processes.output.final"]),
         Case::steps("property/file-round-trip", Tier::Controlled, "POST /api/v0/write-file", file_round_trip).checks(&["files.write.content", "files.read.raw-bytes", "files.match.exact", "files.edit.success-empty", "files.write.message"])
         .changes(Effect::WritesFiles),
         Case::steps("property/container-list", Tier::Controlled, "GET /api/v0/containers", container_list)
