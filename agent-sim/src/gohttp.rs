@@ -54,10 +54,20 @@ fn go_path_unescaped(b: u8) -> bool {
 
 /// The path chi routes on: Go's `URL.RawPath` when the raw path is not the canonical escaping
 /// of the decoded one, else the decoded `URL.Path`. `None` when the escapes are invalid (Go's
-/// server answers `400 Bad Request` before any handler runs).
+/// server answers `400 Bad Request` before any handler runs). Invalid UTF-8 in the decoded
+/// path becomes U+FFFD here; [`routing_path_bytes`] keeps the bytes.
 pub fn routing_path(raw: &str) -> Option<Cow<'_, str>> {
+    Some(match routing_path_bytes(raw)? {
+        Cow::Borrowed(b) => Cow::Borrowed(std::str::from_utf8(b).unwrap_or(raw)),
+        Cow::Owned(b) => Cow::Owned(String::from_utf8_lossy(&b).into_owned()),
+    })
+}
+
+/// [`routing_path`] as Go holds it: bytes, which may be invalid UTF-8 (`%FF` is canonical,
+/// so Go's `URL.Path` holds the byte 0xFF itself).
+pub fn routing_path_bytes(raw: &str) -> Option<Cow<'_, [u8]>> {
     if !raw.contains('%') {
-        return Some(Cow::Borrowed(raw));
+        return Some(Cow::Borrowed(raw.as_bytes()));
     }
     let bytes = raw.as_bytes();
     let mut i = 0;
@@ -84,9 +94,9 @@ pub fn routing_path(raw: &str) -> Option<Cow<'_, str>> {
         }
     }
     if canonical == raw {
-        Some(Cow::Owned(String::from_utf8_lossy(&decoded).into_owned()))
+        Some(Cow::Owned(decoded))
     } else {
-        Some(Cow::Borrowed(raw))
+        Some(Cow::Borrowed(bytes))
     }
 }
 

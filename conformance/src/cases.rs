@@ -5,6 +5,8 @@
 pub mod containers;
 pub mod controlled;
 pub mod core;
+pub mod core_controlled;
+pub mod core_wire;
 pub mod devcontainers;
 pub mod files;
 pub mod local;
@@ -29,6 +31,7 @@ pub fn all(fixtures: &[Fixture]) -> Vec<Case> {
     v.extend(local::cases());
     // Snapshots first: the `faults` fixture's hang is waited out while later cases run.
     v.extend(controlled::cases(fixtures));
+    v.extend(core_controlled::cases());
     v.extend(devcontainers::controlled_cases());
     v.extend(properties::cases());
     // Stable: the order within a tier is the order above.
