@@ -60,7 +60,18 @@ async fn escaping_process_output(ctx: Arc<Ctx>) -> StepResult {
     let id = super::processes::start(&ctx, ESCAPES_COMMAND).await?;
     let req = Request::get(&format!("/api/v0/processes/{id}/output?wait=true"));
     let resp = ctx.send(&req).await?;
-    check_go_json(&resp).map_err(|e| ctx.failure(&req, e))?;
+    let v = check_go_json(&resp).map_err(|e| ctx.failure(&req, e))?;
+    let ran = v["output"]
+        .as_str()
+        .is_some_and(|o| o.starts_with("a\u{2028}b\u{2029}c"));
+    if !ran {
+        // An agent whose process API does not run `sh` (agent-sim's scripted mode) has no
+        // bytes of ours to encode; the processes chapter's cases judge that API.
+        return Ok(Verdict::Skip(format!(
+            "the command's output is {}",
+            v["output"]
+        )));
+    }
     let body = resp.text();
     if !body.starts_with(&format!("{{{ESCAPES_JSON},")) {
         return Err(ctx

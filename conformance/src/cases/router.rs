@@ -93,6 +93,17 @@ const WRONG_METHOD_RULES: [&str; 3] = [
     "core.router.method-not-allowed.empty",
 ];
 
+/// A method table's row (name, method, path, route, rule) as a case expecting `expect`.
+fn method_case(
+    &(name, method, path, route, rule): &(&str, &str, &str, &str, &'static str),
+    expect: Expect,
+    common: &[&'static str],
+) -> Case {
+    router_exchange(name, route, Request::new(method, path), expect)
+        .checks(common)
+        .checks(&[rule])
+}
+
 /// Every router-rule case.
 pub fn cases() -> Vec<Case> {
     let not_found = NOT_FOUND.iter().map(|&(name, path, rule)| {
@@ -102,27 +113,14 @@ pub fn cases() -> Vec<Case> {
     });
     let wrong_method = WRONG_METHOD
         .iter()
-        .map(|&(name, method, path, route, rule)| {
-            router_exchange(
-                name,
-                route,
-                Request::new(method, path),
-                Expect::get_only_405(),
-            )
-            .checks(&WRONG_METHOD_RULES)
-            .checks(&[rule])
-        });
-    let nonstandard = NONSTANDARD_METHOD
-        .iter()
-        .map(|&(name, method, path, route, rule)| {
-            router_exchange(
-                name,
-                route,
-                Request::new(method, path),
-                Expect::nonstandard_405(),
-            )
-            .checks(&["core.router.method-not-allowed.empty", rule])
-        });
+        .map(|row| method_case(row, Expect::get_only_405(), &WRONG_METHOD_RULES));
+    let nonstandard = NONSTANDARD_METHOD.iter().map(|row| {
+        method_case(
+            row,
+            Expect::nonstandard_405(),
+            &["core.router.method-not-allowed.empty"],
+        )
+    });
     let query_ignored = router_exchange(
         "query-string-ignored",
         "GET /",
