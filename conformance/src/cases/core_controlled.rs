@@ -172,6 +172,7 @@ pub fn cases() -> Vec<Case> {
     let ports = || Request::get("/api/v0/listening-ports");
     let containers = |m: &str| Request::new(m, "/api/v0/containers");
     vec![
+        // The getter's list and the ignore set are the agent's host's and flags'.
         scenario_exchange("listening-ports/controlled/boundaries", PORTS, boundary_ports, ports(), Expect::json(200, &ports_body(&[("nine", 9), ("top", 65535)]))).checks(&["core.ports.minimum", "core.ports.max-port"]),
         scenario_exchange("listening-ports/controlled/each-ignored-port", PORTS, ignored_ports, ports(), Expect::json(200, &ports_body(&[("web", 3000)]))).checks(&["core.ports.ignored"]),
         scenario_exchange("listening-ports/controlled/order-and-duplicates", PORTS, ordered_ports, ports(), Expect::json(200, &ports_body(&[("web", 8080), ("node", 3000), ("node", 3000), ("sshd", 22), ("postgres", 5432), ("api", 1024)]))).checks(&["core.ports.getter-order", "core.ports.keeps-duplicates", "core.ports.no-well-known-filter", "core.ports.entry-order", "core.json.field-order"]),
@@ -179,6 +180,7 @@ pub fn cases() -> Vec<Case> {
         scenario_exchange("listening-ports/controlled/all-filtered", PORTS, all_ports_filtered, ports(), Expect::json(200, "{\"ports\":[]}\n")).checks(&["core.ports.empty-array", "core.ports.minimum", "core.ports.ignored"]),
         scenario_exchange("listening-ports/controlled/process-name-escaping", PORTS, escaping_ports, ports(), Expect::json(200, "{\"ports\":[{\"process_name\":\"a\\u2028b\\u2029\\u003c\\u0026\\u003e\\\"\\\\\\u0001\u{7f}\\t\u{e9}\",\"network\":\"tcp\",\"port\":3000}]}\n")).checks(&["core.json.escape-line-separators", "core.json.escape-angle", "core.json.escape-amp", "core.json.escape-quote-backslash", "core.json.escape-control", "core.json.escape-short", "core.json.raw-utf8"]),
         scenario_exchange("listening-ports/controlled/getter-error", PORTS, ports_error, ports(), Expect::json(500, "{\"message\":\"Could not scan for listening ports.\",\"detail\":\"scan listening ports: open /proc/net/tcp: permission denied\"}\n")).checks(&["core.ports.error-status", "core.ports.error-message", "core.ports.error-detail", "core.response.detail-omitempty", "core.response.no-validations"]),
+        // The log file and the manifest are the agent's own.
         scenario_exchange("debug/controlled/logs-empty", LOGS, empty_logs, Request::get("/debug/logs"), Expect::status(200).no_header("content-type").header("content-length", "0").body("")).checks(&["core.debug.logs.empty", "core.http.empty-body-no-type"]),
         scenario_exchange("debug/controlled/logs-verbatim", LOGS, text_logs, Request::get("/debug/logs"), Expect::sniffed_text(200, "2026-06-06 12:00:00.000 [info]  agent: caf\u{e9} <&> \"ok\"\n")).checks(&["core.debug.logs.body"]),
         Case::steps("debug/controlled/logs-open-error", Tier::Controlled, LOGS, logs_open_error).checks(&["core.debug.logs.open-error"]),
@@ -186,7 +188,11 @@ pub fn cases() -> Vec<Case> {
         Case::steps("debug/controlled/logs-limit", Tier::Controlled, LOGS, logs_limit).checks(&["core.debug.logs.limit"]),
         Case::steps("debug/controlled/manifest-encoding", Tier::Controlled, "GET /debug/manifest", manifest_encoding).checks(&["core.debug.manifest.encoding", "core.debug.manifest.env-null", "core.debug.manifest.derp-map", "core.json.map-keys-sorted", "core.json.escape-amp", "core.json.escape-angle"]),
         Case::steps("debug/controlled/manifest-floats", Tier::Controlled, "GET /debug/manifest", manifest_floats).checks(&["core.json.floats"]),
+        // The OS interfaces are the agent's host's: only a scenario can choose them.
+        Case::steps("netcheck/controlled/interface-rules", Tier::Controlled, "GET /api/v0/netcheck", netcheck_interface_rules).checks(&["core.netcheck.interface-included", "core.netcheck.interface-shape", "core.netcheck.mtu-warning"]),
+        // No route panics on demand on a real agent: agent-sim's panic fault stands in.
         scenario_exchange("recover/controlled/panic", "GET /debug/manifest", panic_on_manifest, Request::get("/debug/manifest"), Expect::json(500, "{\"message\":\"An internal server error occurred.\"}\n")).checks(&["core.recover.status", "core.recover.body", "core.response.detail-omitempty"]),
+        // The flag and parent_id are fixed for a real agent's lifetime: each state needs a scenario.
         scenario_exchange("gate/controlled/disabled", GATE, gate_disabled, containers("GET"), Expect::json(403, GATE_NOT_ENABLED)).checks(&["core.gate.not-enabled"]),
         scenario_exchange("gate/controlled/disabled-head", GATE, gate_disabled, containers("HEAD"), Expect::status(403).header("content-type", JSON_CT).body("")).checks(&["core.gate.all-methods"]),
         scenario_exchange("gate/controlled/disabled-delete", GATE, gate_disabled, Request::new("DELETE", "/api/v0/containers?all=1"), Expect::json(403, GATE_NOT_ENABLED)).checks(&["core.gate.all-methods"]),
@@ -291,6 +297,56 @@ async fn manifest_encoding(ctx: Arc<Ctx>) -> StepResult {
         "derpmap.HomeParams must be present ({} without scores)"
     } else if regions != ["10", "9"] {
         "derpmap.Regions keys are sorted as strings (\"10\" before \"9\")"
+    } else {
+        return Ok(Verdict::Pass);
+    };
+    Err(ctx.failure(&req, problem))
+}
+
+/// One OS interface for `os_interfaces` (the agent's report is generated from them).
+fn os_interface(name: &str, up: bool, mtu: i64, addresses: &[&str]) -> Value {
+    json!({"name": name, "up": up, "mtu": mtu, "addresses": addresses})
+}
+
+/// Down, address-less and link-local-only interfaces are left out; a small MTU warns.
+async fn netcheck_interface_rules(ctx: Arc<Ctx>) -> StepResult {
+    let interfaces = [
+        os_interface(
+            "eth0",
+            true,
+            1500,
+            &["172.17.0.2/16", "fe80::42:acff:fe11:2/64"],
+        ),
+        os_interface("lo", true, 65536, &["127.0.0.1/8", "::1/128"]),
+        os_interface("down0", false, 1500, &["10.1.0.1/16"]),
+        os_interface("ll0", true, 1500, &["fe80::1/64", "169.254.1.1/16"]),
+        os_interface("empty0", true, 1500, &[]),
+        os_interface("tun0", true, 1280, &["10.3.55.9/8"]),
+    ];
+    let scenario = json!({"name": "core-controlled-interfaces", "os_interfaces": interfaces});
+    ctx.put_scenario(&scenario.to_string()).await?;
+    let req = Request::get("/api/v0/netcheck");
+    let resp = ctx.send(&req).await?;
+    let v = go_encoded(&resp.body).map_err(|e| ctx.failure(&req, e))?;
+    let report = &v["interfaces"];
+    super::core_wire::check_interfaces(report).map_err(|e| ctx.failure(&req, e))?;
+    let mut names: Vec<&str> = report["interfaces"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["name"].as_str()).collect())
+        .unwrap_or_default();
+    names.sort_unstable();
+    let warnings = report["warnings"].as_array().map(Vec::len).unwrap_or(0);
+    let eth0_all = report["interfaces"].as_array().and_then(|a| {
+        a.iter()
+            .find(|i| i["name"] == "eth0")
+            .map(|i| i["addresses"].as_array().map(Vec::len))
+    });
+    let problem = if names != ["eth0", "lo", "tun0"] {
+        format!("interfaces {names:?} (want eth0, lo, tun0: down, address-less and link-local-only ones are left out)")
+    } else if warnings != 1 || report["warnings"][0]["code"] != "EIF01" {
+        format!("warnings {} (want one EIF01, for tun0)", report["warnings"])
+    } else if eth0_all != Some(Some(2)) {
+        "eth0 must list all its addresses, the link-local one too".to_string()
     } else {
         return Ok(Verdict::Pass);
     };

@@ -234,12 +234,12 @@ fn check_net_info(ni: &Value) -> Result<(), String> {
 }
 
 /// The EIF01 warning Go adds for an interface with a small MTU.
-fn mtu_warning(name: &str, mtu: i64) -> String {
+pub(crate) fn mtu_warning(name: &str, mtu: i64) -> String {
     format!("Network interface {name} has MTU {mtu} (less than 1378), which may degrade the quality of direct connections or render them unusable.")
 }
 
 /// Checks the interfaces report: shapes, inclusion, the MTU warnings.
-fn check_interfaces(report: &Value) -> Result<(), String> {
+pub(crate) fn check_interfaces(report: &Value) -> Result<(), String> {
     let list = match &report["interfaces"] {
         Value::Null => return Ok(()),
         Value::Array(a) => a,

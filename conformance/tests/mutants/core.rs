@@ -711,6 +711,17 @@ pub(crate) fn specs() -> Vec<Spec> {
             }
         })
         .breaks(&["core.json.content-type"]),
+        interfaces_edit("link-local-only interface listed", |report| {
+            if let Some(list) = report["interfaces"].as_array_mut() {
+                list.push(serde_json::json!({"name": "ll0", "mtu": 1500, "addresses": ["fe80::1/64"]}));
+            }
+        })
+        .breaks(&["core.netcheck.interface-included"]),
+        interfaces_edit("small MTU without its warning", |report| {
+            report["severity"] = "ok".into();
+            report["warnings"] = serde_json::Value::Null;
+        })
+        .breaks(&["core.netcheck.mtu-warning"]),
     ]
 }
 
@@ -747,4 +758,26 @@ fn ports_edit(
         }
         r.body = agent_sim::gojson::to_vec(&v);
     })
+}
+
+/// Edits the `interfaces` report of a 200 netcheck answer.
+fn interfaces_edit(
+    name: &'static str,
+    f: impl Fn(&mut serde_json::Value) + Send + Sync + 'static,
+) -> Spec {
+    on(
+        name,
+        "default",
+        "netcheck/controlled/interface-rules",
+        move |_, p, r| {
+            if !path_is(p, "/api/v0/netcheck") || r.status != StatusCode::OK {
+                return;
+            }
+            let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&r.body) else {
+                return;
+            };
+            f(&mut v["interfaces"]);
+            r.body = agent_sim::gojson::to_vec(&v);
+        },
+    )
 }
