@@ -121,16 +121,17 @@ async fn framing(ctx: Arc<Ctx>) -> StepResult {
     Ok(Verdict::Pass)
 }
 
-/// Header names as they arrive on the wire, for `GET <path>` over a fresh connection.
+/// Header names as they arrive on the wire, for `<method> <path>` over a fresh connection.
 async fn raw_header_names(ctx: &Ctx, method: &str, path: &str) -> Result<Vec<String>, String> {
     let url = reqwest::Url::parse(&ctx.target).map_err(|e| format!("target URL: {e}"))?;
     let host = url.host_str().ok_or("target URL has no host")?.to_string();
     let port = url.port_or_known_default().unwrap_or(80);
     let prefix = url.path().trim_end_matches('/');
     let exchange = async {
-        let mut s = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
+        let ip_or_name = host.trim_start_matches('[').trim_end_matches(']');
+        let mut s = tokio::net::TcpStream::connect((ip_or_name, port)).await?;
         let head = format!(
-            "{method} {prefix}{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+            "{method} {prefix}{path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n"
         );
         s.write_all(head.as_bytes()).await?;
         let mut buf = Vec::new();
