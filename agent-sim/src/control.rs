@@ -47,12 +47,19 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/__sim/", get(index).with_state(state))
 }
 
+/// The largest scenario the control API takes: room for a log file past `/debug/logs`'
+/// 10 MiB limit (axum's default 2 MB body limit would refuse it).
+pub const SCENARIO_BODY_LIMIT: usize = 32 * 1024 * 1024;
+
 fn routes(state: AppState) -> Router {
     Router::new()
         .route("/", get(index))
         .route(
             "/scenario",
-            get(get_scenario).put(put_scenario).patch(patch_scenario),
+            get(get_scenario)
+                .put(put_scenario)
+                .patch(patch_scenario)
+                .layer(axum::extract::DefaultBodyLimit::max(SCENARIO_BODY_LIMIT)),
         )
         .route("/reset", post(reset))
         .route("/requests", get(get_requests).delete(clear_requests))

@@ -6,6 +6,8 @@ pub mod container_list;
 pub mod containers;
 pub mod controlled;
 pub mod core;
+pub mod core_controlled;
+pub mod core_wire;
 pub mod devcontainer_failures;
 pub mod devcontainers;
 pub mod files;
@@ -36,6 +38,7 @@ pub fn all(fixtures: &[Fixture]) -> Vec<Case> {
     v.extend(local::cases());
     // Snapshots first: the `faults` fixture's hang is waited out while later cases run.
     v.extend(controlled::cases(fixtures));
+    v.extend(core_controlled::cases());
     v.extend(devcontainers::controlled_cases());
     v.extend(devcontainer_failures::cases());
     v.extend(container_list::cases());

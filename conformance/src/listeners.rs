@@ -20,6 +20,8 @@ pub struct Listeners {
     pub v6: Option<(tokio::net::TcpSocket, TcpListener, u64)>,
     /// A plain listener whose presence shows the report is fresh.
     pub marker: Option<(TcpListener, u64)>,
+    /// One port listened on by two IPv4 addresses (127.0.0.1 and 127.0.0.2): reported once.
+    pub shared: Option<(TcpListener, TcpListener, u64)>,
 }
 
 impl Listeners {
@@ -35,12 +37,14 @@ impl Listeners {
         }
         let v6 = ipv6_only_listener();
         let marker = bind("127.0.0.1:0").await;
+        let shared = shared_port().await;
         Self {
             bound_at: Instant::now(),
             opened,
             filtered,
             v6,
             marker,
+            shared,
         }
     }
 
@@ -48,6 +52,14 @@ impl Listeners {
     pub fn marker(&self) -> Vec<u64> {
         self.marker.iter().map(|(_, p)| *p).collect()
     }
+}
+
+/// Two listeners on one port number, on 127.0.0.1 and 127.0.0.2 (Linux answers the whole
+/// 127/8 on loopback; elsewhere the second bind fails and the pair is left out).
+async fn shared_port() -> Option<(TcpListener, TcpListener, u64)> {
+    let (first, port) = bind("127.0.0.1:0").await?;
+    let (second, _) = bind(&format!("127.0.0.2:{port}")).await?;
+    Some((first, second, port))
 }
 
 async fn bind(addr: &str) -> Option<(TcpListener, u64)> {

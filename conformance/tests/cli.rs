@@ -183,7 +183,7 @@ fn list_prints_name_tier_route_of_the_selected_cases() {
         .lines()
         .map(|l| l.split_whitespace().collect())
         .collect();
-    assert_eq!(rows.len(), 3, "{stdout}");
+    assert_eq!(rows.len(), 6, "{stdout}");
     for r in &rows {
         assert!(r[0].starts_with("local/listening-ports/"), "{stdout}");
         assert_eq!(r[1], "local");

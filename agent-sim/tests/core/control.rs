@@ -231,3 +231,14 @@ async fn the_control_root_is_served_on_a_separate_control_listener() {
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["scenario"], sim.scenario().name.as_str());
 }
+
+#[tokio::test]
+async fn a_scenario_with_a_log_past_ten_mib_is_taken() {
+    let state = AppState::new(fixture("default"));
+    let logs = "x".repeat(10 * 1024 * 1024 + 7);
+    let body = json!({"name": "big-log", "debug": {"logs": logs}}).to_string();
+    let (st, v) = json_of(&state, "PUT", "/__sim/scenario", &body).await;
+    assert_eq!(st, 200, "{v}");
+    let r = send_to(app(&state), "GET", "/debug/logs", "").await;
+    assert_eq!(r.body.len(), 10 * 1024 * 1024);
+}

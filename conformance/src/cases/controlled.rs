@@ -253,7 +253,8 @@ pub fn cases(fixtures: &[Fixture]) -> Vec<Case> {
                     let fixture = fixture.clone();
                     async move { compare(&ctx, &fixture, &ROUTES[i]).await }
                 },
-            );
+            )
+            .checks(&snapshot_rules(&f.name, route.id));
             v.push(if route.method == "RUN" {
                 case.changes(Effect::StartsProcesses)
             } else {
@@ -262,6 +263,103 @@ pub fn cases(fixtures: &[Fixture]) -> Vec<Case> {
         }
     }
     v
+}
+
+/// The core rules a route's snapshot pins under every fixture (status, the rendered headers,
+/// the body and whether it is Go's encoder's bytes).
+fn route_rules(route: &str) -> &'static [&'static str] {
+    match route {
+        "hello" => &[
+            "core.hello.body",
+            "core.json.content-type",
+            "core.json.trailing-newline",
+        ],
+        "hello-post" => &[
+            "core.hello.get-only",
+            "core.router.method-not-allowed.allow",
+            "core.router.method-not-allowed.empty",
+        ],
+        "not-found" => &[
+            "core.router.api-v0-catch-all",
+            "core.router.not-found.body",
+            "core.router.not-found.content-type",
+            "core.router.not-found.nosniff",
+        ],
+        "listening-ports" => &[
+            "core.ports.shape",
+            "core.ports.entry-order",
+            "core.ports.getter-order",
+        ],
+        "netcheck" => &[
+            "core.netcheck.keys",
+            "core.netcheck.net-info",
+            "core.netcheck.interfaces-keys",
+            "core.json.field-order",
+        ],
+        "debug-logs" => &["core.debug.logs.body"],
+        "debug-magicsock" => &["core.debug.magicsock.html"],
+        "debug-logging-true" => &["core.debug.logging.true", "core.debug.logging.text"],
+        "debug-logging-invalid" => &["core.debug.logging.invalid", "core.debug.logging.text"],
+        "debug-manifest" => &["core.debug.manifest.keys", "core.debug.manifest.encoding"],
+        "debug-prometheus" => &[
+            "core.debug.prometheus.content-type",
+            "core.debug.prometheus.text-format",
+            "core.debug.prometheus.counters",
+        ],
+        // containers rules: added by the containers chapter
+        "containers-get" | "containers-post" | "containers-subpath" => &["core.json.content-type"],
+        // processes and files rules: added by those chapters
+        _ => &["core.json.content-type"],
+    }
+}
+
+/// The core rules a snapshot checks: the route's, and what its fixture adds; where the
+/// fixture replaces the route's usual answer (an error, a gate, a fault) only the fixture's.
+/// Under `faults` the reset of /debug/logs and the hang of /debug/magicsock are agent-sim's own
+/// (agent-sim.md, no rule chapter), so those two keep the route's rules.
+fn snapshot_rules(fixture: &str, route: &str) -> Vec<&'static str> {
+    let replaced = matches!(
+        (fixture, route),
+        ("ports-error", "listening-ports" | "debug-logs")
+            | ("faults", "netcheck" | "debug-manifest")
+            | ("devcontainers-disabled" | "sub-agent", "containers-subpath")
+    );
+    if replaced {
+        fixture_rules(fixture, route).to_vec()
+    } else {
+        [route_rules(route), fixture_rules(fixture, route)].concat()
+    }
+}
+
+/// What a fixture adds to a route's snapshot: the state it puts the route in.
+fn fixture_rules(fixture: &str, route: &str) -> &'static [&'static str] {
+    match (fixture, route) {
+        ("ports-filtering", "listening-ports") => &[
+            "core.ports.minimum",
+            "core.ports.ignored",
+            "core.ports.keeps-duplicates",
+            "core.ports.no-well-known-filter",
+        ],
+        ("ports-error", "listening-ports") => &[
+            "core.ports.error-status",
+            "core.ports.error-message",
+            "core.ports.error-detail",
+        ],
+        ("ports-error", "debug-logs") => &["core.debug.logs.open-error"],
+        ("sub-agent", "listening-ports") => &["core.ports.empty-array"],
+        ("sub-agent", "debug-manifest") => &["core.debug.manifest.ids"],
+        ("sub-agent", "containers-get" | "containers-post") => {
+            &["core.gate.not-supported", "core.gate.sub-agent-forces-off"]
+        }
+        ("devcontainers-disabled", "containers-get") => &["core.gate.not-enabled"],
+        ("devcontainers-disabled", "containers-post") => {
+            &["core.gate.not-enabled", "core.gate.all-methods"]
+        }
+        ("devcontainers-disabled" | "sub-agent", "containers-subpath") => &["core.gate.exact-path"],
+        ("faults", "debug-manifest") => &["core.recover.status", "core.recover.body"],
+        ("faults", "netcheck") => &["core.json.content-type", "core.json.trailing-newline"],
+        _ => &[],
+    }
 }
 
 async fn compare(ctx: &Ctx, fixture: &Fixture, route: &SnapRoute) -> Result<Verdict, Failure> {

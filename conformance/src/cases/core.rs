@@ -50,16 +50,35 @@ pub fn cases() -> Vec<Case> {
         "GET /",
         Request::get("/"),
         Expect::json(200, HELLO),
-    )];
+    )
+    .checks(&[
+        "core.hello.body",
+        "core.json.content-type",
+        "core.json.trailing-newline",
+        "core.json.compact",
+        "core.response.message",
+        "core.response.detail-omitempty",
+        "core.http.content-length",
+    ])];
     v.extend(ports_cases());
     v.extend(gating_cases());
     v.extend(debug_cases());
-    v.push(Case::steps(
-        "netcheck/shape",
-        Tier::BlackBox,
-        "GET /api/v0/netcheck",
-        |ctx| async move { netcheck_shape(&ctx).await },
-    ));
+    v.push(
+        Case::steps(
+            "netcheck/shape",
+            Tier::BlackBox,
+            "GET /api/v0/netcheck",
+            |ctx| async move { netcheck_shape(&ctx).await },
+        )
+        .checks(&[
+            "core.netcheck.ok",
+            "core.netcheck.error-message",
+            "core.netcheck.keys",
+            "core.netcheck.top-level",
+            "core.netcheck.interfaces-keys",
+        ]),
+    );
+    v.extend(super::core_wire::cases());
     v
 }
 
@@ -120,9 +139,9 @@ fn ports_body(
 fn ports_cases() -> Vec<Case> {
     let route = "GET /api/v0/listening-ports";
     vec![
-        Case::steps("listening-ports/shape", Tier::BlackBox, route, listening_ports_shape),
-        Case::steps("listening-ports/no-port-below-9", Tier::BlackBox, route, listening_ports_no_port_below_9),
-        Case::steps("listening-ports/no-ignored-port", Tier::BlackBox, route, listening_ports_no_ignored_port),
+        Case::steps("listening-ports/shape", Tier::BlackBox, route, listening_ports_shape).checks(&["core.ports.ok", "core.ports.shape", "core.ports.entry-order", "core.ports.empty-array", "core.ports.error-status", "core.ports.error-message", "core.json.content-type"]),
+        Case::steps("listening-ports/no-port-below-9", Tier::BlackBox, route, listening_ports_no_port_below_9).checks(&["core.ports.minimum"]),
+        Case::steps("listening-ports/no-ignored-port", Tier::BlackBox, route, listening_ports_no_ignored_port).checks(&["core.ports.default-ignored", "core.ports.ignored"]),
     ]
 }
 
@@ -191,17 +210,17 @@ pub(crate) async fn gate(ctx: &Ctx) -> Result<Gate, Failure> {
 fn gating_cases() -> Vec<Case> {
     let route = "ANY /api/v0/containers";
     vec![
-        Case::steps("containers/gating-matches-manifest", Tier::BlackBox, route, gating_matches_manifest),
-        Case::steps("containers/gating-all-standard-methods", Tier::BlackBox, route, gating_all_standard_methods),
-        Case::steps("containers/gating-exact-path-only", Tier::BlackBox, route, gating_exact_path_only),
+        Case::steps("containers/gating-matches-manifest", Tier::BlackBox, route, gating_matches_manifest).checks(&["core.gate.mounted", "core.gate.not-enabled", "core.gate.not-supported", "core.gate.sub-agent-forces-off"]),
+        Case::steps("containers/gating-all-standard-methods", Tier::BlackBox, route, gating_all_standard_methods).checks(&["core.gate.all-methods"]),
+        Case::steps("containers/gating-exact-path-only", Tier::BlackBox, route, gating_exact_path_only).checks(&["core.gate.exact-path"]),
     ]
 }
 
 #[rustfmt::skip]
 fn debug_cases() -> Vec<Case> {
     let mut v = Vec::new();
-    v.push(Case::steps("debug/manifest-shape", Tier::BlackBox, "GET /debug/manifest", debug_manifest_shape));
-    v.push(Case::steps("debug/logs-shape", Tier::BlackBox, "GET /debug/logs", debug_logs_shape));
+    v.push(Case::steps("debug/manifest-shape", Tier::BlackBox, "GET /debug/manifest", debug_manifest_shape).checks(&["core.debug.manifest.sniffed", "core.debug.manifest.encoding", "core.debug.manifest.keys", "core.debug.manifest.arrays", "core.debug.manifest.ids", "core.json.uuid"]));
+    v.push(Case::steps("debug/logs-shape", Tier::BlackBox, "GET /debug/logs", debug_logs_shape).checks(&["core.debug.logs.body", "core.debug.logs.empty", "core.debug.logs.open-error", "core.http.empty-body-no-type"]));
     v.push(Case::exchange(
         "debug/magicsock-shape",
         Tier::BlackBox,
@@ -210,11 +229,11 @@ fn debug_cases() -> Vec<Case> {
         Expect::status(200)
             .header("content-type", "text/html; charset=utf-8")
             .contains("<h1>magicsock</h1>"),
-    ));
+    ).checks(&["core.debug.magicsock.html"]));
     let logging = "GET /debug/magicsock/debug-logging/{state}";
-    for (name, states, word) in [
-        ("true", ["1", "t", "T", "TRUE", "true", "True"], "true"),
-        ("false", ["0", "f", "F", "FALSE", "false", "False"], "false"),
+    for (name, states, word, rule) in [
+        ("true", ["1", "t", "T", "TRUE", "true", "True"], "true", "core.debug.logging.true"),
+        ("false", ["0", "f", "F", "FALSE", "false", "False"], "false", "core.debug.logging.false"),
     ] {
         v.push(
             Case::steps(
@@ -231,7 +250,8 @@ fn debug_cases() -> Vec<Case> {
                     Ok(Verdict::Pass)
                 },
             )
-            .changes(Effect::ChangesSettings),
+            .changes(Effect::ChangesSettings)
+            .checks(&[rule, "core.debug.logging.text"]),
         );
     }
     for (name, state, shown) in [
@@ -244,9 +264,9 @@ fn debug_cases() -> Vec<Case> {
             logging,
             Request::get(&format!("/debug/magicsock/debug-logging/{state}")),
             Expect::sniffed_text(400, &format!("invalid state {shown}, must be a boolean")),
-        ));
+        ).checks(&["core.debug.logging.invalid", "core.debug.logging.text"]));
     }
-    v.push(Case::steps("debug/prometheus-shape", Tier::BlackBox, "GET /debug/prometheus", debug_prometheus_shape));
+    v.push(Case::steps("debug/prometheus-shape", Tier::BlackBox, "GET /debug/prometheus", debug_prometheus_shape).checks(&["core.debug.prometheus.content-type", "core.debug.prometheus.text-format", "core.debug.prometheus.counters"]));
     v
 }
 

@@ -11,7 +11,7 @@ use crate::expect::check_go_json;
 use crate::failure::Failure;
 use crate::http::Request;
 use crate::listeners::Listeners;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -27,19 +27,43 @@ pub fn cases() -> Vec<Case> {
             Tier::Local,
             route,
             |ctx| async move { opened_ports(&ctx).await },
-        ),
+        )
+        .checks(&["core.ports.ipv4-listeners"]),
         Case::steps(
             "local/listening-ports/filters-low-and-ignored",
             Tier::Local,
             route,
             |ctx| async move { filtered_ports(&ctx).await },
-        ),
+        )
+        .checks(&["core.ports.minimum", "core.ports.default-ignored"]),
         Case::steps(
             "local/listening-ports/ipv6-only-not-reported",
             Tier::Local,
             route,
             |ctx| async move { ipv6_only(&ctx).await },
-        ),
+        )
+        .checks(&["core.ports.ipv6-only-hidden"]),
+        Case::steps(
+            "local/listening-ports/one-entry-per-port",
+            Tier::Local,
+            route,
+            |ctx| async move { one_entry_per_port(&ctx).await },
+        )
+        .checks(&["core.ports.dedupe-by-port"]),
+        Case::steps(
+            "local/listening-ports/process-name-and-network",
+            Tier::Local,
+            route,
+            |ctx| async move { process_name_and_network(&ctx).await },
+        )
+        .checks(&["core.ports.process-name", "core.ports.ipv4-listeners"]),
+        Case::steps(
+            "local/listening-ports/scan-cached-for-a-second",
+            Tier::Local,
+            route,
+            |ctx| async move { scan_cached_for_a_second(&ctx).await },
+        )
+        .checks(&["core.ports.scan-cache"]),
         Case::steps(
             "local/processes/visible-to-host",
             Tier::Local,
@@ -71,7 +95,8 @@ async fn use_os_ports(ctx: &Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn reported(ctx: &Ctx) -> Result<(Request, BTreeSet<u64>), Failure> {
+/// The report's entries (200 required).
+async fn entries(ctx: &Ctx) -> Result<(Request, Vec<Value>), Failure> {
     let req = Request::get("/api/v0/listening-ports");
     let resp = ctx.send(&req).await?;
     if resp.status != 200 {
@@ -81,10 +106,13 @@ async fn reported(ctx: &Ctx) -> Result<(Request, BTreeSet<u64>), Failure> {
         ));
     }
     let v = check_go_json(&resp).map_err(|e| ctx.failure(&req, e))?;
-    let ports = v["ports"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|p| p["port"].as_u64()).collect())
-        .unwrap_or_default();
+    let list = v["ports"].as_array().cloned().unwrap_or_default();
+    Ok((req, list))
+}
+
+async fn reported(ctx: &Ctx) -> Result<(Request, BTreeSet<u64>), Failure> {
+    let (req, list) = entries(ctx).await?;
+    let ports = list.iter().filter_map(|p| p["port"].as_u64()).collect();
     Ok((req, ports))
 }
 
@@ -156,5 +184,99 @@ async fn ipv6_only(ctx: &Ctx) -> Result<Verdict, Failure> {
             format!("reported IPv6-only port {port}: the agent reads /proc/net/tcp only (IPv4)"),
         ));
     }
+    Ok(Verdict::Pass)
+}
+
+async fn one_entry_per_port(ctx: &Ctx) -> Result<Verdict, Failure> {
+    use_os_ports(ctx).await?;
+    let l = ctx.local_listeners().await;
+    let Some((_, _, port)) = &l.shared else {
+        return Ok(Verdict::Skip("cannot listen on 127.0.0.2 here".into()));
+    };
+    reported_with(ctx, &l, &[*port]).await?;
+    let (req, list) = entries(ctx).await?;
+    let n = list
+        .iter()
+        .filter(|p| p["port"].as_u64() == Some(*port))
+        .count();
+    if n != 1 {
+        return Err(ctx.failure(
+            &req,
+            format!("port {port} (listened on by 127.0.0.1 and 127.0.0.2) appears {n} times (want once)"),
+        ));
+    }
+    Ok(Verdict::Pass)
+}
+
+/// This process's `comm` as the kernel shows it (what go-netstat reads from `stat`).
+fn own_comm() -> Option<String> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let (start, end) = (stat.find('(')?, stat.rfind(')')?);
+    Some(stat[start + 1..end].to_string())
+}
+
+async fn process_name_and_network(ctx: &Ctx) -> Result<Verdict, Failure> {
+    use_os_ports(ctx).await?;
+    let Some(comm) = own_comm() else {
+        return Ok(Verdict::Skip("no /proc/self/stat here".into()));
+    };
+    let l = ctx.local_listeners().await;
+    let want: Vec<u64> = l.opened.iter().map(|(_, p)| *p).collect();
+    reported_with(ctx, &l, &want).await?;
+    let (req, list) = entries(ctx).await?;
+    for e in list
+        .iter()
+        .filter(|e| e["port"].as_u64().is_some_and(|p| want.contains(&p)))
+    {
+        let name = e["process_name"].as_str().unwrap_or("?");
+        // The agent names the owner only when it may inspect it (same user); else "". A comm
+        // with a space is also reported as "" (go-netstat splits `stat` on spaces).
+        let ok_name = name.is_empty() || (name == comm && !comm.contains(' '));
+        if !ok_name || e["network"] != "tcp" {
+            return Err(ctx.failure(
+                &req,
+                format!("entry {e}: want network \"tcp\" and process_name {comm:?} (this suite's comm) or \"\""),
+            ));
+        }
+    }
+    Ok(Verdict::Pass)
+}
+
+/// A scan younger than a second answers: a listener bound right after a fresh scan is missing
+/// from the next report (sent well within the second) and present once the second is over.
+async fn scan_cached_for_a_second(ctx: &Ctx) -> Result<Verdict, Failure> {
+    use_os_ports(ctx).await?;
+    reported(ctx).await?;
+    tokio::time::sleep(CACHE).await;
+    // Older than the cache: this request scans afresh.
+    let fresh = std::time::Instant::now();
+    reported(ctx).await?;
+    let answered = std::time::Instant::now();
+    let Ok(late) = tokio::net::TcpListener::bind("127.0.0.1:0").await else {
+        return Ok(Verdict::Skip("cannot bind a listener".into()));
+    };
+    let port = late.local_addr().map(|a| u64::from(a.port())).unwrap_or(0);
+    let sent = std::time::Instant::now();
+    let (req, cached) = reported(ctx).await?;
+    if sent - fresh > Duration::from_millis(800) {
+        return Ok(Verdict::Skip(
+            "the agent answers too slowly to tell its cache".into(),
+        ));
+    }
+    if cached.contains(&port) {
+        return Err(ctx.failure(
+            &req,
+            format!("port {port}, bound after a scan less than a second old, is already reported: the scan is not cached for 1 s"),
+        ));
+    }
+    tokio::time::sleep_until((answered + CACHE).into()).await;
+    let (req, again) = reported(ctx).await?;
+    if !again.contains(&port) {
+        return Err(ctx.failure(
+            &req,
+            format!("port {port} is still missing more than a second after the cached scan"),
+        ));
+    }
+    drop(late);
     Ok(Verdict::Pass)
 }

@@ -26,7 +26,8 @@ pub trait PropInput: Debug + Clone + Send + 'static {
 #[rustfmt::skip]
 pub fn cases() -> Vec<Case> {
     vec![
-        Case::steps("property/port-filtering", Tier::Controlled, "GET /api/v0/listening-ports", port_filtering),
+        Case::steps("property/port-filtering", Tier::Controlled, "GET /api/v0/listening-ports", port_filtering)
+        .checks(&["core.ports.minimum", "core.ports.ignored", "core.ports.getter-order", "core.ports.keeps-duplicates", "core.ports.no-well-known-filter", "core.json.escape-angle", "core.json.escape-amp", "core.json.raw-utf8"]),
         Case::steps("property/process-round-trip", Tier::Controlled, "GET /api/v0/processes/{id}/output", process_round_trip)
         .changes(Effect::StartsProcesses).checks(&["processes.response.invalid-utf8", "processes.exit.status", "processes.output.final"]),
         Case::steps("property/file-round-trip", Tier::Controlled, "POST /api/v0/write-file", file_round_trip).checks(&["files.write.content", "files.read.raw-bytes", "files.match.exact", "files.edit.success-empty", "files.write.message"])

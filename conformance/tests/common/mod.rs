@@ -2,6 +2,10 @@
 //! alters one behaviour (request rewrite, response mutation, or a change to the watch
 //! websocket's text frames, pings or close); runs of the suite in-process (restricted to some cases, or
 //! configured) and of the `agent-conformance` binary.
+//!
+//! The proxy's hyper server writes Go's header case; a byte relay in front of it
+//! ([`relay_bytes`]) lets a mutation send one header name in another case
+//! ([`MResp::lower_header_name`]), which no HTTP library would write.
 
 #![allow(dead_code)]
 
@@ -44,6 +48,11 @@ impl MResp {
     pub fn set_header(&mut self, k: &'static str, v: &str) {
         self.headers.insert(k, HeaderValue::from_str(v).unwrap());
     }
+    /// Sends the header `name` (lower case) with its name in lower case on the wire: the
+    /// proxy marks it, the byte relay in front of the proxy rewrites the head.
+    pub fn lower_header_name(&mut self, name: &'static str) {
+        self.set_header(LOWER_MARK, name);
+    }
     /// Replaces the whole answer with a JSON one (as `httpapi.Write` would send it).
     pub fn answer_json(&mut self, status: StatusCode, body: &str) {
         self.status = status;
@@ -52,6 +61,10 @@ impl MResp {
         self.set_text(body);
     }
 }
+
+/// The header through which a mutation asks the relay to lower one header name (hyper writes
+/// it title-cased; the relay removes it).
+const LOWER_MARK: &str = "x-mutant-lower-header";
 
 pub type Mutation = Arc<dyn Fn(&Method, &str, &mut MResp) + Send + Sync>;
 pub type Rewrite = Arc<dyn Fn(&mut Request) + Send + Sync>;
@@ -65,10 +78,13 @@ pub struct Mutant {
     task: JoinHandle<()>,
     /// agent-sim served directly, for the watch sockets the proxy relays.
     backend: JoinHandle<()>,
+    /// The byte relay clients reach (in front of the proxy).
+    front: JoinHandle<()>,
 }
 
 impl Drop for Mutant {
     fn drop(&mut self) {
+        self.front.abort();
         self.task.abort();
         self.backend.abort();
         self.state.shutdown();
@@ -260,18 +276,77 @@ pub async fn mutant_ws(
         }
     });
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
+    let proxy = listener.local_addr().unwrap();
     let task = tokio::spawn(agent_sim::server::serve(
         listener,
         app,
         std::future::pending(),
     ));
+    let front_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", front_listener.local_addr().unwrap());
+    let front = tokio::spawn(async move {
+        while let Ok((client, _)) = front_listener.accept().await {
+            tokio::spawn(relay_bytes(client, proxy));
+        }
+    });
     Mutant {
         url,
         state,
         task,
         backend,
+        front,
     }
+}
+
+/// Copies one connection's bytes to the proxy and back; an answer head carrying the
+/// [`LOWER_MARK`] header loses it and gets the named header's name in lower case. (A head
+/// arrives in one read on loopback: hyper writes it in one buffer.)
+async fn relay_bytes(client: tokio::net::TcpStream, proxy: std::net::SocketAddr) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(upstream) = tokio::net::TcpStream::connect(proxy).await else {
+        return;
+    };
+    let (mut client_read, mut client_write) = client.into_split();
+    let (mut up_read, mut up_write) = upstream.into_split();
+    let up = async {
+        let _ = tokio::io::copy(&mut client_read, &mut up_write).await;
+        let _ = up_write.shutdown().await;
+    };
+    let down = async {
+        let mut buf = vec![0u8; 64 * 1024];
+        while let Ok(n) = up_read.read(&mut buf).await {
+            if n == 0
+                || client_write
+                    .write_all(&lower_marked(&buf[..n]))
+                    .await
+                    .is_err()
+            {
+                break;
+            }
+        }
+        let _ = client_write.shutdown().await;
+    };
+    tokio::join!(up, down);
+}
+
+/// `bytes` with the mark line removed and the marked header's name lowered.
+fn lower_marked(bytes: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    let mark = "\r\nX-Mutant-Lower-Header: ";
+    let Some(at) = text.find(mark) else {
+        return bytes.to_vec();
+    };
+    let rest = &text[at + mark.len()..];
+    let name = rest.split("\r\n").next().unwrap_or("").to_string();
+    let line = format!("{mark}{name}");
+    let title: String = name
+        .split('-')
+        .map(|w| w[..1].to_uppercase() + &w[1..])
+        .collect::<Vec<_>>()
+        .join("-");
+    text.replacen(&line, "", 1)
+        .replacen(&format!("\r\n{title}:"), &format!("\r\n{name}:"), 1)
+        .into_bytes()
 }
 
 /// A fixture's scenario by name.
