@@ -265,7 +265,7 @@ pub fn cases(fixtures: &[Fixture]) -> Vec<Case> {
     v
 }
 
-/// The core rules a route's snapshot pins under every fixture (status, the rendered headers,
+/// The rules a route's snapshot pins under every fixture (status, the rendered headers,
 /// the body and whether it is Go's encoder's bytes).
 fn route_rules(route: &str) -> &'static [&'static str] {
     match route {
@@ -306,14 +306,26 @@ fn route_rules(route: &str) -> &'static [&'static str] {
             "core.debug.prometheus.text-format",
             "core.debug.prometheus.counters",
         ],
-        // containers rules: added by the containers chapter
-        "containers-get" | "containers-post" | "containers-subpath" => &["core.json.content-type"],
-        // processes and files rules: added by those chapters
+        "containers-get" => &[
+            "containers.list.ok-200",
+            "containers.list.key-order",
+            "core.json.content-type",
+        ],
+        "containers-post" => &["containers.routing.405-list"],
+        "containers-subpath" => &["containers.routing.list-root", "core.json.content-type"],
+        "process-start-empty-body" => &["processes.body.empty-eof", "core.json.content-type"],
+        "process-output-unknown" => &["processes.output.not-found", "core.json.content-type"],
+        "process-run-echo" => &["processes.start.response", "processes.output.exited"],
+        "process-run-exit-3" => &["processes.exit.status"],
+        "files-read-readme" => &["files.read.raw-bytes"],
+        "files-read-lines" => &["files.lines.format", "files.lines.offset"],
+        "files-resolve-link" => &["files.path.symlink-replaced"],
+        "files-list-home" => &["files.list.relativity-home", "files.list.shape"],
         _ => &["core.json.content-type"],
     }
 }
 
-/// The core rules a snapshot checks: the route's, and what its fixture adds; where the
+/// The rules a snapshot checks: the route's, and what its fixture adds; where the
 /// fixture replaces the route's usual answer (an error, a gate, a fault) only the fixture's.
 /// Under `faults` the reset of /debug/logs and the hang of /debug/magicsock are agent-sim's own
 /// (agent-sim.md, no rule chapter), so those two keep the route's rules.
@@ -322,7 +334,10 @@ fn snapshot_rules(fixture: &str, route: &str) -> Vec<&'static str> {
         (fixture, route),
         ("ports-error", "listening-ports" | "debug-logs")
             | ("faults", "netcheck" | "debug-manifest")
-            | ("devcontainers-disabled" | "sub-agent", "containers-subpath")
+            | (
+                "devcontainers-disabled" | "sub-agent",
+                "containers-get" | "containers-post" | "containers-subpath"
+            )
     );
     if replaced {
         fixture_rules(fixture, route).to_vec()

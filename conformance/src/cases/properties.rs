@@ -34,7 +34,8 @@ pub fn cases() -> Vec<Case> {
         .changes(Effect::WritesFiles),
         Case::steps("property/container-list", Tier::Controlled, "GET /api/v0/containers", container_list)
             .checks(&["containers.list.containers-lister-order", "containers.types.container-field-order", "containers.types.port-field-order", "containers.encoding.go-json"]),
-        Case::steps("property/containers-gating", Tier::Controlled, "ANY /api/v0/containers", containers_gating),
+        Case::steps("property/containers-gating", Tier::Controlled, "ANY /api/v0/containers", containers_gating)
+            .checks(&["core.gate.not-enabled", "core.gate.not-supported", "core.gate.sub-agent-forces-off", "core.gate.all-methods", "core.gate.exact-path"]),
     ]
 }
 
