@@ -37,31 +37,56 @@ pub fn dropped_lines() -> u64 {
 #[must_use = "logs are flushed when the guard is dropped"]
 pub struct LogGuard {
     worker: Option<WorkerGuard>,
+    format: LogFormat,
 }
 
 impl Drop for LogGuard {
     fn drop(&mut self) {
-        let dropped = dropped_lines();
-        if dropped > 0 {
-            tracing::warn!(
-                dropped,
-                "log lines were dropped because stderr was not being read"
-            );
-        }
-        // The worker's own flush waits on write(2); let it do so on a thread of its own.
+        // The worker's own flush waits on write(2); let it do so on a thread of its own. The
+        // drop count is written after the queue is flushed, straight to stderr: put in the
+        // queue, it could be the line a still-full queue drops.
         let Some(worker) = self.worker.take() else {
             return;
         };
+        let format = self.format;
         let (done_tx, done_rx) = std::sync::mpsc::channel();
         let flush = std::thread::Builder::new()
             .name("agent-sim-log-flush".into())
             .spawn(move || {
                 drop(worker);
+                let dropped = dropped_lines();
+                if dropped > 0 {
+                    let direct = subscriber(format, std::io::stderr);
+                    tracing::subscriber::with_default(direct, || {
+                        tracing::warn!(
+                            dropped,
+                            "log lines were dropped because stderr was not being read"
+                        );
+                    });
+                }
                 let _ = done_tx.send(());
             });
         if flush.is_ok() {
             let _ = done_rx.recv_timeout(FLUSH_WAIT);
         }
+    }
+}
+
+/// The fmt subscriber of `format` writing to `writer`, filtered by `RUST_LOG` (default
+/// `info`).
+fn subscriber<W>(format: LogFormat, writer: W) -> Box<dyn tracing::Subscriber + Send + Sync>
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(std::io::stderr().is_terminal());
+    match format {
+        LogFormat::Text => Box::new(builder.finish()),
+        LogFormat::Json => Box::new(builder.json().finish()),
     }
 }
 
@@ -75,16 +100,8 @@ pub fn init(format: LogFormat) -> LogGuard {
         .thread_name("agent-sim-log")
         .finish(std::io::stderr());
     let _ = DROPPED.set(writer.error_counter());
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer)
-        .with_ansi(std::io::stderr().is_terminal());
-    let installed = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().try_init(),
-    };
+    // `try_init` also routes the `log` crate's records (tungstenite's) into tracing.
+    let installed = subscriber(format, writer).try_init();
     if installed.is_ok() {
         std::panic::set_hook(Box::new(|info| {
             tracing::error!(panic = %info, "panic");
@@ -92,5 +109,6 @@ pub fn init(format: LogFormat) -> LogGuard {
     }
     LogGuard {
         worker: Some(worker),
+        format,
     }
 }
