@@ -218,32 +218,12 @@ fn serve(which: &str) {
     std::process::exit(0);
 }
 
-/// axum answering the two routes with agent-sim's bytes and content type.
+/// The bare axum baseline (`agent_sim::baseline`) on a free port.
 async fn bare_axum() -> SocketAddr {
-    const JSON: &str = "application/json; charset=utf-8";
-    let app = axum::Router::new()
-        .route(
-            "/",
-            axum::routing::get(|| async {
-                (
-                    [(http::header::CONTENT_TYPE, JSON)],
-                    "{\"message\":\"Hello from the agent!\"}\n",
-                )
-            }),
-        )
-        .route(
-            "/api/v0/listening-ports",
-            axum::routing::get(|| async {
-                (
-                    [(http::header::CONTENT_TYPE, JSON)],
-                    "{\"ports\":[{\"process_name\":\"node\",\"network\":\"tcp\",\"port\":3000}]}\n",
-                )
-            }),
-        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("address");
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    tokio::spawn(agent_sim::baseline::serve(listener));
     addr
 }
