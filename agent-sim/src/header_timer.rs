@@ -16,13 +16,20 @@ use hyper::rt::{Sleep, Timer};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 /// One connection's timer; see the module docs.
 #[derive(Debug, Clone)]
 pub(crate) struct ConnTimer {
-    shared: Arc<Mutex<Pin<Box<tokio::time::Sleep>>>>,
+    shared: Arc<Mutex<Shared>>,
+}
+
+/// The connection's tokio sleep, and the task it last registered (the connection's).
+#[derive(Debug)]
+struct Shared {
+    sleep: Pin<Box<tokio::time::Sleep>>,
+    polled_by: Option<Waker>,
 }
 
 impl ConnTimer {
@@ -31,7 +38,10 @@ impl ConnTimer {
         // Far enough never to fire before the first head resets it.
         let idle = tokio::time::Instant::now() + Duration::from_secs(365 * 24 * 3600);
         Self {
-            shared: Arc::new(Mutex::new(Box::pin(tokio::time::sleep_until(idle)))),
+            shared: Arc::new(Mutex::new(Shared {
+                sleep: Box::pin(tokio::time::sleep_until(idle)),
+                polled_by: None,
+            })),
         }
     }
 }
@@ -64,7 +74,7 @@ impl Timer for ConnTimer {
 /// A sleep until `deadline`, kept by the connection's shared tokio sleep.
 pub(crate) struct HeadSleep {
     deadline: tokio::time::Instant,
-    shared: Arc<Mutex<Pin<Box<tokio::time::Sleep>>>>,
+    shared: Arc<Mutex<Shared>>,
 }
 
 impl Future for HeadSleep {
@@ -73,23 +83,43 @@ impl Future for HeadSleep {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut shared = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
         // An earlier deadline is moved to now; a later one is left to fire first (it is a
-        // past request's) and moved when it does, so a busy connection moves it about once
-        // per timeout instead of once per request.
-        if shared.deadline() > self.deadline {
-            shared.as_mut().reset(self.deadline);
+        // past head's) and moved when it does, so a busy connection moves it about once per
+        // timeout instead of once per request.
+        if shared.sleep.deadline() > self.deadline {
+            shared.sleep.as_mut().reset(self.deadline);
+            shared.polled_by = None;
         }
-        if shared.as_mut().poll(cx).is_pending() {
+        // Still in the wheel with this task to wake: nothing to register again.
+        let registered = shared
+            .polled_by
+            .as_ref()
+            .is_some_and(|w| w.will_wake(cx.waker()));
+        if registered && !shared.sleep.is_elapsed() {
             return Poll::Pending;
         }
-        if tokio::time::Instant::now() >= self.deadline {
-            return Poll::Ready(());
+        if poll_registering(&mut shared.sleep, cx).is_ready() {
+            if tokio::time::Instant::now() >= self.deadline {
+                return Poll::Ready(());
+            }
+            shared.sleep.as_mut().reset(self.deadline);
+            if poll_registering(&mut shared.sleep, cx).is_ready() {
+                return Poll::Ready(());
+            }
         }
-        shared.as_mut().reset(self.deadline);
-        shared.as_mut().poll(cx)
+        shared.polled_by = Some(cx.waker().clone());
+        Poll::Pending
     }
 }
 
 impl Sleep for HeadSleep {}
+
+/// Polls `sleep` outside tokio's cooperative budget, so that a pending answer always means
+/// it is in the timer wheel with `cx`'s waker (an exhausted budget would answer pending
+/// without registering it, and the next poll would be skipped).
+fn poll_registering(sleep: &mut Pin<Box<tokio::time::Sleep>>, cx: &mut Context<'_>) -> Poll<()> {
+    let unconstrained = tokio::task::unconstrained(sleep.as_mut());
+    std::pin::pin!(unconstrained).poll(cx)
+}
 
 #[cfg(test)]
 mod tests {
@@ -144,6 +174,16 @@ mod tests {
         drop(first);
         let start = TokioInstant::now();
         ends_after(timer.sleep(200 * MS), start, 200 * MS).await;
+    }
+
+    #[tokio::test]
+    async fn polled_again_by_its_task_it_still_ends_at_its_deadline() {
+        let timer = ConnTimer::new();
+        let start = TokioInstant::now();
+        let mut sleep = timer.sleep(50 * MS);
+        poll_once(&mut sleep).await;
+        poll_once(&mut sleep).await;
+        ends_after(sleep, start, 50 * MS).await;
     }
 
     #[tokio::test]
