@@ -114,7 +114,7 @@ impl<T> AgentStack for T where
 fn agent_service(state: AppState, routes: Arc<AgentRoutes>) -> impl AgentStack {
     let dispatch_state = state.clone();
     let service = tower::service_fn(move |req: Request| {
-        let table = routes.for_scenario(&dispatch_state.peek_scenario());
+        let table = routes.for_containers(dispatch_state.containers_enabled());
         dispatch(table, dispatch_state.clone(), req).map(Ok::<_, Infallible>)
     });
     tower::ServiceBuilder::new()
@@ -168,12 +168,12 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, req: Request) -> Self::Future {
+    fn call(&mut self, mut req: Request) -> Self::Future {
         let started = Instant::now();
         let arrived = SystemTime::now();
         let method = req.method().clone();
         let uri = req.uri().clone();
-        let (req, tap) = crate::capture::tap(req, self.state.journal().body_limit());
+        let tap = crate::capture::tap(&mut req, self.state.journal().body_limit());
         Recorded {
             inner: self.inner.call(req),
             state: self.state.clone(),

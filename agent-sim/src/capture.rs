@@ -43,33 +43,29 @@ pub fn headers_of(headers: &http::HeaderMap) -> Vec<(http::HeaderName, http::Hea
         .collect()
 }
 
-/// Starts copying `req`: its headers now, its body (up to `limit` bytes) as it is read.
-pub fn tap(req: Request, limit: usize) -> (Request, Tap) {
+/// Starts copying `req`: its headers now, its body (up to `limit` bytes) as it is read (the
+/// body is wrapped in place, so the request is not moved).
+pub fn tap(req: &mut Request, limit: usize) -> Tap {
     let headers = headers_of(req.headers());
     if limit == 0 || req.body().is_end_stream() {
-        return (
-            req,
-            Tap {
-                headers,
-                body: None,
-            },
-        );
+        return Tap {
+            headers,
+            body: None,
+        };
     }
     let copy = Arc::new(Mutex::new(BodyCopy {
         limit,
         ..BodyCopy::default()
     }));
-    let req = req.map(|inner| {
-        Body::new(TeeBody {
-            inner,
-            copy: Arc::clone(&copy),
-        })
+    let inner = std::mem::take(req.body_mut());
+    *req.body_mut() = Body::new(TeeBody {
+        inner,
+        copy: Arc::clone(&copy),
     });
-    let tap = Tap {
+    Tap {
         headers,
         body: Some(copy),
-    };
-    (req, tap)
+    }
 }
 
 impl Tap {
@@ -133,11 +129,11 @@ mod tests {
 
     #[tokio::test]
     async fn copies_the_body_up_to_the_limit_and_passes_it_all_on() {
-        let req = Request::builder()
+        let mut req = Request::builder()
             .header("x-test", "1")
             .body(Body::from("0123456789"))
             .unwrap();
-        let (req, tap) = tap(req, 4);
+        let tap = tap(&mut req, 4);
         let read = req.into_body().collect().await.unwrap().to_bytes();
         assert_eq!(&read[..], b"0123456789");
         let c = tap.finish();
@@ -148,7 +144,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_short_body_is_kept_whole() {
-        let (req, tap) = tap(Request::new(Body::from("{}")), 64);
+        let mut req = Request::new(Body::from("{}"));
+        let tap = tap(&mut req, 64);
         let _ = req.into_body().collect().await.unwrap();
         let c = tap.finish();
         assert_eq!(c.body, b"{}");

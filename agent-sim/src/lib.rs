@@ -59,6 +59,7 @@ pub(crate) mod fault_plan;
 pub(crate) mod faults;
 pub(crate) mod godecode;
 pub(crate) mod gourl;
+pub(crate) mod header_timer;
 pub(crate) mod metrics;
 pub(crate) mod peer;
 pub(crate) mod portscan;
@@ -73,6 +74,9 @@ pub(crate) mod verify;
 // The simulator's inner workings, reachable from this crate's own integration tests and
 // benches and from the `conformance` crate (Go JSON encoding); not part of the API.
 
+// The bare axum server the instructions bench compares with (the bench and its bytes test).
+#[doc(hidden)]
+pub mod baseline;
 // Devcontainer state machine and wire types (the containers property tests).
 #[doc(hidden)]
 pub mod containers;

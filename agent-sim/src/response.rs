@@ -123,11 +123,54 @@ pub fn bytes_with_type(
     *resp.status_mut() = status;
     if let Some(ct) = content_type {
         resp.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+            .insert(header::CONTENT_TYPE, content_type_value(ct));
     }
     resp.headers_mut()
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+        .insert(header::CONTENT_LENGTH, content_length(len));
     resp
+}
+
+/// The header value of a `Content-Type`; the two the agent writes most are checked once, at
+/// compile time, instead of on every response.
+fn content_type_value(ct: &'static str) -> HeaderValue {
+    const JSON: HeaderValue = HeaderValue::from_static(JSON_CONTENT_TYPE);
+    const TEXT: HeaderValue = HeaderValue::from_static(TEXT_CONTENT_TYPE);
+    if ct == JSON_CONTENT_TYPE {
+        JSON
+    } else if ct == TEXT_CONTENT_TYPE {
+        TEXT
+    } else {
+        HeaderValue::from_static(ct)
+    }
+}
+
+/// Lengths whose `Content-Length` value is taken from a table (Go's framing sends bodies up to
+/// 2048 bytes with a length, so these are nearly all of them).
+const TABLED_LENGTHS: usize = 4096;
+
+/// The `Content-Length` value for `len`. Short lengths come from a table of static values
+/// built once, so no value is formatted and allocated per response.
+pub fn content_length(len: usize) -> HeaderValue {
+    static SMALL: std::sync::OnceLock<Vec<HeaderValue>> = std::sync::OnceLock::new();
+    let small = SMALL.get_or_init(|| {
+        let lengths = 0..=TABLED_LENGTHS;
+        let digits: String = lengths.clone().map(|n| n.to_string()).collect();
+        // One string for the whole table, kept for the life of the process.
+        let digits: &'static str = Box::leak(digits.into_boxed_str());
+        let mut at = 0;
+        lengths
+            .map(|n| {
+                let width = n.to_string().len();
+                let value = HeaderValue::from_static(&digits[at..at + width]);
+                at += width;
+                value
+            })
+            .collect()
+    });
+    small
+        .get(len)
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from(len))
 }
 
 /// The subset of Go's `http.DetectContentType` that agent bodies can reach: HTML signatures,
@@ -189,6 +232,13 @@ pub fn sniff_content_type(body: &[u8]) -> Option<&'static str> {
 mod tests {
     use super::*;
     use http_body_util::BodyExt;
+
+    #[test]
+    fn content_length_values_are_the_decimal_length() {
+        for len in (0..=TABLED_LENGTHS + 2).chain([10_000, 1 << 40]) {
+            assert_eq!(content_length(len), HeaderValue::from(len), "{len}");
+        }
+    }
 
     async fn body_of(resp: Response) -> Vec<u8> {
         resp.into_body()

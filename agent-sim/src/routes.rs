@@ -73,8 +73,10 @@ impl AgentRoutes {
         all
     }
 
-    pub fn for_scenario(&self, scenario: &crate::scenario::Scenario) -> &Routes<AppState> {
-        if scenario.containers_enabled() {
+    /// The table for a scenario whose containers API is enabled or not
+    /// (`Scenario::containers_enabled`).
+    pub fn for_containers(&self, enabled: bool) -> &Routes<AppState> {
+        if enabled {
             &self.enabled
         } else {
             &self.gated

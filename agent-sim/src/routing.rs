@@ -34,7 +34,28 @@ where
     T: 'static,
     S: Send + 'static,
 {
-    Arc::new(move |req, state| Box::pin(h.clone().call(req, state)))
+    Arc::new(move |req, state| boxed_once(h.clone().call(req, state)))
+}
+
+/// `fut` as a [`BoxFuture`], boxed only if it is not one already: axum's handlers return
+/// their futures boxed, and a second box would cost an allocation and an indirection per
+/// request.
+fn boxed_once<F>(fut: F) -> BoxFuture<'static, Response>
+where
+    F: Future<Output = Response> + Send + 'static,
+{
+    let mut fut = Some(fut);
+    let slot: &mut dyn std::any::Any = &mut fut;
+    if let Some(boxed) = slot
+        .downcast_mut::<Option<BoxFuture<'static, Response>>>()
+        .and_then(Option::take)
+    {
+        return boxed;
+    }
+    match fut {
+        Some(fut) => Box::pin(fut),
+        None => unreachable!("only a future already boxed is taken"),
+    }
 }
 
 /// URL parameters captured by `{name}` segments, available to handlers as an extractor.
@@ -97,6 +118,9 @@ enum Segment {
 
 struct Route<S> {
     segments: Vec<Segment>,
+    /// The pattern as a path (`/` for no segments): for a route without parameters, the one
+    /// request path whose segments are `segments`.
+    path: String,
     /// How many `{param}` segments: routes with fewer win.
     params: usize,
     /// `None` means every standard method (chi's `HandleFunc`).
@@ -107,6 +131,7 @@ impl<S> Clone for Route<S> {
     fn clone(&self) -> Self {
         Self {
             segments: self.segments.clone(),
+            path: self.path.clone(),
             params: self.params,
             methods: self.methods.clone(),
         }
@@ -152,6 +177,20 @@ fn parse_pattern(pattern: &str) -> Vec<Segment> {
         .collect()
 }
 
+/// The path whose chi segments are `segments`: `/` and the segments joined by `/`.
+fn pattern_path(segments: &[Segment]) -> String {
+    if segments.is_empty() {
+        return "/".to_string();
+    }
+    segments
+        .iter()
+        .map(|s| match s {
+            Segment::Static(s) => format!("/{s}"),
+            Segment::Param(p) => format!("/{{{p}}}"),
+        })
+        .collect()
+}
+
 /// What routing decided for one request.
 pub enum Outcome<'a, S> {
     Handler(&'a BoxHandler<S>, PathParams),
@@ -177,6 +216,7 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
             self.routes.insert(
                 at,
                 Route {
+                    path: pattern_path(&segments),
                     segments,
                     params,
                     methods: vec![(method, h)],
@@ -224,19 +264,7 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
     pub fn patterns(&self) -> Vec<(Option<Method>, String)> {
         let mut out = Vec::new();
         for route in &self.routes {
-            let path: String = route
-                .segments
-                .iter()
-                .map(|s| match s {
-                    Segment::Static(s) => format!("/{s}"),
-                    Segment::Param(p) => format!("/{{{p}}}"),
-                })
-                .collect();
-            let path = if path.is_empty() {
-                "/".to_string()
-            } else {
-                path
-            };
+            let path = &route.path;
             out.extend(route.methods.iter().map(|(m, _)| (m.clone(), path.clone())));
         }
         for (prefix, sub) in &self.mounts {
@@ -250,10 +278,31 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
 
     /// Routes a request path (already the routing path, see [`routing_path`]).
     pub fn find(&self, method: &Method, path: &str) -> Outcome<'_, S> {
+        if let Some(h) = self.find_static(method, path) {
+            return Outcome::Handler(h, PathParams::default());
+        }
         let mut allowed = Vec::new();
         let mut not_allowed = false;
         let segs = path_segments(path);
         self.find_inner(method, (&segs, 0), &mut allowed, &mut not_allowed)
+    }
+
+    /// The handler for `method` of the route without parameters whose pattern is exactly
+    /// `path`: what [`find_inner`](Self::find_inner) would pick first (routes without
+    /// parameters are tried first, and no two routes have the same segments), found without
+    /// splitting the path. `None` leaves the request to the full search (another method, a
+    /// parameter, a mount).
+    fn find_static(&self, method: &Method, path: &str) -> Option<&BoxHandler<S>> {
+        let route = self
+            .routes
+            .iter()
+            .take_while(|r| r.params == 0)
+            .find(|r| r.path == path)?;
+        let (_, h) = route
+            .methods
+            .iter()
+            .find(|(m, _)| m.as_ref().is_none_or(|m| m == method))?;
+        Some(h)
     }
 
     /// `segs` are the path's segments from index `first` on (a mount passes on the rest).
@@ -396,4 +445,64 @@ pub fn recover_panic(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .unwrap_or_else(|| "unknown panic".to_string());
     tracing::warn!(panic = %msg, "panic serving request");
     response::internal_server_error().into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Routes<()> {
+        let sub = Routes::new()
+            .get("/", || async { "sub root" })
+            .get("/x", || async { "sub x" });
+        Routes::new()
+            .get("/", || async { "root" })
+            .post("/a", || async { "post a" })
+            .any("/b/", || async { "any b/" })
+            .get("/a/{id}", || async { "a id" })
+            .mount("/m", sub)
+            .get("/m/y", || async { "m y" })
+    }
+
+    fn describe(outcome: Outcome<'_, ()>) -> String {
+        match outcome {
+            Outcome::Handler(h, params) => {
+                let mut params: Vec<_> = params.0.into_iter().collect();
+                params.sort();
+                format!("{:p} {params:?}", Arc::as_ptr(h))
+            }
+            Outcome::NotFound => "404".to_string(),
+            Outcome::MethodNotAllowed(allowed) => format!("405 {allowed:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_boxed_handler_future_is_not_boxed_again() {
+        let fut: BoxFuture<'static, Response> = Box::pin(async { Response::default() });
+        let at = &*fut as *const (dyn Future<Output = Response> + Send) as *const ();
+        let again = boxed_once(fut);
+        let now = &*again as *const (dyn Future<Output = Response> + Send) as *const ();
+        assert_eq!(at, now);
+        assert_eq!(again.await.status(), 200);
+        let unboxed = boxed_once(async { Response::default() });
+        assert_eq!(unboxed.await.status(), 200);
+    }
+
+    #[test]
+    fn the_static_shortcut_agrees_with_the_full_search() {
+        let t = table();
+        let paths = [
+            "/", "/a", "/a/", "/a/1", "/b", "/b/", "/m", "/m/", "/m/x", "/m/y", "//", "", "*",
+        ];
+        for path in paths {
+            for method in [Method::GET, Method::POST, Method::DELETE] {
+                let full = t.find_inner(&method, &path_segments(path), &mut Vec::new(), &mut false);
+                assert_eq!(
+                    describe(t.find(&method, path)),
+                    describe(full),
+                    "{method} {path}"
+                );
+            }
+        }
+    }
 }

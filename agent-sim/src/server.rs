@@ -1,9 +1,11 @@
 //! Serving a `Router` on a TCP listener the way Go's `net/http` does on the wire: HTTP/1.1,
-//! header names in canonical case, upgrades (websockets) allowed, graceful shutdown that
-//! finishes in-flight requests. A response carrying [`CloseConnection`] is never sent: the
+//! header names in canonical case, a 20 s header-read timeout (one timer per connection, see
+//! `header_timer`), upgrades (websockets) allowed, graceful shutdown that finishes in-flight
+//! requests. A response carrying [`CloseConnection`] is never sent: the
 //! connection is closed instead (the `reset` fault).
 
 pub use crate::gohttp::CloseConnection;
+use crate::header_timer::ConnTimer;
 use crate::peer::PeerSocket;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -18,6 +20,10 @@ use tower::ServiceExt;
 #[derive(Debug, thiserror::Error)]
 #[error("connection closed by fault injection")]
 struct Reset;
+
+/// Go's `ReadHeaderTimeout` on the agent's server: a request head must arrive within this
+/// long of the connection starting to wait for it, or the connection is closed.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// How long in-flight requests get to finish after shutdown is asked for.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -69,8 +75,8 @@ where
         builder
             .http1()
             .title_case_headers(true)
-            .timer(hyper_util::rt::TokioTimer::new())
-            .header_read_timeout(Duration::from_secs(20));
+            .timer(ConnTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT);
         let conn = builder
             .http1_only()
             .serve_connection_with_upgrades(TokioIo::new(stream), service)

@@ -11,7 +11,7 @@ use crate::portscan::OsPortScanner;
 use crate::processes::ProcessManager;
 use crate::scenario::{Scenario, ScenarioError};
 use arc_swap::ArcSwap;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// One simulated agent's state, shared by its routers: the scenario in force, the request
@@ -24,6 +24,11 @@ pub struct AppState {
 
 struct Inner {
     scenario: ArcSwap<Scenario>,
+    /// What the request path asks of every scenario, kept beside it so that a request
+    /// needs no look at the scenario for it: whether it has fault rules, whether the
+    /// containers API is enabled. Written whenever a scenario is put in force.
+    has_fault_rules: AtomicBool,
+    containers_enabled: AtomicBool,
     /// Held while a scenario is put in force, so that edits apply one after the other.
     edit: std::sync::Mutex<()>,
     initial: ArcSwap<Scenario>,
@@ -62,6 +67,8 @@ impl AppState {
             faults: FaultState::new(scenario),
             // One copy, shared until a new scenario is put in force.
             initial: ArcSwap::new(Arc::clone(&shared)),
+            has_fault_rules: AtomicBool::new(!scenario.faults.is_empty()),
+            containers_enabled: AtomicBool::new(scenario.containers_enabled()),
             scenario: ArcSwap::new(shared),
             edit: std::sync::Mutex::new(()),
             journal: Journal::with_capacity(capacity),
@@ -122,7 +129,28 @@ impl AppState {
         self.inner.files.apply_scenario(&scenario);
         self.inner.containers.apply_scenario(&scenario);
         self.inner.faults.reseed(&scenario);
-        self.inner.scenario.store(scenario);
+        self.put_in_force(scenario);
+    }
+
+    fn put_in_force(&self, scenario: Arc<Scenario>) {
+        let inner = &self.inner;
+        let faults = !scenario.faults.is_empty();
+        inner.has_fault_rules.store(faults, Ordering::Release);
+        let containers = scenario.containers_enabled();
+        inner
+            .containers_enabled
+            .store(containers, Ordering::Release);
+        inner.scenario.store(scenario);
+    }
+
+    /// Whether the scenario in force has fault rules (no look at the scenario).
+    pub(crate) fn has_fault_rules(&self) -> bool {
+        self.inner.has_fault_rules.load(Ordering::Acquire)
+    }
+
+    /// Whether the scenario in force enables the containers API (no look at the scenario).
+    pub(crate) fn containers_enabled(&self) -> bool {
+        self.inner.containers_enabled.load(Ordering::Acquire)
     }
 
     /// Back to the start scenario; clears the journal, metrics, processes, files, containers.
@@ -133,7 +161,7 @@ impl AppState {
         self.inner.files.reset(&initial);
         self.inner.containers.reset(&initial);
         self.inner.faults.reseed(&initial);
-        self.inner.scenario.store(initial);
+        self.put_in_force(initial);
         self.inner.journal.clear();
         self.inner.metrics.reset();
         self.inner

@@ -5,11 +5,13 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod baseline_bytes;
 mod cli;
 mod cli_tool;
 mod control;
 mod debug;
 mod gating;
+mod header_timeout;
 mod library;
 mod ports;
 mod router_rules;
