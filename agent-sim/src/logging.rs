@@ -9,6 +9,7 @@ use std::io::IsTerminal;
 use std::sync::OnceLock;
 use std::time::Duration;
 use tracing_appender::non_blocking::{ErrorCounter, NonBlockingBuilder, WorkerGuard};
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// How many lines may wait for a slow stderr before lines are dropped.
 pub const QUEUED_LINES: usize = 1024;
