@@ -268,7 +268,7 @@ mod tests {
         let mut req = Request::new(axum::body::Body::empty());
         req.extensions_mut().insert(InjectPanic);
         let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let _ = svc.call(req);
+            drop(svc.call(req));
         }));
         let payload = unwound.expect_err("the call unwinds");
         assert_eq!(payload.downcast_ref::<&str>(), Some(&INJECTED_PANIC));

@@ -1,6 +1,6 @@
 //! Unified diffs as the agent prints them for edit-files: go-udiff's
 //! `ToUnified(path, path, old, Lines(old, new), 3)` (go-udiff v0.4.0/v0.4.1, whose line diff is
-//! golang.org/x/tools' `internal/diff/lcs` as of x/tools 43ba1269…/ff454944…; see [`lcs`]).
+//! golang.org/x/tools' `internal/diff/lcs` as of x/tools 43ba1269…/ff454944…; see its `lcs` module).
 //! 3 context lines, hunks joined when ≤ 6 lines apart, `-0,0` for an empty side at line 1,
 //! `\ No newline at end of file`, and go-udiff's own `+<to>` bookkeeping (joiner lines inside a
 //! hunk are not counted towards later hunks' new-file line numbers).
