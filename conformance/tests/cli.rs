@@ -415,3 +415,55 @@ async fn read_only_skips_every_case_that_changes_the_agent() {
         }
     }
 }
+
+#[test]
+fn rules_lists_each_rule_with_its_cases_and_rule_selects_cases() {
+    let out = conformance_command()
+        .args(["rules", "--filter", "^files\\.edit\\.diff\\.hunk-merge$"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stdout.starts_with("files.edit.diff.hunk-merge  black-box"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("files.md §4.6"), "{stdout}");
+
+    let json: serde_json::Value = serde_json::from_slice(
+        &conformance_command()
+            .args(["rules", "--json", "--filter", "^files\\.edit\\.diff\\.hunk-merge$"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let cases: Vec<&str> = json["rules"][0]["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(cases.contains(&"files/edit/diff/merged-hunk"), "{json}");
+
+    // --rule runs exactly the cases the matrix names for the rule.
+    let listed = text(
+        &conformance_command()
+            .args(["--list", "--rule", "^files\\.edit\\.diff\\.hunk-merge$"])
+            .output()
+            .unwrap(),
+    );
+    let names: Vec<&str> = listed
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(names, cases, "{listed}");
+
+    let bad = conformance_command()
+        .args(["rules", "--filter", "("])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--filter"));
+}

@@ -28,6 +28,20 @@ impl Spec {
     }
 }
 
+/// A mutant that alters nothing yet.
+fn unchanged(name: &'static str, fixture: &'static str, case: &'static str) -> Spec {
+    Spec {
+        name,
+        fixture,
+        case,
+        rewrite: None,
+        mutate: Arc::new(|_, _, _| {}),
+        ws: None,
+        breaks: Vec::new(),
+    }
+}
+
+/// Alters the answers: `f` sees each request's method and path and the response.
 pub(crate) fn on(
     name: &'static str,
     fixture: &'static str,
@@ -35,16 +49,12 @@ pub(crate) fn on(
     f: impl Fn(&Method, &str, &mut MResp) + Send + Sync + 'static,
 ) -> Spec {
     Spec {
-        name,
-        fixture,
-        case,
-        rewrite: None,
         mutate: Arc::new(f),
-        ws: None,
-        breaks: Vec::new(),
+        ..unchanged(name, fixture, case)
     }
 }
 
+/// Alters the requests before agent-sim sees them.
 pub(crate) fn rewrite(
     name: &'static str,
     fixture: &'static str,
@@ -52,13 +62,8 @@ pub(crate) fn rewrite(
     rw: impl Fn(&mut axum::extract::Request) + Send + Sync + 'static,
 ) -> Spec {
     Spec {
-        name,
-        fixture,
-        case,
         rewrite: Some(Arc::new(rw)),
-        mutate: Arc::new(|_, _, _| {}),
-        ws: None,
-        breaks: Vec::new(),
+        ..unchanged(name, fixture, case)
     }
 }
 
@@ -70,13 +75,8 @@ pub(crate) fn frames(
     f: impl Fn(usize, String) -> Option<String> + Send + Sync + 'static,
 ) -> Spec {
     Spec {
-        name,
-        fixture,
-        case,
-        rewrite: None,
-        mutate: Arc::new(|_, _, _| {}),
         ws: Some(Arc::new(f)),
-        breaks: Vec::new(),
+        ..unchanged(name, fixture, case)
     }
 }
 
