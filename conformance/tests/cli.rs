@@ -433,7 +433,12 @@ fn rules_lists_each_rule_with_its_cases_and_rule_selects_cases() {
 
     let json: serde_json::Value = serde_json::from_slice(
         &conformance_command()
-            .args(["rules", "--json", "--filter", "^files\\.edit\\.diff\\.hunk-merge$"])
+            .args([
+                "rules",
+                "--json",
+                "--filter",
+                "^files\\.edit\\.diff\\.hunk-merge$",
+            ])
             .output()
             .unwrap()
             .stdout,

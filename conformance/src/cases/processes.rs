@@ -38,11 +38,10 @@ fn bad_json_prefix(prefix: &'static str) -> Expect {
 
 const NOPE_NOT_FOUND: &str = "{\"message\":\"Process \\\"nope\\\" not found.\"}\n";
 
-/// Every process case.
+/// Routing: the 404s and 405s of the four routes.
 #[rustfmt::skip]
-pub fn cases() -> Vec<Case> {
-    let mut v = vec![
-        process_exchange("routes/404-root", "404", Request::get("/api/v0/processes"), Expect::not_found()).checks(&["processes.routes.404-root"]),
+fn routes_cases() -> Vec<Case> {
+    vec![        process_exchange("routes/404-root", "404", Request::get("/api/v0/processes"), Expect::not_found()).checks(&["processes.routes.404-root"]),
         process_exchange("routes/404-root-slash", "404", Request::get("/api/v0/processes/"), Expect::not_found()).checks(&["processes.routes.404-root"]),
         process_exchange("routes/404-unknown", "404", Request::get("/api/v0/processes/nope/stdout"), Expect::not_found()).checks(&["processes.routes.404-unknown", "processes.routes.four-routes"]),
         process_exchange(
@@ -66,6 +65,13 @@ pub fn cases() -> Vec<Case> {
         ).checks(&["processes.routes.405-signal"]),
         process_exchange("routes/head-list", LIST, Request::new("HEAD", "/api/v0/processes/list"), Expect::status(405).header("allow", "GET").body("")).checks(&["processes.routes.head-not-get"]),
         process_exchange("routes/nonstandard-method", LIST, Request::new("FOO", "/api/v0/processes/list"), Expect::nonstandard_405()).checks(&["processes.routes.nonstandard-method"]),
+    ]
+}
+
+/// Start request bodies and their exact errors.
+#[rustfmt::skip]
+fn start_cases() -> Vec<Case> {
+    vec![
         process_exchange(
             "start/empty-body",
             START,
@@ -89,6 +95,13 @@ pub fn cases() -> Vec<Case> {
         // The later key wins whatever its case, so the command is empty (a case-sensitive
         // decoder would start `exit 0`, which ends at once).
         process_exchange("start/keys-case-insensitive", START, post_json("/api/v0/processes/start", "{\"command\":\"exit 0\",\"COMMAND\":\"\"}"), Expect::json(400, "{\"message\":\"Command is required.\"}\n")).checks(&["processes.body.case-insensitive-keys"]),
+    ]
+}
+
+/// Output lookups: unknown ids, their quoting and the raw path.
+#[rustfmt::skip]
+fn output_cases() -> Vec<Case> {
+    vec![
         process_exchange(
             "output/unknown-id",
             OUTPUT,
@@ -104,6 +117,13 @@ pub fn cases() -> Vec<Case> {
             Request::get("/api/v0/processes/list/output"),
             Expect::json(404, "{\"message\":\"Process \\\"list\\\" not found.\"}\n"),
         ).checks(&["processes.routes.static-no-clash"]),
+    ]
+}
+
+/// Signal request bodies and errors, checked before the id is looked up.
+#[rustfmt::skip]
+fn signal_cases() -> Vec<Case> {
+    vec![
         process_exchange(
             "signal/unsupported-before-lookup",
             SIGNAL,
@@ -128,8 +148,19 @@ pub fn cases() -> Vec<Case> {
         process_exchange("signal/content-type-ignored", SIGNAL, Request::new("POST", "/api/v0/processes/nope/signal").with_body("text/plain", b"{\"signal\":\"kill\"}".to_vec()), Expect::json(404, NOPE_NOT_FOUND)).checks(&["processes.body.content-type-ignored"]),
         process_exchange("signal/unknown-keys", SIGNAL, post_json("/api/v0/processes/nope/signal", "{\"pid\":1,\"signal\":\"kill\"}"), Expect::json(404, NOPE_NOT_FOUND)).checks(&["processes.body.unknown-keys"]),
         process_exchange("signal/trailing-bytes", SIGNAL, post_json("/api/v0/processes/nope/signal", "{\"signal\":\"kill\"} {\"signal\":\"\"} trailing"), Expect::json(404, NOPE_NOT_FOUND)).checks(&["processes.body.trailing-ignored"]),
-        Case::steps("process/list-shape", Tier::BlackBox, LIST, list_shape).checks(&["processes.list.shape"]),
-    ];
+    ]
+}
+
+/// Every process case.
+pub fn cases() -> Vec<Case> {
+    let mut v = routes_cases();
+    v.extend(start_cases());
+    v.extend(output_cases());
+    v.extend(signal_cases());
+    v.push(
+        Case::steps("process/list-shape", Tier::BlackBox, LIST, list_shape)
+            .checks(&["processes.list.shape"]),
+    );
     // They start processes, and the list they check holds ten entries, running first.
     let mut started = super::processes_exec::cases();
     started.extend(super::processes_list::cases());
