@@ -68,7 +68,7 @@ pub fn cases() -> Vec<Case> {
             "netcheck/shape",
             Tier::BlackBox,
             "GET /api/v0/netcheck",
-            |ctx| async move { netcheck_shape(&ctx).await },
+            netcheck_shape,
         )
         .checks(&[
             "core.netcheck.ok",
@@ -270,7 +270,8 @@ fn debug_cases() -> Vec<Case> {
     v
 }
 
-async fn netcheck_shape(ctx: &Arc<Ctx>) -> Result<Verdict, Failure> {
+async fn netcheck_shape(ctx: Arc<Ctx>) -> StepResult {
+    let ctx = &ctx;
     let req = Request::get("/api/v0/netcheck");
     let resp = ctx.send(&req).await?;
     let v = check_go_json(&resp).map_err(|e| ctx.failure(&req, e))?;

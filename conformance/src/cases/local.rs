@@ -5,7 +5,7 @@
 //! looked for on the host ([`super::local_processes`]). Every local case is in the scenario
 //! group (it patches the scenario, and the agent's port scan cache is shared).
 
-use crate::case::{Case, Effect, Group, Tier, Verdict};
+use crate::case::{Case, Effect, Group, StepResult, Tier, Verdict};
 use crate::context::Ctx;
 use crate::expect::check_go_json;
 use crate::failure::Failure;
@@ -13,69 +13,26 @@ use crate::http::Request;
 use crate::listeners::Listeners;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The agent caches a scan for 1 s.
 const CACHE: Duration = Duration::from_millis(1100);
 
 /// Every local case.
+#[rustfmt::skip]
 pub fn cases() -> Vec<Case> {
     let route = "GET /api/v0/listening-ports";
     vec![
-        Case::steps(
-            "local/listening-ports/reports-opened-ports",
-            Tier::Local,
-            route,
-            |ctx| async move { opened_ports(&ctx).await },
-        )
-        .checks(&["core.ports.ipv4-listeners"]),
-        Case::steps(
-            "local/listening-ports/filters-low-and-ignored",
-            Tier::Local,
-            route,
-            |ctx| async move { filtered_ports(&ctx).await },
-        )
-        .checks(&["core.ports.minimum", "core.ports.default-ignored"]),
-        Case::steps(
-            "local/listening-ports/ipv6-only-not-reported",
-            Tier::Local,
-            route,
-            |ctx| async move { ipv6_only(&ctx).await },
-        )
-        .checks(&["core.ports.ipv6-only-hidden"]),
-        Case::steps(
-            "local/listening-ports/one-entry-per-port",
-            Tier::Local,
-            route,
-            |ctx| async move { one_entry_per_port(&ctx).await },
-        )
-        .checks(&["core.ports.dedupe-by-port"]),
-        Case::steps(
-            "local/listening-ports/process-name-and-network",
-            Tier::Local,
-            route,
-            |ctx| async move { process_name_and_network(&ctx).await },
-        )
-        .checks(&["core.ports.process-name", "core.ports.ipv4-listeners"]),
-        Case::steps(
-            "local/listening-ports/scan-cached-for-a-second",
-            Tier::Local,
-            route,
-            |ctx| async move { scan_cached_for_a_second(&ctx).await },
-        )
-        .checks(&["core.ports.scan-cache"]),
-        Case::steps(
-            "local/processes/visible-to-host",
-            Tier::Local,
-            "POST /api/v0/processes/start",
-            |ctx| async move { super::local_processes::visible_to_host(&ctx).await },
-        )
-        .changes(Effect::StartsProcesses)
-        .checks(&[
-            "processes.start.sh-c",
-            "processes.signal.sent",
-            "processes.signal.kill-sigkill",
-        ]),
+        Case::steps("local/listening-ports/reports-opened-ports", Tier::Local, route, opened_ports).checks(&["core.ports.ipv4-listeners"]),
+        Case::steps("local/listening-ports/filters-low-and-ignored", Tier::Local, route, filtered_ports).checks(&["core.ports.minimum", "core.ports.default-ignored"]),
+        Case::steps("local/listening-ports/ipv6-only-not-reported", Tier::Local, route, ipv6_only).checks(&["core.ports.ipv6-only-hidden"]),
+        Case::steps("local/listening-ports/one-entry-per-port", Tier::Local, route, one_entry_per_port).checks(&["core.ports.dedupe-by-port"]),
+        Case::steps("local/listening-ports/process-name-and-network", Tier::Local, route, process_name_and_network).checks(&["core.ports.process-name", "core.ports.ipv4-listeners"]),
+        Case::steps("local/listening-ports/scan-cached-for-a-second", Tier::Local, route, scan_cached_for_a_second).checks(&["core.ports.scan-cache"]),
+        Case::steps("local/processes/visible-to-host", Tier::Local, "POST /api/v0/processes/start", super::local_processes::visible_to_host)
+            .changes(Effect::StartsProcesses)
+            .checks(&["processes.start.sh-c", "processes.signal.sent", "processes.signal.kill-sigkill"]),
     ]
     .into_iter()
     .map(|c| c.in_group(Group::Scenario))
@@ -131,7 +88,8 @@ async fn reported_with(
     reported(ctx).await
 }
 
-async fn opened_ports(ctx: &Ctx) -> Result<Verdict, Failure> {
+async fn opened_ports(ctx: Arc<Ctx>) -> StepResult {
+    let ctx = &*ctx;
     use_os_ports(ctx).await?;
     let l = ctx.local_listeners().await;
     let want: Vec<u64> = l.opened.iter().map(|(_, p)| *p).collect();
@@ -150,7 +108,8 @@ async fn opened_ports(ctx: &Ctx) -> Result<Verdict, Failure> {
     Ok(Verdict::Pass)
 }
 
-async fn filtered_ports(ctx: &Ctx) -> Result<Verdict, Failure> {
+async fn filtered_ports(ctx: Arc<Ctx>) -> StepResult {
+    let ctx = &*ctx;
     use_os_ports(ctx).await?;
     let l = ctx.local_listeners().await;
     let bound: Vec<u64> = l.filtered.iter().map(|(_, p)| *p).collect();
@@ -169,7 +128,8 @@ async fn filtered_ports(ctx: &Ctx) -> Result<Verdict, Failure> {
     Ok(Verdict::Pass)
 }
 
-async fn ipv6_only(ctx: &Ctx) -> Result<Verdict, Failure> {
+async fn ipv6_only(ctx: Arc<Ctx>) -> StepResult {
+    let ctx = &*ctx;
     use_os_ports(ctx).await?;
     let l = ctx.local_listeners().await;
     let Some((_, _, port)) = &l.v6 else {
@@ -187,7 +147,8 @@ async fn ipv6_only(ctx: &Ctx) -> Result<Verdict, Failure> {
     Ok(Verdict::Pass)
 }
 
-async fn one_entry_per_port(ctx: &Ctx) -> Result<Verdict, Failure> {
+async fn one_entry_per_port(ctx: Arc<Ctx>) -> StepResult {
+    let ctx = &*ctx;
     use_os_ports(ctx).await?;
     let l = ctx.local_listeners().await;
     let Some((_, _, port)) = &l.shared else {
@@ -215,7 +176,8 @@ fn own_comm() -> Option<String> {
     Some(stat[start + 1..end].to_string())
 }
 
-async fn process_name_and_network(ctx: &Ctx) -> Result<Verdict, Failure> {
+async fn process_name_and_network(ctx: Arc<Ctx>) -> StepResult {
+    let ctx = &*ctx;
     use_os_ports(ctx).await?;
     let Some(comm) = own_comm() else {
         return Ok(Verdict::Skip("no /proc/self/stat here".into()));
@@ -244,7 +206,8 @@ async fn process_name_and_network(ctx: &Ctx) -> Result<Verdict, Failure> {
 
 /// A scan younger than a second answers: a listener bound right after a fresh scan is missing
 /// from the next report (sent well within the second) and present once the second is over.
-async fn scan_cached_for_a_second(ctx: &Ctx) -> Result<Verdict, Failure> {
+async fn scan_cached_for_a_second(ctx: Arc<Ctx>) -> StepResult {
+    let ctx = &*ctx;
     use_os_ports(ctx).await?;
     reported(ctx).await?;
     tokio::time::sleep(CACHE).await;

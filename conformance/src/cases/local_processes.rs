@@ -3,11 +3,11 @@
 //! kills it through the signal route and checks it is gone. With a control API the scenario is
 //! switched to `processes.mode = "exec"` first (a scripted agent-sim runs nothing).
 
-use crate::case::Verdict;
+use crate::case::{StepResult, Verdict};
 use crate::context::Ctx;
-use crate::failure::Failure;
 use crate::http::Request;
 use serde_json::json;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::processes::start;
@@ -42,7 +42,8 @@ async fn wait_for(needle: &str, present: bool) -> Vec<u32> {
     }
 }
 
-pub async fn visible_to_host(ctx: &Ctx) -> Result<Verdict, Failure> {
+pub async fn visible_to_host(ctx: Arc<Ctx>) -> StepResult {
+    let ctx = &*ctx;
     if !std::path::Path::new("/proc/self/cmdline").exists() {
         return Ok(Verdict::Skip("this host has no /proc to look in".into()));
     }
