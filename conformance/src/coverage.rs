@@ -156,7 +156,7 @@ impl Coverage {
         let _ = writeln!(
             s,
             "**{total} rules**: {} checked by a black-box case, {} at best by a local one, {} only \
-             by a controlled one (each says why), {} not checkable over HTTP.\n",
+             by a controlled one (the case says why), {} not checkable over HTTP.\n",
             self.count_best(Tier::BlackBox),
             self.count_best(Tier::Local),
             self.count_best(Tier::Controlled),
@@ -246,7 +246,7 @@ mod tests {
         assert!(m.problems().is_empty());
         assert_eq!(m.rows[0].best_tier(), Some(Tier::BlackBox));
         let md = m.markdown();
-        assert!(md.contains("**2 rules**: 1 checked by a black-box case, 0 at best by a local one, 0 only by a controlled one (each says why), 1 not checkable over HTTP."), "{md}");
+        assert!(md.contains("**2 rules**: 1 checked by a black-box case, 0 at best by a local one, 0 only by a controlled one (the case says why), 1 not checkable over HTTP."), "{md}");
         assert!(
             md.contains(
                 "| `core.a.x` | core.md §3 | a \\| b | `c1` (controlled)<br>`c2` (black-box) |"

@@ -5,7 +5,7 @@ use super::isprint::{IS_GRAPHIC, IS_NOT_PRINT16, IS_NOT_PRINT32, IS_PRINT16, IS_
 use super::*;
 
 /// `strconv.Quote` of a one-rune string, without the quotes.
-fn q(c: char) -> String {
+fn quoted_inner(c: char) -> String {
     let s = quote(&c.to_string());
     s[1..s.len() - 1].to_string()
 }
@@ -26,7 +26,7 @@ fn every_ascii_char_as_go_quotes_it() {
             b'\\' => "\\\\".to_string(),
             _ => char::from(b).to_string(),
         };
-        assert_eq!(q(char::from(b)), want, "byte {b:#04x}");
+        assert_eq!(quoted_inner(char::from(b)), want, "byte {b:#04x}");
         // As a rune, the single quote is the one escaped, the double quote is not.
         let want_rune = match b {
             b'"' => "'\"'".to_string(),
@@ -35,50 +35,50 @@ fn every_ascii_char_as_go_quotes_it() {
         };
         assert_eq!(quote_rune(char::from(b)), want_rune, "rune {b:#04x}");
     }
-    assert_eq!(q('\''), "'");
+    assert_eq!(quoted_inner('\''), "'");
 }
 
 #[test]
 fn latin1_and_unicode_spaces_and_format_characters() {
-    assert_eq!(q('\u{80}'), "\\u0080");
-    assert_eq!(q('\u{9f}'), "\\u009f");
-    assert_eq!(q('\u{a0}'), "\\u00a0"); // no-break space: graphic, not printable
-    assert_eq!(q('\u{a1}'), "¡");
-    assert_eq!(q('\u{ad}'), "\\u00ad"); // soft hyphen
-    assert_eq!(q('é'), "é");
-    assert_eq!(q('\u{301}'), "\u{301}"); // combining mark
-    assert_eq!(q('\u{61c}'), "\\u061c"); // Arabic letter mark (Cf)
-    assert_eq!(q('\u{180e}'), "\\u180e"); // Mongolian vowel separator (Cf)
-    assert_eq!(q('\u{1680}'), "\\u1680"); // Ogham space mark
-    assert_eq!(q('\u{2000}'), "\\u2000");
-    assert_eq!(q('\u{200b}'), "\\u200b");
-    assert_eq!(q('\u{2028}'), "\\u2028");
-    assert_eq!(q('\u{2029}'), "\\u2029");
-    assert_eq!(q('\u{202f}'), "\\u202f");
-    assert_eq!(q('\u{3000}'), "\\u3000");
-    assert_eq!(q('\u{feff}'), "\\ufeff");
-    assert_eq!(q('\u{fffd}'), "\u{fffd}"); // a real U+FFFD is printable
-    assert_eq!(q('\u{fffe}'), "\\ufffe");
-    assert_eq!(q('\u{ffff}'), "\\uffff");
-    assert_eq!(q('\u{e0001}'), "\\U000e0001"); // language tag (Cf)
-    assert_eq!(q('\u{e0100}'), "\u{e0100}"); // variation selector 17 (Mn)
+    assert_eq!(quoted_inner('\u{80}'), "\\u0080");
+    assert_eq!(quoted_inner('\u{9f}'), "\\u009f");
+    assert_eq!(quoted_inner('\u{a0}'), "\\u00a0"); // no-break space: graphic, not printable
+    assert_eq!(quoted_inner('\u{a1}'), "¡");
+    assert_eq!(quoted_inner('\u{ad}'), "\\u00ad"); // soft hyphen
+    assert_eq!(quoted_inner('é'), "é");
+    assert_eq!(quoted_inner('\u{301}'), "\u{301}"); // combining mark
+    assert_eq!(quoted_inner('\u{61c}'), "\\u061c"); // Arabic letter mark (Cf)
+    assert_eq!(quoted_inner('\u{180e}'), "\\u180e"); // Mongolian vowel separator (Cf)
+    assert_eq!(quoted_inner('\u{1680}'), "\\u1680"); // Ogham space mark
+    assert_eq!(quoted_inner('\u{2000}'), "\\u2000");
+    assert_eq!(quoted_inner('\u{200b}'), "\\u200b");
+    assert_eq!(quoted_inner('\u{2028}'), "\\u2028");
+    assert_eq!(quoted_inner('\u{2029}'), "\\u2029");
+    assert_eq!(quoted_inner('\u{202f}'), "\\u202f");
+    assert_eq!(quoted_inner('\u{3000}'), "\\u3000");
+    assert_eq!(quoted_inner('\u{feff}'), "\\ufeff");
+    assert_eq!(quoted_inner('\u{fffd}'), "\u{fffd}"); // a real U+FFFD is printable
+    assert_eq!(quoted_inner('\u{fffe}'), "\\ufffe");
+    assert_eq!(quoted_inner('\u{ffff}'), "\\uffff");
+    assert_eq!(quoted_inner('\u{e0001}'), "\\U000e0001"); // language tag (Cf)
+    assert_eq!(quoted_inner('\u{e0100}'), "\u{e0100}"); // variation selector 17 (Mn)
 }
 
 #[test]
 fn unassigned_code_points_are_escaped() {
-    assert_eq!(q('\u{378}'), "\\u0378");
-    assert_eq!(q('\u{38b}'), "\\u038b");
-    assert_eq!(q('\u{88f}'), "\\u088f"); // assigned after Unicode 15.0
-    assert_eq!(q('\u{1acf}'), "\\u1acf");
-    assert_eq!(q('\u{2ffc}'), "\\u2ffc"); // Unicode 15.1
-    assert_eq!(q('\u{31ef}'), "\\u31ef"); // Unicode 15.1
-    assert_eq!(q('\u{a7cb}'), "\\ua7cb"); // Unicode 16.0
-    assert_eq!(q('\u{1f6d8}'), "\\U0001f6d8"); // Unicode 16.0
-    assert_eq!(q('\u{1fa89}'), "\\U0001fa89"); // Unicode 16.0
-    assert_eq!(q('\u{2ebf0}'), "\\U0002ebf0"); // CJK extension I, Unicode 15.1
-    assert_eq!(q('\u{323b0}'), "\\U000323b0"); // right after CJK extension H
-    assert_eq!(q('\u{e0080}'), "\\U000e0080");
-    assert_eq!(q('\u{effff}'), "\\U000effff");
+    assert_eq!(quoted_inner('\u{378}'), "\\u0378");
+    assert_eq!(quoted_inner('\u{38b}'), "\\u038b");
+    assert_eq!(quoted_inner('\u{88f}'), "\\u088f"); // assigned after Unicode 15.0
+    assert_eq!(quoted_inner('\u{1acf}'), "\\u1acf");
+    assert_eq!(quoted_inner('\u{2ffc}'), "\\u2ffc"); // Unicode 15.1
+    assert_eq!(quoted_inner('\u{31ef}'), "\\u31ef"); // Unicode 15.1
+    assert_eq!(quoted_inner('\u{a7cb}'), "\\ua7cb"); // Unicode 16.0
+    assert_eq!(quoted_inner('\u{1f6d8}'), "\\U0001f6d8"); // Unicode 16.0
+    assert_eq!(quoted_inner('\u{1fa89}'), "\\U0001fa89"); // Unicode 16.0
+    assert_eq!(quoted_inner('\u{2ebf0}'), "\\U0002ebf0"); // CJK extension I, Unicode 15.1
+    assert_eq!(quoted_inner('\u{323b0}'), "\\U000323b0"); // right after CJK extension H
+    assert_eq!(quoted_inner('\u{e0080}'), "\\U000e0080");
+    assert_eq!(quoted_inner('\u{effff}'), "\\U000effff");
 }
 
 #[test]
@@ -93,18 +93,18 @@ fn code_points_new_in_unicode_15_are_printable() {
         '\u{31350}', // CJK extension H
         '\u{323af}', // its last
     ] {
-        assert_eq!(q(c), c.to_string(), "{c:?}");
+        assert_eq!(quoted_inner(c), c.to_string(), "{c:?}");
     }
     assert_eq!(quote("😀"), "\"😀\""); // a printable 4-byte rune
 }
 
 #[test]
 fn private_use_and_surrogates() {
-    assert_eq!(q('\u{e000}'), "\\ue000");
-    assert_eq!(q('\u{f8ff}'), "\\uf8ff");
-    assert_eq!(q('\u{f0000}'), "\\U000f0000");
-    assert_eq!(q('\u{10fffd}'), "\\U0010fffd");
-    assert_eq!(q('\u{10ffff}'), "\\U0010ffff");
+    assert_eq!(quoted_inner('\u{e000}'), "\\ue000");
+    assert_eq!(quoted_inner('\u{f8ff}'), "\\uf8ff");
+    assert_eq!(quoted_inner('\u{f0000}'), "\\U000f0000");
+    assert_eq!(quoted_inner('\u{10fffd}'), "\\U0010fffd");
+    assert_eq!(quoted_inner('\u{10ffff}'), "\\U0010ffff");
     // A surrogate is no Rust char; its UTF-8 form is three invalid bytes to Go.
     assert!(char::from_u32(0xd800).is_none());
     assert_eq!(quote_bytes(b"\xed\xa0\x80"), "\"\\xed\\xa0\\x80\"");
