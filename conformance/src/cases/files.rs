@@ -65,7 +65,8 @@ fn exchanges() -> Vec<Case> {
 fn procedures() -> Vec<Case> {
     vec![
         Case::steps("files/body/errors", Tier::BlackBox, EDIT, wire::body_errors).checks(&["files.body.truncated", "files.body.syntax-error", "files.body.type-error"]),
-        Case::steps("files/path/relative-everywhere", Tier::BlackBox, READ, wire::relative_paths).checks(&["files.path.absolute-only", "files.path.no-tilde", "files.path.quoted", "files.lines.relative", "files.write.relative-400", "files.edit.relative", "files.list.query-path-absolute"]),
+        // An agent that took relative paths would write them (in its working directory).
+        Case::steps("files/path/relative-everywhere", Tier::BlackBox, READ, wire::relative_paths).changes(Effect::WritesFiles).checks(&["files.path.absolute-only", "files.path.no-tilde", "files.path.quoted", "files.lines.relative", "files.write.relative-400", "files.edit.relative", "files.list.query-path-absolute"]),
     ]
 }
 
