@@ -5,6 +5,7 @@
 //! `content-type`). Nothing else of agent-sim: no journal, metrics, fault check, Recover,
 //! routing rules or header-read timeout. A test checks that both answer the same bytes.
 
+use crate::response::JSON_CONTENT_TYPE;
 use axum::body::Body;
 use axum::Router;
 use hyper::body::Incoming;
@@ -14,8 +15,6 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
-/// `Content-Type` of both answers.
-const JSON: &str = "application/json; charset=utf-8";
 /// `GET /`.
 const HELLO: &str = "{\"message\":\"Hello from the agent!\"}\n";
 /// `GET /api/v0/listening-ports` with the default scenario's ports.
@@ -23,7 +22,7 @@ const PORTS: &str = "{\"ports\":[{\"process_name\":\"node\",\"network\":\"tcp\",
 
 /// The two routes, as plain axum handlers.
 pub fn router() -> Router {
-    let json = |body: &'static str| ([(http::header::CONTENT_TYPE, JSON)], body);
+    let json = |body: &'static str| ([(http::header::CONTENT_TYPE, JSON_CONTENT_TYPE)], body);
     Router::new()
         .route("/", axum::routing::get(move || async move { json(HELLO) }))
         .route(

@@ -166,7 +166,9 @@ impl ContainerStore {
         }
     }
 
-    /// How often a watch socket pings (`devcontainers.timings.ping_ms` in force).
+    /// How often a watch socket pings (`devcontainers.timings.ping_ms` in force; validation
+    /// refuses 0, and the floor of 1 ms keeps a zero period, which `tokio::time::interval`
+    /// panics on, out whatever path the scenario took).
     pub fn ping_interval(&self) -> Duration {
         Duration::from_millis(lock(&self.shared.config).timings.ping_ms.max(1))
     }

@@ -55,7 +55,8 @@ fn go_path_unescaped(b: u8) -> bool {
 /// The path chi routes on: Go's `URL.RawPath` when the raw path is not the canonical escaping
 /// of the decoded one, else the decoded `URL.Path`. `None` when the escapes are invalid (Go's
 /// server answers `400 Bad Request` before any handler runs). Go's bytes: a decoded path need
-/// not be UTF-8.
+/// not be UTF-8 (the router matches its text, `gostr::text`: a route's static segments never
+/// hold U+FFFD, and a `/` is never replaced, so the segments are those of the bytes).
 pub fn routing_path_bytes(raw: &str) -> Option<Cow<'_, [u8]>> {
     if !raw.contains('%') {
         return Some(Cow::Borrowed(raw.as_bytes()));
@@ -89,16 +90,6 @@ pub fn routing_path_bytes(raw: &str) -> Option<Cow<'_, [u8]>> {
     } else {
         Some(Cow::Borrowed(bytes))
     }
-}
-
-/// [`routing_path_bytes`] as text: bytes that are not UTF-8 become U+FFFD (a route's static
-/// segments never hold one, so they match nothing; a `/` is never replaced, so the segments
-/// stay those of the bytes, one for one).
-pub fn routing_path(raw: &str) -> Option<Cow<'_, str>> {
-    Some(match routing_path_bytes(raw)? {
-        Cow::Borrowed(b) => String::from_utf8_lossy(b),
-        Cow::Owned(b) => Cow::Owned(String::from_utf8_lossy(&b).into_owned()),
-    })
 }
 
 /// Go's server answer to an unparsable request line.
@@ -170,34 +161,28 @@ mod tests {
 
     #[test]
     fn routing_path_follows_go_raw_path_rules() {
+        let routed = |raw: &'static str| routing_path_bytes(raw).map(|p| p.into_owned());
         assert_eq!(
-            routing_path("/api/v0/netcheck").as_deref(),
-            Some("/api/v0/netcheck")
+            routed("/api/v0/netcheck").as_deref(),
+            Some(&b"/api/v0/netcheck"[..])
         );
         assert!(matches!(
-            routing_path("/api/v0/netcheck"),
+            routing_path_bytes("/api/v0/netcheck"),
             Some(Cow::Borrowed(_))
         ));
         assert_eq!(
-            routing_path("/api/v0/listening%2Dports").as_deref(),
-            Some("/api/v0/listening%2Dports")
+            routed("/api/v0/listening%2Dports").as_deref(),
+            Some(&b"/api/v0/listening%2Dports"[..])
         );
-        assert_eq!(routing_path("/a%20b").as_deref(), Some("/a b"));
-        assert_eq!(routing_path("/a%2Fb").as_deref(), Some("/a%2Fb"));
-        assert_eq!(routing_path("/a%zz"), None);
-        assert_eq!(routing_path("/a%2"), None);
-        // Go's decoded path keeps bytes that are not UTF-8; the text form replaces them.
+        assert_eq!(routed("/a%20b").as_deref(), Some(&b"/a b"[..]));
+        assert_eq!(routed("/a%2Fb").as_deref(), Some(&b"/a%2Fb"[..]));
+        assert_eq!(routed("/a%zz"), None);
+        assert_eq!(routed("/a%2"), None);
+        // Go's decoded path keeps bytes that are not UTF-8.
         assert_eq!(
-            routing_path_bytes("/p/%FF%E2%82/x").as_deref(),
+            routed("/p/%FF%E2%82/x").as_deref(),
             Some(&b"/p/\xff\xe2\x82/x"[..])
         );
-        assert_eq!(
-            routing_path("/p/%FF%E2%82/x").as_deref(),
-            Some("/p/\u{fffd}\u{fffd}/x")
-        );
-        assert_eq!(
-            routing_path_bytes("/p/%ff").as_deref(),
-            Some(&b"/p/%ff"[..])
-        );
+        assert_eq!(routed("/p/%ff").as_deref(), Some(&b"/p/%ff"[..]));
     }
 }

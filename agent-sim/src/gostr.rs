@@ -122,6 +122,14 @@ pub fn quote_byte_char(c: u8) -> String {
 /// Go's replacement of invalid UTF-8: every byte of an invalid sequence becomes U+FFFD
 /// (Rust's `from_utf8_lossy` would merge a truncated sequence into one).
 pub fn lossy(b: &[u8]) -> String {
+    text(b).into_owned()
+}
+
+/// [`lossy`], borrowing `b` when it is valid UTF-8 (nothing to replace).
+pub fn text(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    if let Ok(s) = std::str::from_utf8(b) {
+        return std::borrow::Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(b.len());
     for chunk in b.utf8_chunks() {
         out.push_str(chunk.valid());
@@ -129,5 +137,5 @@ pub fn lossy(b: &[u8]) -> String {
             out.push('\u{FFFD}');
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }

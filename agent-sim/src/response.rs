@@ -154,15 +154,15 @@ pub fn content_length(len: usize) -> HeaderValue {
     static SMALL: std::sync::OnceLock<Vec<HeaderValue>> = std::sync::OnceLock::new();
     let small = SMALL.get_or_init(|| {
         let lengths = 0..=TABLED_LENGTHS;
-        let digits: String = lengths.clone().map(|n| n.to_string()).collect();
+        let numbers: Vec<String> = lengths.map(|n| n.to_string()).collect();
         // One string for the whole table, kept for the life of the process.
-        let digits: &'static str = Box::leak(digits.into_boxed_str());
+        let digits: &'static str = Box::leak(numbers.concat().into_boxed_str());
         let mut at = 0;
-        lengths
+        numbers
+            .iter()
             .map(|n| {
-                let width = n.to_string().len();
-                let value = HeaderValue::from_static(&digits[at..at + width]);
-                at += width;
+                let value = HeaderValue::from_static(&digits[at..at + n.len()]);
+                at += n.len();
                 value
             })
             .collect()

@@ -276,7 +276,7 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
         out
     }
 
-    /// Routes a request path (already the routing path, see [`routing_path`]).
+    /// Routes a request path (already the routing path, see [`routing_path_bytes`]).
     pub fn find(&self, method: &Method, path: &str) -> Outcome<'_, S> {
         if let Some(h) = self.find_static(method, path) {
             return Outcome::Handler(h, PathParams::default());
@@ -388,7 +388,7 @@ where
     let Some(path) = routing_path_bytes(req.uri().path()) else {
         return Dispatch::ready(bad_request());
     };
-    let text = String::from_utf8_lossy(&path);
+    let text = crate::gostr::text(&path);
     match routes.find(req.method(), &text) {
         Outcome::Handler(h, mut params) => {
             // Handlers without `{param}` segments find no `PathParams`, which the extractor

@@ -43,8 +43,9 @@ pub struct KnownDevcontainer {
 pub enum Refusal {
     /// Empty `{devcontainer}` path segment: 400.
     MissingId,
-    /// No devcontainer has that id (exact canonical string): 404.
-    NotFound(String),
+    /// No devcontainer has that id (exact canonical string): 404 (the route quotes the path
+    /// parameter's bytes).
+    NotFound,
     /// The devcontainer is starting, stopping or deleting: 409.
     Transitioning { name: String, status: Status },
 }
@@ -353,7 +354,7 @@ impl State {
             .known
             .values()
             .find(|dc| dc.id.to_string() == id)
-            .ok_or_else(|| Refusal::NotFound(id.to_string()))?;
+            .ok_or(Refusal::NotFound)?;
         if dc.status.transitioning() {
             return Err(Refusal::Transitioning {
                 name: dc.name.clone(),
@@ -378,10 +379,7 @@ impl State {
     pub fn begin_recreate(&mut self, id: &str) -> Result<RecreatePlan, Refusal> {
         let folder = self.find(id)?.workspace_folder.clone();
         let delay = Duration::from_millis(self.timings.recreate_ms);
-        let dc = self
-            .known
-            .get_mut(&folder)
-            .ok_or_else(|| Refusal::NotFound(id.to_string()))?;
+        let dc = self.known.get_mut(&folder).ok_or(Refusal::NotFound)?;
         dc.status = Status::Starting;
         dc.container_id = None;
         dc.error.clear();
@@ -489,10 +487,7 @@ impl State {
             Duration::from_millis(self.timings.stop_ms),
             Duration::from_millis(self.timings.remove_ms),
         );
-        let dc = self
-            .known
-            .get_mut(&folder)
-            .ok_or_else(|| Refusal::NotFound(id.to_string()))?;
+        let dc = self.known.get_mut(&folder).ok_or(Refusal::NotFound)?;
         dc.status = Status::Stopping;
         dc.error.clear();
         let has_container = dc.container_id.is_some();

@@ -25,7 +25,8 @@ pub enum ResolveError {
 /// The agent's first check on every path parameter (`go_path`: its bytes as Go holds them): it
 /// must be absolute.
 pub fn require_absolute(go_path: &[u8]) -> Result<(), ResolveError> {
-    if vpath::is_abs(&String::from_utf8_lossy(go_path)) {
+    // `filepath.IsAbs`: a leading `/`, whatever the bytes after it.
+    if go_path.first() == Some(&b'/') {
         Ok(())
     } else {
         Err(ResolveError::NotAbsolute(go_path.to_vec()))

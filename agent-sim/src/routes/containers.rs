@@ -141,7 +141,7 @@ async fn recreate(State(state): State<AppState>, params: PathParams) -> Result<R
                 "Missing devcontainer ID",
                 "Devcontainer ID is required to recreate a devcontainer.",
             ),
-            Refusal::NotFound(_) => not_found(go_id),
+            Refusal::NotFound => not_found(go_id),
             Refusal::Transitioning { name, status } => ApiError::detail(
                 StatusCode::CONFLICT,
                 "Unable to recreate transitioning devcontainer",
@@ -178,7 +178,7 @@ fn delete_error(e: DeleteError, go_id: &[u8]) -> ApiError {
             "Missing devcontainer ID",
             "Devcontainer ID is required to delete a devcontainer.",
         ),
-        DeleteError::Refused(Refusal::NotFound(_)) => not_found(go_id),
+        DeleteError::Refused(Refusal::NotFound) => not_found(go_id),
         DeleteError::Refused(Refusal::Transitioning { name, status }) => ApiError::detail(
             StatusCode::CONFLICT,
             "Unable to delete transitioning devcontainer",

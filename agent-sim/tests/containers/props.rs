@@ -78,7 +78,7 @@ proptest! {
                             prop_assert!(status.transitioning());
                             prop_assert_eq!(before, Some(status));
                         }
-                        Err(Refusal::NotFound(_)) => prop_assert!(before.is_none()),
+                        Err(Refusal::NotFound) => prop_assert!(before.is_none()),
                         Err(Refusal::MissingId) => prop_assert!(id.is_empty()),
                     }
                 }
