@@ -67,25 +67,32 @@ async fn entries(ctx: &Ctx) -> Result<(Request, Vec<Value>), Failure> {
     Ok((req, list))
 }
 
-async fn reported(ctx: &Ctx) -> Result<(Request, BTreeSet<u64>), Failure> {
-    let (req, list) = entries(ctx).await?;
-    let ports = list.iter().filter_map(|p| p["port"].as_u64()).collect();
-    Ok((req, ports))
+/// The ports of the report's entries.
+fn ports_of(entries: &[Value]) -> BTreeSet<u64> {
+    entries.iter().filter_map(|p| p["port"].as_u64()).collect()
 }
 
-/// Reads the report; if `want` is not all there, the agent answered from a scan older than
-/// the listeners: reads once more when that scan has surely expired (`CACHE` after binding).
+/// The ports the report lists.
+async fn reported(ctx: &Ctx) -> Result<(Request, BTreeSet<u64>), Failure> {
+    let (req, list) = entries(ctx).await?;
+    Ok((req, ports_of(&list)))
+}
+
+/// Reads the report's entries; if `want` is not all there, the agent answered from a scan
+/// older than the listeners: reads once more when that scan has surely expired (`CACHE` after
+/// binding).
 async fn reported_with(
     ctx: &Ctx,
     listeners: &Listeners,
     want: &[u64],
-) -> Result<(Request, BTreeSet<u64>), Failure> {
-    let (req, ports) = reported(ctx).await?;
+) -> Result<(Request, Vec<Value>), Failure> {
+    let (req, list) = entries(ctx).await?;
+    let ports = ports_of(&list);
     if want.iter().all(|p| ports.contains(p)) {
-        return Ok((req, ports));
+        return Ok((req, list));
     }
     tokio::time::sleep_until((listeners.bound_at + CACHE).into()).await;
-    reported(ctx).await
+    entries(ctx).await
 }
 
 async fn opened_ports(ctx: Arc<Ctx>) -> StepResult {
@@ -93,7 +100,8 @@ async fn opened_ports(ctx: Arc<Ctx>) -> StepResult {
     use_os_ports(ctx).await?;
     let l = ctx.local_listeners().await;
     let want: Vec<u64> = l.opened.iter().map(|(_, p)| *p).collect();
-    let (req, ports) = reported_with(ctx, &l, &want).await?;
+    let (req, list) = reported_with(ctx, &l, &want).await?;
+    let ports = ports_of(&list);
     let missing: Vec<u64> = want
         .iter()
         .filter(|p| !ports.contains(p))
@@ -113,7 +121,8 @@ async fn filtered_ports(ctx: Arc<Ctx>) -> StepResult {
     use_os_ports(ctx).await?;
     let l = ctx.local_listeners().await;
     let bound: Vec<u64> = l.filtered.iter().map(|(_, p)| *p).collect();
-    let (req, ports) = reported_with(ctx, &l, &l.marker()).await?;
+    let (req, list) = reported_with(ctx, &l, &l.marker()).await?;
+    let ports = ports_of(&list);
     let bad: Vec<u64> = ports
         .iter()
         .filter(|p| **p < 9 || [6060, 2112, 2113].contains(*p))
@@ -137,8 +146,8 @@ async fn ipv6_only(ctx: Arc<Ctx>) -> StepResult {
             "cannot bind an IPv6 loopback socket here".into(),
         ));
     };
-    let (req, ports) = reported_with(ctx, &l, &l.marker()).await?;
-    if ports.contains(port) {
+    let (req, list) = reported_with(ctx, &l, &l.marker()).await?;
+    if ports_of(&list).contains(port) {
         return Err(ctx.failure(
             &req,
             format!("reported IPv6-only port {port}: the agent reads /proc/net/tcp only (IPv4)"),
@@ -154,8 +163,7 @@ async fn one_entry_per_port(ctx: Arc<Ctx>) -> StepResult {
     let Some((_, _, port)) = &l.shared else {
         return Ok(Verdict::Skip("cannot listen on 127.0.0.2 here".into()));
     };
-    reported_with(ctx, &l, &[*port]).await?;
-    let (req, list) = entries(ctx).await?;
+    let (req, list) = reported_with(ctx, &l, &[*port]).await?;
     let n = list
         .iter()
         .filter(|p| p["port"].as_u64() == Some(*port))
@@ -184,8 +192,7 @@ async fn process_name_and_network(ctx: Arc<Ctx>) -> StepResult {
     };
     let l = ctx.local_listeners().await;
     let want: Vec<u64> = l.opened.iter().map(|(_, p)| *p).collect();
-    reported_with(ctx, &l, &want).await?;
-    let (req, list) = entries(ctx).await?;
+    let (req, list) = reported_with(ctx, &l, &want).await?;
     for e in list
         .iter()
         .filter(|e| e["port"].as_u64().is_some_and(|p| want.contains(&p)))
