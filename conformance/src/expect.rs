@@ -262,6 +262,13 @@ pub fn go_encoded(body: &[u8]) -> Result<Value, String> {
     Ok(v)
 }
 
+/// The keys of a JSON object, in wire order (none for anything else).
+pub fn json_keys(v: &serde_json::Value) -> Vec<&str> {
+    v.as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

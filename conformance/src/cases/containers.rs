@@ -5,12 +5,12 @@
 
 use crate::case::{Case, Group, StepResult, Tier, Verdict};
 use crate::context::Ctx;
-use crate::expect::{check_go_json, Expect};
+use crate::expect::{check_go_json, json_keys, Expect};
 use crate::failure::Failure;
 use crate::http::Request;
 use std::sync::Arc;
 
-use super::core::{gate, Gate};
+use super::core::require_mounted;
 use super::devcontainers::envelope;
 
 const LIST: &str = "GET /api/v0/containers";
@@ -24,8 +24,8 @@ where
     F: FnOnce(Arc<Ctx>) -> Fut,
     Fut: std::future::Future<Output = Result<Verdict, Failure>>,
 {
-    if gate(&ctx).await? != Gate::Mounted {
-        return Ok(Verdict::Skip("the containers API is gated (403)".into()));
+    if let Some(skip) = require_mounted(&ctx).await? {
+        return Ok(skip);
     }
     f(ctx).await
 }
@@ -162,10 +162,7 @@ async fn list_shape(ctx: Arc<Ctx>) -> StepResult {
     let req = Request::get("/api/v0/containers");
     let resp = ctx.send(&req).await?;
     let v = check_go_json(&resp).map_err(|e| ctx.failure(&req, e))?;
-    let keys: Vec<&str> = v
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+    let keys: Vec<&str> = json_keys(&v);
     let ok_keys = keys == ["devcontainers", "containers"]
         || keys == ["devcontainers", "containers", "warnings"];
     let arr_or_null = |k: &str| v[k].is_null() || v[k].is_array();

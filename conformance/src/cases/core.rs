@@ -4,7 +4,7 @@
 
 use crate::case::{Case, Effect, StepResult, Tier, Verdict};
 use crate::context::Ctx;
-use crate::expect::{check_go_json, go_encoded, Expect, JSON_CT, TEXT_CT};
+use crate::expect::{check_go_json, go_encoded, json_keys, Expect, JSON_CT, TEXT_CT};
 use crate::failure::Failure;
 use crate::http::Request;
 use serde_json::Value;
@@ -91,10 +91,7 @@ fn ports_body(
     let v = check_go_json(resp).map_err(|e| ctx.failure(req, e))?;
     match resp.status {
         200 => {
-            let keys: Vec<&str> = v
-                .as_object()
-                .map(|o| o.keys().map(String::as_str).collect())
-                .unwrap_or_default();
+            let keys: Vec<&str> = json_keys(&v);
             if keys != ["ports"] {
                 return Err(ctx.failure(req, format!("keys {keys:?} (want [\"ports\"])")));
             }
@@ -102,10 +99,7 @@ fn ports_body(
                 return Err(ctx.failure(req, "\"ports\" is not an array (never null)"));
             };
             for p in ports {
-                let keys: Vec<&str> = p
-                    .as_object()
-                    .map(|o| o.keys().map(String::as_str).collect())
-                    .unwrap_or_default();
+                let keys: Vec<&str> = json_keys(&p);
                 if keys != ["process_name", "network", "port"]
                     || !p["process_name"].is_string()
                     || !p["network"].is_string()
@@ -166,6 +160,12 @@ pub(crate) enum Gate {
     Mounted,
     NotEnabled,
     NotSupported,
+}
+
+/// `Some(skip)` unless the containers API is mounted (the skip every containers case gives).
+pub(crate) async fn require_mounted(ctx: &Ctx) -> Result<Option<Verdict>, Failure> {
+    Ok((gate(ctx).await? != Gate::Mounted)
+        .then(|| Verdict::Skip("the containers API is gated (403)".into())))
 }
 
 /// Reads the gate from `GET /api/v0/containers`, checking it agrees with `parent_id`.
@@ -284,10 +284,7 @@ async fn netcheck_shape(ctx: Arc<Ctx>) -> StepResult {
     if resp.status != 200 {
         return Err(ctx.failure(&req, format!("status {} (want 200)", resp.status)));
     }
-    let keys: Vec<&str> = v
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+    let keys: Vec<&str> = json_keys(&v);
     let want = [
         "severity",
         "warnings",
@@ -306,10 +303,7 @@ async fn netcheck_shape(ctx: Arc<Ctx>) -> StepResult {
             "top level must be severity \"ok\", warnings null, dismissed false",
         ));
     }
-    let ikeys: Vec<&str> = v["interfaces"]
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+    let ikeys: Vec<&str> = json_keys(&v["interfaces"]);
     if ikeys != ["severity", "warnings", "dismissed", "interfaces"] {
         return Err(ctx.failure(&req, format!("interfaces report keys {ikeys:?}")));
     }
@@ -405,10 +399,7 @@ async fn debug_manifest_shape(ctx: Arc<Ctx>) -> StepResult {
             f
         })?;
     let val = go_encoded(&resp.body).map_err(|e| ctx.failure(&req, e))?;
-    let keys: Vec<&str> = val
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+    let keys: Vec<&str> = json_keys(&val);
     if keys != MANIFEST_KEYS {
         return Err(ctx
             .failure(

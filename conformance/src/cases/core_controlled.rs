@@ -5,7 +5,7 @@
 
 use crate::case::{Case, StepResult, Tier, Verdict};
 use crate::context::Ctx;
-use crate::expect::{go_encoded, Expect, JSON_CT, TEXT_CT};
+use crate::expect::{go_encoded, json_keys, Expect, JSON_CT, TEXT_CT};
 use crate::http::Request;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -283,10 +283,7 @@ async fn manifest_encoding(ctx: Arc<Ctx>) -> StepResult {
     let resp = ctx.send(&req).await?;
     let v = go_encoded(&resp.body).map_err(|e| ctx.failure(&req, e))?;
     let text = resp.text();
-    let regions: Vec<&str> = v["derpmap"]["Regions"]
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+    let regions: Vec<&str> = json_keys(&v["derpmap"]["Regions"]);
     let problem = if !text.contains(
         "\"vscode_port_proxy_uri\":\"https://{{port}}--a\\u0026b\\u003cc\\u003e.example.com\"",
     ) {

@@ -6,7 +6,7 @@
 
 use crate::case::{Case, Effect, Group, StepResult, Tier, Verdict};
 use crate::context::Ctx;
-use crate::expect::{check_go_json, Expect};
+use crate::expect::{check_go_json, json_keys, Expect};
 use crate::http::Request;
 use serde_json::Value;
 use std::sync::Arc;
@@ -251,10 +251,7 @@ pub(crate) fn check_interfaces(report: &Value) -> Result<(), String> {
         .map(|w| w.iter().filter_map(|m| m["message"].as_str()).collect())
         .unwrap_or_default();
     for i in list {
-        let keys: Vec<&str> = i
-            .as_object()
-            .map(|o| o.keys().map(String::as_str).collect())
-            .unwrap_or_default();
+        let keys: Vec<&str> = json_keys(&i);
         let (name, mtu, addrs) = (
             i["name"].as_str(),
             i["mtu"].as_i64(),

@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::core::{gate, Gate};
+use super::core::require_mounted;
 
 pub const LIST: &str = "GET /api/v0/containers";
 pub const RECREATE: &str = "POST /api/v0/containers/devcontainers/{id}/recreate";
@@ -155,12 +155,6 @@ pub async fn find(ctx: &Ctx, id: &str) -> Result<(Request, Option<Dc>), Failure>
 
 fn transitioning(status: &str) -> bool {
     matches!(status, "starting" | "stopping" | "deleting")
-}
-
-/// Skips unless the containers API is mounted.
-async fn require_mounted(ctx: &Ctx) -> Result<Option<Verdict>, Failure> {
-    Ok((gate(ctx).await? != Gate::Mounted)
-        .then(|| Verdict::Skip("the containers API is gated (403)".into())))
 }
 
 /// A listed devcontainer that is not transitioning (waiting for one while all are), or why

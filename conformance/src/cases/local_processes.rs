@@ -10,6 +10,7 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::process_api::signal_request;
 use super::processes::start;
 
 /// How long the process may take to appear, and to disappear after the kill.
@@ -67,8 +68,7 @@ pub async fn visible_to_host(ctx: Arc<Ctx>) -> StepResult {
             ),
         ));
     }
-    let signal = Request::new("POST", &format!("/api/v0/processes/{id}/signal"))
-        .with_body("application/json", b"{\"signal\":\"kill\"}".to_vec());
+    let signal = signal_request(&id, "kill");
     let resp = ctx.send(&signal).await?;
     let left = wait_for(&duration, false).await;
     // Whatever happened, nothing the suite caused keeps running.

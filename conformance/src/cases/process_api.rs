@@ -3,7 +3,7 @@
 //! answer checked to be Go's JSON. Every helper turns a surprise into a [`Failure`].
 
 use crate::context::Ctx;
-use crate::expect::check_go_json;
+use crate::expect::{check_go_json, json_keys};
 use crate::failure::Failure;
 use crate::http::{Request, Response};
 use serde_json::{json, Value};
@@ -20,13 +20,6 @@ const POLL: Duration = Duration::from_millis(50);
 
 pub fn post_json(path: &str, body: &str) -> Request {
     Request::new("POST", path).with_body("application/json", body.as_bytes().to_vec())
-}
-
-/// The keys of a JSON object, in wire order.
-pub fn keys(v: &Value) -> Vec<&str> {
-    v.as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default()
 }
 
 /// Sends `req` and parses the answer as Go's JSON.
@@ -57,7 +50,7 @@ pub async fn start_with(
         return Err(ctx.failure(&req, format!("status {}: {}", resp.status, resp.text())));
     }
     let id = v["id"].as_str().unwrap_or_default().to_string();
-    if keys(&v) != ["id", "started"] || uuid::Uuid::parse_str(&id).is_err() {
+    if json_keys(&v) != ["id", "started"] || uuid::Uuid::parse_str(&id).is_err() {
         return Err(ctx.failure(
             &req,
             format!("start body {v} is not {{id: uuid, started: true}}"),
@@ -133,6 +126,16 @@ pub fn signal_request(id: &str, sig: &str) -> Request {
 /// The exact 200 answer to a delivered signal.
 pub fn sent_body(sig: &str, id: &str) -> String {
     format!("{{\"message\":\"Signal \\\"{sig}\\\" sent to process \\\"{id}\\\".\"}}\n")
+}
+
+/// The exact 404 answer for an id the agent does not know (or does not show this chat).
+pub fn not_found_body(id: &str) -> String {
+    format!("{{\"message\":\"Process \\\"{id}\\\" not found.\"}}\n")
+}
+
+/// The exact 409 answer to a signal for a process that has exited.
+pub fn not_running_body(id: &str) -> String {
+    format!("{{\"message\":\"Process \\\"{id}\\\" is not running.\"}}\n")
 }
 
 /// Kills `id`, whatever its state (cleanup; the answer is not checked).

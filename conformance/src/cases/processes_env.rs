@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::process_api::{
-    entry, list, signal_request, start, start_with, wait_output, LIST, START,
+    entry, list, not_found_body, not_running_body, signal_request, start, start_with, wait_output,
+    LIST, START,
 };
 
 #[rustfmt::skip]
@@ -214,7 +215,7 @@ async fn chat_steps(ctx: &Ctx) -> StepResult {
 /// Chat `b` cannot reach `a`'s process (404 before the body is read) but can reach a
 /// chat-less one.
 async fn chat_cross_access(ctx: &Ctx, b: &str, of_a: &str, chatless: &str) -> StepResult {
-    let nf = format!("{{\"message\":\"Process \\\"{of_a}\\\" not found.\"}}\n");
+    let nf = not_found_body(of_a);
     let read = as_chat(Request::get(&format!("/api/v0/processes/{of_a}/output")), b);
     ctx.exchange(&read, &Expect::json(404, &nf)).await?;
     let empty_body = as_chat(
@@ -227,7 +228,7 @@ async fn chat_cross_access(ctx: &Ctx, b: &str, of_a: &str, chatless: &str) -> St
         b,
     );
     ctx.exchange(&read, &Expect::status(200)).await?;
-    let not_running = format!("{{\"message\":\"Process \\\"{chatless}\\\" is not running.\"}}\n");
+    let not_running = not_running_body(chatless);
     let sig = as_chat(signal_request(chatless, "kill"), b);
     ctx.exchange(&sig, &Expect::json(409, &not_running)).await?;
     Ok(Verdict::Pass)

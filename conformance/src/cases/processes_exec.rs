@@ -4,15 +4,15 @@
 
 use crate::case::{Case, StepResult, Tier, Verdict};
 use crate::context::Ctx;
-use crate::expect::Expect;
+use crate::expect::{json_keys, Expect};
 use crate::http::Request;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::process_api::{
-    expect_value, keys, kill_quietly, output, poll_exit, post_json, sent_body, signal_request,
-    start, wait_for_output, wait_output, OUTPUT, SIGNAL, START,
+    expect_value, kill_quietly, not_running_body, output, poll_exit, post_json, sent_body,
+    signal_request, start, wait_for_output, wait_output, OUTPUT, SIGNAL, START,
 };
 
 /// How long a signalled or short process may take to be reported exited.
@@ -40,7 +40,7 @@ async fn exec_output_round_trip(ctx: Arc<Ctx>) -> StepResult {
     let id = start(&ctx, "printf 'a<b>&\\n'; printf 'err\\n' >&2").await?;
     let (req, v) = wait_output(&ctx, &id).await?;
     let want = json!({"output": "a<b>&\nerr\n", "running": false, "exit_code": 0});
-    if v != want || keys(&v) != ["output", "running", "exit_code"] {
+    if v != want || json_keys(&v) != ["output", "running", "exit_code"] {
         return Err(ctx
             .failure(&req, "stdout and stderr must come back merged, exit 0")
             .with_diff(&want.to_string(), &v.to_string()));
@@ -68,12 +68,9 @@ async fn exec_exit_codes(ctx: Arc<Ctx>) -> StepResult {
 
 async fn exec_kill_reports_minus_1(ctx: Arc<Ctx>) -> StepResult {
     let id = start(&ctx, "sleep 30").await?;
-    let sig = post_json(
-        &format!("/api/v0/processes/{id}/signal"),
-        "{\"signal\":\"kill\"}",
-    );
-    let sent = format!("{{\"message\":\"Signal \\\"kill\\\" sent to process \\\"{id}\\\".\"}}\n");
-    ctx.exchange(&sig, &Expect::json(200, &sent)).await?;
+    let sig = signal_request(&id, "kill");
+    ctx.exchange(&sig, &Expect::json(200, &sent_body("kill", &id)))
+        .await?;
     let (req, v) = wait_output(&ctx, &id).await?;
     if v["exit_code"] != -1 {
         return Err(ctx.failure(
@@ -84,8 +81,8 @@ async fn exec_kill_reports_minus_1(ctx: Arc<Ctx>) -> StepResult {
             ),
         ));
     }
-    let again = format!("{{\"message\":\"Process \\\"{id}\\\" is not running.\"}}\n");
-    ctx.exchange(&sig, &Expect::json(409, &again)).await?;
+    ctx.exchange(&sig, &Expect::json(409, &not_running_body(&id)))
+        .await?;
     Ok(Verdict::Pass)
 }
 
@@ -111,7 +108,7 @@ async fn exec_start_answer(ctx: Arc<Ctx>) -> StepResult {
         return Err(ctx.failure(&start_req, format!("`sleep 30` took {took:?} to start")));
     }
     let want = json!({"output": "", "running": true});
-    if v != want || keys(&v) != ["output", "running"] {
+    if v != want || json_keys(&v) != ["output", "running"] {
         return Err(ctx
             .failure(
                 &req,
@@ -278,7 +275,7 @@ async fn exec_workdir_errors(ctx: Arc<Ctx>) -> StepResult {
             let ok = v["message"] == "Failed to start process."
                 && detail.starts_with("start process: fork/exec ")
                 && detail.ends_with(tail)
-                && keys(v) == ["message", "detail"];
+                && json_keys(v) == ["message", "detail"];
             if ok {
                 Ok(())
             } else {

@@ -4,12 +4,13 @@
 
 use crate::case::{Case, StepResult, Tier, Verdict};
 use crate::context::Ctx;
+use crate::expect::json_keys;
 use crate::failure::Failure;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::process_api::{entry, keys, kill_quietly, list, start, start_with, wait_output, LIST};
+use super::process_api::{entry, kill_quietly, list, start, start_with, wait_output, LIST};
 
 /// How long processes signalled by earlier cases may take to be reported exited.
 const EXIT_LIMIT: Duration = Duration::from_secs(3);
@@ -40,7 +41,7 @@ async fn exec_list_entry(ctx: Arc<Ctx>) -> StepResult {
         "started_at_unix",
         "exited_at_unix",
     ];
-    let k = keys(e);
+    let k = json_keys(e);
     let ok = k == want_a || k == [&want_a[..2], &want_a[3..]].concat();
     if !ok || e["command"] != "exit 0" || e["exit_code"] != 0 || e["running"] != false {
         return Err(ctx.failure(
@@ -80,7 +81,11 @@ async fn exec_running_entry(ctx: Arc<Ctx>) -> StepResult {
         "running",
         "started_at_unix",
     ];
-    if keys(e) != want || e["workdir"] != "/" || e["background"] != true || e["running"] != true {
+    if json_keys(e) != want
+        || e["workdir"] != "/"
+        || e["background"] != true
+        || e["running"] != true
+    {
         return Err(ctx.failure(
             &req,
             format!("entry {e}: want a running background entry in /, no exit fields"),

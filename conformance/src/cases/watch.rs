@@ -20,7 +20,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use super::core::{gate, Gate};
+use super::core::require_mounted;
 use super::devcontainers::{self as dc, list};
 
 pub const WATCH: &str = "GET /api/v0/containers/watch";
@@ -308,15 +308,15 @@ pub fn cases() -> Vec<Case> {
 }
 
 async fn black_box_first_frame_is_list(ctx: Arc<Ctx>) -> StepResult {
-    if gate(&ctx).await? != Gate::Mounted {
-        return Ok(Verdict::Skip("the containers API is gated (403)".into()));
+    if let Some(skip) = require_mounted(&ctx).await? {
+        return Ok(skip);
     }
     first_frame_is_list(&ctx).await
 }
 
 async fn black_box_frame_after_recreate(ctx: Arc<Ctx>) -> StepResult {
-    if gate(&ctx).await? != Gate::Mounted {
-        return Ok(Verdict::Skip("the containers API is gated (403)".into()));
+    if let Some(skip) = require_mounted(&ctx).await? {
+        return Ok(skip);
     }
     let (_, _, v) = list(&ctx).await?;
     let settled: Vec<dc::Dc> = v["devcontainers"]
@@ -341,15 +341,15 @@ async fn black_box_frame_after_recreate(ctx: Arc<Ctx>) -> StepResult {
 }
 
 async fn black_box_data_message_closes_1008(ctx: Arc<Ctx>) -> StepResult {
-    if gate(&ctx).await? != Gate::Mounted {
-        return Ok(Verdict::Skip("the containers API is gated (403)".into()));
+    if let Some(skip) = require_mounted(&ctx).await? {
+        return Ok(skip);
     }
     data_message_closes_1008(&ctx).await
 }
 
 async fn black_box_client_close_answered(ctx: Arc<Ctx>) -> StepResult {
-    if gate(&ctx).await? != Gate::Mounted {
-        return Ok(Verdict::Skip("the containers API is gated (403)".into()));
+    if let Some(skip) = require_mounted(&ctx).await? {
+        return Ok(skip);
     }
     client_close_answered(&ctx).await
 }

@@ -172,3 +172,29 @@ where
         })
     }
 }
+
+/// The resolve-path answer for `p`.
+pub fn resolved(p: &str) -> Expect {
+    Expect::json(200, &go_body(&json!({ "resolved_path": p })))
+}
+
+/// One list-directory entry of `dir`.
+pub fn entry(dir: &str, name: &str, is_dir: bool) -> Value {
+    json!({"name": name, "absolute_path_string": format!("{dir}/{name}"), "is_dir": is_dir})
+}
+
+/// The list-directory answer for the directory shown as `shown`.
+pub fn listing(shown: &str, contents: Vec<Value>) -> Expect {
+    let parts: Vec<&str> = shown.split('/').filter(|s| !s.is_empty()).collect();
+    let v = json!({"absolute_path": parts, "absolute_path_string": shown, "contents": contents});
+    Expect::json(200, &go_body(&v))
+}
+
+/// A list-directory request: `?path=<query>` and the JSON `body`.
+pub fn list_req(query: &str, body: &Value) -> Request {
+    post(
+        &at("/api/v0/list-directory", query, ""),
+        "application/json",
+        body.to_string(),
+    )
+}

@@ -2,12 +2,11 @@
 //! §4.2, §4.5): lexical cleaning (`//`, `.`, `..`, trailing `/`), missing parents, errors
 //! below a regular file, list order and shape, and the query path used verbatim.
 
-use super::kit::{at, go_body, holds, message, post, write};
+use super::kit::{at, entry, holds, list_req, listing, message, post, resolved, write};
 use crate::case::{StepResult, Verdict};
 use crate::context::Ctx;
-use crate::expect::Expect;
 use crate::http::Request;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::Arc;
 
 /// The written file is the cleaned path; the message keeps the caller's spelling.
@@ -51,10 +50,6 @@ pub async fn write_errors(ctx: Arc<Ctx>, d: String) -> StepResult {
     Ok(Verdict::Pass)
 }
 
-fn resolved(p: &str) -> Expect {
-    Expect::json(200, &go_body(&json!({ "resolved_path": p })))
-}
-
 pub async fn resolve_path_cleans(ctx: Arc<Ctx>, d: String) -> StepResult {
     write(&ctx, &format!("{d}/a/b"), b"").await?;
     let get = |p: &str| Request::get(&at("/api/v0/resolve-path", p, ""));
@@ -69,24 +64,6 @@ pub async fn resolve_path_cleans(ctx: Arc<Ctx>, d: String) -> StepResult {
     let msg = format!("lstat {below}: not a directory");
     ctx.exchange(&get(&below), &message(500, &msg)).await?;
     Ok(Verdict::Pass)
-}
-
-fn entry(dir: &str, name: &str, is_dir: bool) -> Value {
-    json!({"name": name, "absolute_path_string": format!("{dir}/{name}"), "is_dir": is_dir})
-}
-
-fn listing(shown: &str, contents: Vec<Value>) -> Expect {
-    let parts: Vec<&str> = shown.split('/').filter(|s| !s.is_empty()).collect();
-    let v = json!({"absolute_path": parts, "absolute_path_string": shown, "contents": contents});
-    Expect::json(200, &go_body(&v))
-}
-
-fn list_req(query: &str, body: &Value) -> Request {
-    post(
-        &at("/api/v0/list-directory", query, ""),
-        "application/json",
-        body.to_string(),
-    )
 }
 
 pub async fn list_directory(ctx: Arc<Ctx>, d: String) -> StepResult {

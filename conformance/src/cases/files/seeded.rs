@@ -4,7 +4,9 @@
 //! shell make the same links through the process API, and skips when the files API does not
 //! see them.
 
-use super::kit::{at, edit, go_body, holds, lines_error, message, post, write};
+use super::kit::{
+    at, edit, entry, go_body, holds, lines_error, list_req, listing, message, post, resolved, write,
+};
 use crate::case::{StepResult, Verdict};
 use crate::context::Ctx;
 use crate::expect::Expect;
@@ -58,10 +60,6 @@ pub fn links_script(base: &str) -> String {
     s
 }
 
-fn resolved(p: &str) -> Expect {
-    Expect::json(200, &go_body(&json!({ "resolved_path": p })))
-}
-
 pub async fn symlinks_resolve(ctx: Arc<Ctx>) -> StepResult {
     seed_links(&ctx).await?;
     links_resolve(&ctx, S).await?;
@@ -110,19 +108,21 @@ pub async fn links_routes(ctx: &Ctx, base: &str) -> Result<(), Failure> {
         .header("content-type", "image/png")
         .body("hello world\n");
     ctx.exchange(&req, &e).await?;
-    let entry = |n: &str, dir: bool| json!({"name": n, "absolute_path_string": format!("{base}/{n}"), "is_dir": dir});
-    let parts: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
-    let want = json!({"absolute_path": parts, "absolute_path_string": base, "contents": [
-        entry("deep", true), entry("real-plans", true), entry("abs-link", false), entry("dangling", false),
-        entry("file.txt", false), entry("link-plans", false), entry("link.png", false), entry("loop", false),
-    ]});
-    let req = post(
-        &at("/api/v0/list-directory", base, ""),
-        "application/json",
-        "{}",
+    let entry = |n: &str, dir: bool| entry(base, n, dir);
+    let want = listing(
+        base,
+        vec![
+            entry("deep", true),
+            entry("real-plans", true),
+            entry("abs-link", false),
+            entry("dangling", false),
+            entry("file.txt", false),
+            entry("link-plans", false),
+            entry("link.png", false),
+            entry("loop", false),
+        ],
     );
-    ctx.exchange(&req, &Expect::json(200, &go_body(&want)))
-        .await?;
+    ctx.exchange(&list_req(base, &json!({})), &want).await?;
     let new = format!("{base}/link-plans/NEW.md");
     write(ctx, &new, b"new").await?;
     holds(ctx, &format!("{base}/real-plans/NEW.md"), b"new").await
@@ -175,11 +175,7 @@ pub async fn permissions(ctx: Arc<Ctx>) -> StepResult {
         .await?;
     let body = json!({"files": [{"path": secret, "edits": [{"search": "s", "replace": "t"}]}]});
     edit(&ctx, &body, &message(403, &denied)).await?;
-    let req = post(
-        &at("/api/v0/list-directory", &locked, ""),
-        "application/json",
-        "{}",
-    );
+    let req = list_req(&locked, &json!({}));
     let msg = format!("failed to open directory \"{locked}\": open {locked}: permission denied");
     ctx.exchange(&req, &message(403, &msg)).await?;
     let req = post(
@@ -207,13 +203,7 @@ pub async fn permissions(ctx: Arc<Ctx>) -> StepResult {
 pub async fn home_and_root(ctx: Arc<Ctx>) -> StepResult {
     let entries = json!({"/home/coder/empty": {"dir": true}, "/home/coder/a.txt": "a"});
     seed(&ctx, "files-home", entries).await?;
-    let list = |body: Value| {
-        post(
-            "/api/v0/list-directory?path=",
-            "application/json",
-            body.to_string(),
-        )
-    };
+    let list = |body: Value| list_req("", &body);
     let want = "{\"absolute_path\":[\"home\",\"coder\",\"empty\"],\"absolute_path_string\":\"/home/coder/empty\",\"contents\":[]}\n";
     let req = list(json!({"path": ["empty"], "relativity": "home"}));
     ctx.exchange(&req, &Expect::json(200, want)).await?;

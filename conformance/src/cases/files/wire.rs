@@ -2,7 +2,9 @@
 //! query parameter parser's validations, the JSON body decoder's errors and leniency, and the
 //! not-absolute refusal on every route (files.md §2, §3).
 
-use super::kit::{at, edit, go_body, holds, lines_error, message, post, url_encode, write};
+use super::kit::{
+    at, edit, go_body, holds, lines_error, list_req, message, post, url_encode, write,
+};
 use crate::case::{StepResult, Verdict};
 use crate::context::Ctx;
 use crate::expect::Expect;
@@ -197,11 +199,7 @@ pub async fn relative_paths(ctx: Arc<Ctx>) -> StepResult {
         ctx.exchange(&w, &message(400, &msg)).await?;
         let body = json!({"files": [{"path": p, "edits": [{"search": "a", "replace": "b"}]}]});
         edit(&ctx, &body, &message(400, &msg)).await?;
-        let l = post(
-            &at("/api/v0/list-directory", p, ""),
-            "application/json",
-            "{}",
-        );
+        let l = list_req(p, &json!({}));
         let lmsg = format!("path must be absolute: {q}");
         ctx.exchange(&l, &message(500, &lmsg)).await?;
     }
