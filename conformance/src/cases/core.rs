@@ -99,7 +99,7 @@ fn ports_body(
                 return Err(ctx.failure(req, "\"ports\" is not an array (never null)"));
             };
             for p in ports {
-                let keys: Vec<&str> = json_keys(&p);
+                let keys: Vec<&str> = json_keys(p);
                 if keys != ["process_name", "network", "port"]
                     || !p["process_name"].is_string()
                     || !p["network"].is_string()

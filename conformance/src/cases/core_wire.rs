@@ -251,7 +251,7 @@ pub(crate) fn check_interfaces(report: &Value) -> Result<(), String> {
         .map(|w| w.iter().filter_map(|m| m["message"].as_str()).collect())
         .unwrap_or_default();
     for i in list {
-        let keys: Vec<&str> = json_keys(&i);
+        let keys: Vec<&str> = json_keys(i);
         let (name, mtu, addrs) = (
             i["name"].as_str(),
             i["mtu"].as_i64(),
